@@ -1,0 +1,35 @@
+"""lmc_games — evolutionary game theory for the study of cooperation between governments."""
+
+from ._analysis import analyze
+from ._errors import FormulaError, GameError, LmcGamesError, ModelError, ParameterError
+from ._game import Game, Population
+from ._model_file import bundled_models, load_model
+from ._params import Parameter
+from ._results import Analysis, Continuum, DetTraceRow, RestPoint, Stability
+from ._system import System, system
+from .dynamics import Dynamics, Replicator
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Analysis",
+    "analyze",
+    "bundled_models",
+    "load_model",
+    "Continuum",
+    "DetTraceRow",
+    "Dynamics",
+    "FormulaError",
+    "Game",
+    "GameError",
+    "LmcGamesError",
+    "ModelError",
+    "Parameter",
+    "ParameterError",
+    "Population",
+    "Replicator",
+    "RestPoint",
+    "Stability",
+    "System",
+    "system",
+]

@@ -1,0 +1,681 @@
+"""Analysis of a game: every rest point, classified correctly.
+
+:func:`analyze` runs the pipeline from a :class:`~lmc_games.Game` to an
+:class:`~lmc_games.Analysis`: the reduced system, the rest points face by face, the eigenvalues
+of the Jacobian on the state space, a verdict from the five of :class:`~lmc_games.Stability`,
+Nash/strict Nash/ESS flags, the conditions on the parameters under which each point exists and
+is stable, the det/trace table of two-dimensional systems, and the parameters that cannot
+affect the dynamics.
+
+How eigenvalues are obtained. On a face with support S, the Jacobian is block triangular: the
+directions leaving the face have eigenvalues ``f_j - f_S`` (the payoff of each unused strategy j
+minus the payoff the strategies in use earn), and the directions within the face have the
+eigenvalues of the face's own block, which this module builds from the payoff derivatives at the
+point. For multi-population games with payoffs that do not depend on the shares, a population's
+own block is zero, so the face block's trace vanishes structurally — the reason (Selten 1980)
+why no rest point with a mixed population is asymptotically stable.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+import sympy
+
+from ._conditions import Signs, combine, negative, nonpositive, positive
+from ._equilibria import Face, FaceSolution, UnsolvedFace, enumerate_faces, solve_face
+from ._exact import UndecidedError, count_real_parts, exact_sign, hurwitz_conditions
+from ._game import Game
+from ._results import Analysis, Continuum, DetTraceRow, RestPoint, Stability
+from ._system import System
+from .dynamics import Dynamics, Replicator
+
+__all__ = ["analyze"]
+
+LAMBDA = sympy.Symbol("lambda")
+
+_SELTEN = (
+    "a population mixes and payoffs do not depend on its own shares, so the block of its own "
+    "directions has zero trace: never asymptotically stable (Selten 1980; Ritzberger & "
+    "Weibull 1995)"
+)
+
+
+def analyze(game: Game, *, symbolic: bool = False, dynamics: Dynamics | None = None) -> Analysis:
+    """Find and classify every rest point of ``game`` under the replicator dynamics.
+
+    Parameters
+    ----------
+    game : Game
+        The game; its current :attr:`~lmc_games.Game.values` are used unless ``symbolic``.
+    symbolic : bool, optional
+        Keep the parameters as symbols: rest points as formulas with existence conditions,
+        eigenvalues as formulas, and the conditions under which each point is stable.
+    dynamics : Dynamics, optional
+        Only :class:`~lmc_games.Replicator` (the default) is supported by the face-wise method.
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> from lmc_games import Game, analyze
+    >>> hd = Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
+    ...                     parameters={"V": 2, "C": 3})
+    >>> a = analyze(hd)
+    >>> [(r.label, str(r.stability)) for r in a.rest_points]
+    [('hawk', 'unstable'), ('dove', 'unstable'), ('hawk+dove', 'stable')]
+    >>> a["hawk+dove"].coordinates
+    {x: 2/3}
+    >>> a["hawk+dove"].ess
+    True
+    >>> str(analyze(hd, symbolic=True)["hawk+dove"].stable_if)
+    'C > V'
+    """
+    dynamics = dynamics or Replicator()
+    if not dynamics.rest_points_by_face:
+        raise NotImplementedError(
+            f"{type(dynamics).__name__}: rest points of dynamics without face structure are "
+            "not implemented yet"
+        )
+    return _Analyzer(game, symbolic, dynamics).run()
+
+
+class _Analyzer:
+    def __init__(self, game: Game, symbolic: bool, dynamics: Dynamics):
+        self.game = game
+        self.symbolic = symbolic
+        self.system = System.of(game, dynamics)
+        self.signs = Signs(game.parameters)
+        self.notes: list[str] = []
+        self.complete = True
+        subs = {} if symbolic else game.value_substitution()
+        self.payoffs = tuple(
+            tuple(_exact_values(f.xreplace(subs)) for f in row) for row in self.system.payoffs
+        )
+        self.reserved = {p.name for p in game.parameters} | {
+            s.name for p in game.populations for s in p.share_symbols
+        }
+        self.multilinear_multi = not game.symmetric and not game.state_dependent
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> Analysis:
+        points: list[RestPoint] = []
+        continua: list[Continuum] = []
+        for face in enumerate_faces(self.game):
+            try:
+                sols = solve_face(
+                    self.game, face, self.payoffs, symbolic=self.symbolic,
+                    reserved_names=self.reserved,
+                )
+            except UnsolvedFace as exc:
+                self.complete = False
+                if self.symbolic:
+                    self.notes.append(
+                        f"face {face.label!r} not solved symbolically ({exc}); analyse with "
+                        "parameter values for an exact or numeric search there"
+                    )
+                    continue
+                sols = self._numeric_face(face, str(exc))
+            face_points = []
+            for sol in sols:
+                if sol.free:
+                    c = self._continuum(face, sol)
+                    if c is not None:
+                        continua.append(c)
+                    continue
+                rp = self._rest_point(face, sol)
+                if rp is not None:
+                    face_points.append(rp)
+            points.extend(_number_labels(face_points, self.symbolic))
+        return Analysis(
+            game=self.game,
+            system=self.system,
+            symbolic=self.symbolic,
+            values=None if self.symbolic else dict(self.game.values),
+            rest_points=tuple(points),
+            continua=tuple(continua),
+            inert_parameters=self._inert(),
+            det_trace=self._det_trace(points) if self.system.dimension == 2 else (),
+            complete=self.complete,
+            notes=tuple(self.notes),
+        )
+
+    # ------------------------------------------------------------------ one rest point
+    def _rest_point(self, face: Face, sol: FaceSolution) -> RestPoint | None:
+        values = dict(sol.values)
+        shares = tuple(
+            tuple(_exact_values(s.xreplace(values)) for s in pop_shares)
+            for pop_shares in face.shares
+        )
+        support_shares = [
+            shares[p][j] for p, sup in enumerate(face.support) if len(sup) > 1 for j in sup
+        ]
+        if self.symbolic:
+            exists = combine(
+                [positive(s, self.signs) for s in support_shares]
+                + list(sol.extra_conditions)
+                + [sympy.Ne(n, 0) for n in sol.nonzero if not n.is_number and _small(n)]
+            )
+            if exists == sympy.false:
+                return None
+        else:
+            try:
+                if any(exact_sign(s) <= 0 for s in support_shares):
+                    return None
+                if any(exact_sign(n) == 0 for n in sol.nonzero):
+                    return None
+            except UndecidedError:
+                self.notes.append(f"existence of a point on {face.label!r} undecided")
+                return None
+            exists = sympy.true
+        point = {v: e.xreplace(face.subs).xreplace(values) for v, e in face.subs.items()}
+        point = {v: _exact_values(e) for v, e in point.items()}
+        return self._classify(face, sol, point, shares, exists)
+
+    def _classify(self, face, sol, point, shares, exists) -> RestPoint:
+        game = self.game
+        f_at = [
+            [_exact_values(f.xreplace(face.subs).xreplace(sol.values)) for f in row]
+            for row in self.payoffs
+        ]
+        transversal = []
+        for p, sup in enumerate(face.support):
+            ref = f_at[p][sup[-1]]
+            for j in range(game.populations[p].k):
+                if j not in sup:
+                    transversal.append(_tidy(f_at[p][j] - ref, self.symbolic))
+        block = self._face_block(face, sol)
+        notes: list[str] = list(sol.notes)
+        inter = dict(sol.intermediates)
+        if inter:
+            notes.append(
+                "named quantities: "
+                + "; ".join(f"{k} = {v}" for k, v in inter.items())
+            )
+        mixed = [p for p, sup in enumerate(face.support) if len(sup) > 1]
+        selten = self.multilinear_multi and bool(mixed)
+        if self.symbolic:
+            return self._classify_symbolic(
+                face, sol, point, shares, exists, transversal, block, selten, notes
+            )
+        return self._classify_exact(face, sol, point, shares, transversal, block, selten, notes)
+
+    def _face_block(self, face: Face, sol: FaceSolution) -> sympy.Matrix:
+        """Jacobian of the dynamics within the face, at the point.
+
+        Row i belongs to the face unknown u_i (share of the i-th strategy in use of its
+        population, the last strategy in use being one minus the others); entry (i, l) is
+        ``s_i * (d f_i/d u_l - sum_m s_m d f_m/d u_l)`` over the strategies m in use. At a rest
+        point this equals the derivative of the replicator field, with no term that only
+        vanishes after cancellation.
+        """
+        unknowns = face.unknowns
+        n = len(unknowns)
+        B = sympy.zeros(n, n)
+        if n == 0:
+            return B
+        row = 0
+        for p, sup in enumerate(face.support):
+            if len(sup) == 1:
+                continue
+            f_face = [self.payoffs[p][j].xreplace(face.subs) for j in sup]
+            s_face = [face.shares[p][j] for j in sup]
+            derivs = [[sympy.diff(f, u) for u in unknowns] for f in f_face]
+            for i in range(len(sup) - 1):
+                for col in range(n):
+                    mean = sympy.Add(*[s_face[m] * derivs[m][col] for m in range(len(sup))])
+                    B[row, col] = s_face[i] * (derivs[i][col] - mean)
+                row += 1
+        B = B.xreplace(sol.values)
+        return B.applyfunc(lambda e: _tidy(_exact_values(e), self.symbolic))
+
+    # ------------------------------------------------------------------ exact verdicts
+    def _classify_exact(self, face, sol, point, shares, transversal, block, selten, notes):
+        game = self.game
+        try:
+            t_signs = [exact_sign(t) for t in transversal]
+            if block.shape[0]:
+                cp = block.charpoly(LAMBDA)
+                coeffs = [_exact_values(c) for c in cp.all_coeffs()]
+                counts = count_real_parts(coeffs)
+            else:
+                coeffs = [sympy.Integer(1)]
+                counts = None
+        except UndecidedError as exc:
+            return self._undecided(face, sol, point, shares, transversal, block, str(exc))
+        neg = sum(1 for s in t_signs if s < 0) + (counts.negative if counts else 0)
+        pos = sum(1 for s in t_signs if s > 0) + (counts.positive if counts else 0)
+        zero = sum(1 for s in t_signs if s == 0) + (counts.zero if counts else 0)
+        imaginary = counts.imaginary if counts else 0
+        at_origin = sum(1 for s in t_signs if s == 0) + (counts.at_origin if counts else 0)
+        numeric = tuple(complex(float(t.evalf(17)), 0.0) for t in transversal)
+        if counts:
+            numeric += tuple(counts.numeric_roots)
+        stability, reason = self._verdict(neg, pos, zero, imaginary, at_origin, face, selten)
+        transversal_ok = all(s <= 0 for s in t_signs)
+        nash = transversal_ok
+        pure = all(len(s) == 1 for s in face.support)
+        strict = pure and all(s < 0 for s in t_signs)
+        ess = self._ess(face, sol, nash, strict, t_signs)
+        jac = self._full_jacobian(point)
+        charpoly = sympy.Mul(*[(LAMBDA - t) for t in transversal]) * sympy.Poly(
+            coeffs, LAMBDA
+        ).as_expr()
+        eig_exact = tuple(transversal) + tuple(self._block_eigenvalues(block))
+        return RestPoint(
+            label=face.label,
+            support=face.support,
+            coordinates={v: point[v] for v in self.game.variables},
+            shares=shares,
+            numeric_shares=tuple(tuple(float(s.evalf(17)) for s in pop) for pop in shares),
+            jacobian=jac,
+            eigenvalues=eig_exact,
+            numeric_eigenvalues=_sorted_complex(numeric),
+            charpoly=charpoly,
+            stability=stability,
+            asymptotically_stable=stability is Stability.STABLE,
+            reason=reason,
+            nash=nash,
+            strict_nash=strict,
+            ess=ess,
+            exists_if=sympy.true,
+            stable_if=sympy.true if stability is Stability.STABLE else sympy.false,
+            nash_if=sympy.true if nash else sympy.false,
+            exact=True,
+            notes=tuple(notes),
+        )
+
+    def _verdict(self, neg, pos, zero, imaginary, at_origin, face, selten):
+        if pos and neg:
+            return Stability.SADDLE, "eigenvalues with positive and negative real parts"
+        if pos:
+            return Stability.UNSTABLE, (
+                "an eigenvalue with positive real part and none negative"
+                + (" (a zero real part beside it does not change that)" if zero else "")
+            )
+        if not zero:
+            return Stability.STABLE, "every eigenvalue has negative real part (exact)"
+        theorem = self._centre_theorem(face)
+        if theorem and imaginary == zero and at_origin == 0 and neg == 0:
+            return Stability.CENTRE, theorem
+        why = "a zero real part, decided exactly"
+        if at_origin:
+            why = f"{at_origin} zero eigenvalue(s), decided exactly"
+        elif imaginary:
+            why = "purely imaginary eigenvalues, decided exactly, and no constant of motion known"
+        return Stability.NON_HYPERBOLIC, why + "; linearisation does not decide stability"
+
+    def _centre_theorem(self, face: Face) -> str | None:
+        game = self.game
+        interior = all(len(s) == p.k for s, p in zip(face.support, game.populations))
+        if not interior or game.state_dependent:
+            return None
+        if not game.symmetric and game.shape == (2, 2):
+            return (
+                "interior rest point of a 2x2 bimatrix game with purely imaginary eigenvalues: "
+                "a centre with a constant of motion (Hofbauer & Sigmund 1998, §10.2)"
+            )
+        if game.symmetric and game.shape == (3,):
+            A = self._matrix()
+            k = 3
+            shifted = sympy.Matrix(k, k, lambda i, j: A[i, j] - A[j, j])
+            if all(sympy.simplify(e) == 0 for e in (shifted + shifted.T)):
+                return (
+                    "interior rest point of a 3x3 symmetric game that is zero-sum up to "
+                    "column shifts: sum of x_i* log x_i is a constant of motion, so a centre "
+                    "(Hofbauer & Sigmund 1998, §7.7)"
+                )
+        return None
+
+    def _matrix(self) -> sympy.Matrix:
+        k = self.game.populations[0].k
+        subs = {} if self.symbolic else self.game.value_substitution()
+        return sympy.Matrix(
+            k, k, lambda i, j: self.game.payoffs[(i, j)][0].xreplace(subs)
+        )
+
+    def _ess(self, face, sol, nash, strict, t_signs) -> bool | None:
+        game = self.game
+        if game.state_dependent:
+            return None
+        if not game.symmetric:
+            return strict
+        if not nash:
+            return False
+        if strict:
+            return True
+        # Haigh (1975): with no alternative best reply outside the support, x is an ESS iff
+        # the payoff matrix on the support is negative definite on the tangent space.
+        if any(s == 0 for s in t_signs):
+            return None
+        sup = face.support[0]
+        if len(sup) == 1:
+            return None
+        A = self._matrix()
+        m = len(sup)
+        S = sympy.Matrix(m, m, lambda i, j: A[sup[i], sup[j]])
+        S = (S + S.T) / 2
+        basis = sympy.Matrix(m, m - 1, lambda i, j: 1 if i == j else (-1 if i == m - 1 else 0))
+        Q = -(basis.T * S * basis)
+        try:
+            return all(exact_sign(Q[:r, :r].det()) > 0 for r in range(1, m))
+        except UndecidedError:
+            return None
+
+    def _block_eigenvalues(self, block: sympy.Matrix) -> list[sympy.Expr]:
+        n = block.shape[0]
+        if n == 0:
+            return []
+        if n <= 2 or all(block[i, j] == 0 for i in range(n) for j in range(i)):
+            try:
+                ev = block.eigenvals(multiple=True)
+                return [sympy.radsimp(e) if not self.symbolic else e for e in ev]
+            except (sympy.MatrixError, NotImplementedError):
+                return []
+        return []
+
+    def _full_jacobian(self, point: Mapping) -> sympy.Matrix | None:
+        J = self.system.jacobian
+        if not self.symbolic:
+            J = J.xreplace(self.game.value_substitution())
+        J = J.xreplace(point)
+        return J.applyfunc(lambda e: _tidy(_exact_values(e), self.symbolic))
+
+    def _undecided(self, face, sol, point, shares, transversal, block, why):
+        self.notes.append(f"{face.label}: a sign could not be decided exactly ({why})")
+        return RestPoint(
+            label=face.label, support=face.support,
+            coordinates={v: point[v] for v in self.game.variables},
+            shares=shares,
+            numeric_shares=tuple(tuple(float(s.evalf(17)) for s in pop) for pop in shares),
+            jacobian=None, eigenvalues=(), numeric_eigenvalues=None, charpoly=None,
+            stability=Stability.NON_HYPERBOLIC, asymptotically_stable=False,
+            reason=f"undecided: {why}", nash=None, strict_nash=None, ess=None,
+            exact=False,
+        )
+
+    # ------------------------------------------------------------------ symbolic verdicts
+    def _classify_symbolic(self, face, sol, point, shares, exists, transversal, block, selten, notes):
+        signs = self.signs
+        conds = [negative(t, signs) for t in transversal]
+        n = block.shape[0]
+        eig: list[sympy.Expr] = list(transversal)
+        charpoly = None
+        trace = sympy.Add(*[block[i, i] for i in range(n)]) if n else sympy.Integer(0)
+        trace = _tidy(trace, True)
+        reason = ""
+        if n and trace == 0:
+            conds.append(sympy.false)
+            reason = (
+                _SELTEN if selten else "the eigenvalues within the face sum to zero (zero trace)"
+            )
+        if n == 1:
+            eig.append(block[0, 0])
+            conds.append(negative(block[0, 0], signs))
+        elif n == 2:
+            det = _tidy(block.det(), True)
+            conds += [negative(trace, signs), positive(det, signs)]
+            eig += self._block_eigenvalues(block) if _small(det) and _small(trace) else []
+        elif n >= 3:
+            cp = block.charpoly(LAMBDA)
+            coeffs = [_tidy(c, True) for c in cp.all_coeffs()]
+            charpoly = sympy.Poly(coeffs, LAMBDA).as_expr()
+            if trace != 0:
+                conds += [positive(h, signs) for h in hurwitz_conditions(coeffs)]
+        if n == 0 or (n <= 2 and len(eig) == len(transversal) + n):
+            charpoly = sympy.Mul(*[(LAMBDA - e) for e in eig])
+        stable_if = combine(conds)
+        if stable_if == sympy.false:
+            stability = _decided_unstable(transversal, block, signs)
+            reason = reason or "the conditions for stability cannot hold under the bounds"
+        elif stable_if == sympy.true:
+            stability = Stability.STABLE
+            reason = "every eigenvalue has negative real part for all parameter values"
+        else:
+            stability = None
+            reason = reason or "stable exactly when stable_if holds (eigenvalue signs)"
+        nash_if = combine([nonpositive(t, signs) for t in transversal])
+        pure = all(len(s) == 1 for s in face.support)
+        strict_if = combine([negative(t, signs) for t in transversal]) if pure else sympy.false
+        nash = _decided(nash_if)
+        strict = _decided(strict_if)
+        ess = None
+        if not self.game.state_dependent:
+            if not self.game.symmetric:
+                ess = strict
+            elif strict is True:
+                ess = True
+        return RestPoint(
+            label=face.label,
+            support=face.support,
+            coordinates={v: point[v] for v in self.game.variables},
+            shares=shares,
+            numeric_shares=None,
+            jacobian=self._full_jacobian(point) if not sol.intermediates else None,
+            eigenvalues=tuple(eig),
+            numeric_eigenvalues=None,
+            charpoly=charpoly,
+            stability=stability,
+            asymptotically_stable=stable_if == sympy.true,
+            reason=reason,
+            nash=nash,
+            strict_nash=strict,
+            ess=ess,
+            exists_if=exists,
+            stable_if=stable_if,
+            nash_if=nash_if,
+            exact=True,
+            notes=tuple(notes),
+        )
+
+    # ------------------------------------------------------------------ continua
+    def _continuum(self, face: Face, sol: FaceSolution) -> Continuum | None:
+        ts = [sympy.Symbol("t" if i == 0 else f"t{i + 1}", real=True) for i in range(len(sol.free))]
+        rename = dict(zip(sol.free, ts))
+        param = {u: _exact_values(sol.values.get(u, u).xreplace(rename)) for u in face.unknowns}
+        shares = [
+            s.xreplace(param) for p, sup in enumerate(face.support) if len(sup) > 1
+            for s in (face.shares[p][j] for j in sup)
+        ]
+        pretty = ", ".join(f"{u} = {param[u]}" for u in face.unknowns)
+        fixed = [
+            f"{v} = {e}" for v, e in face.subs.items() if v not in face.unknowns
+        ]
+        points = ", ".join([pretty] + fixed) if fixed else pretty
+        if self.symbolic or len(ts) != 1:
+            ranges = " and ".join(f"0 < {s} < 1" for s in dict.fromkeys(shares))
+            sample = {}
+            verdict = None
+            numeric = None
+        else:
+            t = ts[0]
+            conds = [sympy.StrictGreaterThan(s, 0) for s in shares]
+            try:
+                region = sympy.reduce_inequalities(conds, t)
+            except (NotImplementedError, ValueError):
+                region = None
+            if region is None or region == sympy.false:
+                return None
+            interval = region.as_set() if hasattr(region, "as_set") else None
+            if interval is None or interval.is_empty:
+                return None
+            lo, hi = interval.inf, interval.sup
+            if lo == hi:
+                return None
+            mid = (lo + hi) / 2
+            ranges = str(region).replace("&", "and")
+            sample_point = {u: _exact_values(e.xreplace({t: mid})) for u, e in param.items()}
+            sample = sample_point
+            full = {v: _exact_values(e.xreplace(sample_point)) for v, e in face.subs.items()}
+            J = self._full_jacobian(full)
+            cp = J.charpoly(LAMBDA)
+            try:
+                counts = count_real_parts([_exact_values(c) for c in cp.all_coeffs()])
+                verdict, _ = self._verdict(
+                    counts.negative, counts.positive, counts.zero, counts.imaginary,
+                    counts.at_origin, face, False,
+                )
+                numeric = tuple(counts.numeric_roots)
+            except UndecidedError:
+                verdict, numeric = Stability.NON_HYPERBOLIC, None
+        desc = (
+            f"a {len(ts)}-dimensional set of rest points on the face {face.label!r}: "
+            "every point of it is a rest point, so each has a zero eigenvalue along it"
+        )
+        return Continuum(
+            face=face.label,
+            support=face.support,
+            dimension=len(ts),
+            parametrisation=param,
+            ranges=ranges,
+            stability=verdict,
+            sample=sample,
+            numeric_eigenvalues=numeric,
+            description=desc,
+            exists_if=sympy.true,
+        )
+
+    # ------------------------------------------------------------------ numeric fallback
+    def _numeric_face(self, face: Face, why: str) -> list[FaceSolution]:
+        import numpy as np
+        from scipy.optimize import root
+
+        from ._equilibria import face_equations
+
+        self.notes.append(
+            f"face {face.label!r}: {why}; rest points there come from a numeric search "
+            "(Newton from a grid of starts, tolerance 1e-10), not a guaranteed enumeration"
+        )
+        eqs = face_equations(face, self.payoffs)
+        u = face.unknowns
+        fn = sympy.lambdify([u], [sympy.N(e) for e in eqs], "numpy")
+        found: list[np.ndarray] = []
+        grid = np.linspace(0.05, 0.95, 7)
+        import itertools
+
+        for start in itertools.product(grid, repeat=len(u)):
+            res = root(lambda v: np.asarray(fn(v), dtype=float), np.array(start), tol=1e-12)
+            if not res.success or np.max(np.abs(fn(res.x))) > 1e-10:
+                continue
+            if all(np.linalg.norm(res.x - f) > 1e-7 for f in found):
+                found.append(res.x)
+        out = []
+        for v in found:
+            vals = {s: sympy.Float(x, 30) for s, x in zip(u, v)}
+            out.append(FaceSolution(face, vals, exact=False, notes=("numeric search",)))
+        return out
+
+    # ------------------------------------------------------------------ tables
+    def _inert(self) -> tuple[str, ...]:
+        out = []
+        advs = [sympy.expand(a) for row in self.system.advantages for a in row]
+        for p in self.game.parameters:
+            if not any(a.has(p.symbol) for a in advs):
+                out.append(p.name)
+        return tuple(out)
+
+    def _det_trace(self, points: list[RestPoint]) -> tuple[DetTraceRow, ...]:
+        rows = []
+        for r in points:
+            if r.jacobian is None:
+                continue
+            det = _tidy(r.jacobian.det(), self.symbolic)
+            tr = _tidy(r.jacobian.trace(), self.symbolic)
+            if self.symbolic:
+                ds, ts = self.signs.sign(det), self.signs.sign(tr)
+            else:
+                try:
+                    ds, ts = exact_sign(det), exact_sign(tr)
+                except UndecidedError:
+                    ds = ts = None
+            verdict, note = _det_trace_rule(ds, ts)
+            if verdict is not None and r.stability is not None and verdict != r.stability:
+                note = (note + "; " if note else "") + (
+                    f"the library's verdict is {r.stability.value}: {r.reason}"
+                )
+            rows.append(DetTraceRow(r.label, det, tr, ds, ts, verdict, note))
+        return tuple(rows)
+
+
+# ---------------------------------------------------------------------- helpers
+def _det_trace_rule(ds, ts):
+    if ds is None:
+        return None, "sign of det undecided"
+    if ds < 0:
+        return Stability.SADDLE, ""
+    if ds == 0:
+        return Stability.NON_HYPERBOLIC, "det = 0: the det/trace method cannot decide"
+    if ts is None:
+        return None, "sign of trace undecided"
+    if ts < 0:
+        return Stability.STABLE, ""
+    if ts > 0:
+        return Stability.UNSTABLE, ""
+    return Stability.CENTRE, "trace = 0, det > 0: a linear centre, which the nonlinear system need not keep"
+
+
+def _decided(cond) -> bool | None:
+    if cond == sympy.true:
+        return True
+    if cond == sympy.false:
+        return False
+    return None
+
+
+def _decided_unstable(transversal, block, signs) -> Stability | None:
+    """In a symbolic analysis, a verdict that holds for all parameter values, if any."""
+    return None
+
+
+def _small(e: sympy.Expr) -> bool:
+    return sympy.count_ops(e) < 200
+
+
+def _tidy(e: sympy.Expr, symbolic: bool) -> sympy.Expr:
+    """Cancel a moderate expression (exact values collapse to numbers here)."""
+    if e.is_number:
+        if e.is_Rational:
+            return e
+        return sympy.radsimp(sympy.expand(e)) if sympy.count_ops(e) < 200 else e
+    if sympy.count_ops(e) > 400:
+        return e
+    e = sympy.cancel(e)
+    return sympy.factor(e) if symbolic else e
+
+
+def _exact_values(e: sympy.Expr) -> sympy.Expr:
+    return e
+
+
+def _sorted_complex(values) -> tuple[complex, ...]:
+    return tuple(sorted((complex(v) for v in values), key=lambda z: (z.real, z.imag)))
+
+
+def _number_labels(points: list[RestPoint], symbolic: bool) -> list[RestPoint]:
+    """Several points on one face: the first keeps the label, the others get ' #2', ' #3' in
+    increasing order of the first mixed population's first support share."""
+    if len(points) <= 1:
+        return points
+    from dataclasses import replace
+
+    def key(r: RestPoint):
+        for p, sup in enumerate(r.support):
+            if len(sup) > 1:
+                v = r.shares[p][sup[0]]
+                try:
+                    return float(v.evalf(30))
+                except (TypeError, ValueError):
+                    return 0.0
+        return 0.0
+
+    ordered = sorted(points, key=key) if not symbolic else points
+    return [
+        r if i == 0 else replace(r, label=f"{r.label} #{i + 1}") for i, r in enumerate(ordered)
+    ]
+
+
+def _warn(msg: str) -> None:
+    warnings.warn(msg, stacklevel=3)

@@ -1,0 +1,219 @@
+"""Sign conditions on parameters, simplified under the parameters' bounds.
+
+A symbolic analysis states when a rest point exists and when it is stable as inequalities such
+as ``V < C``. This module builds those inequalities so that they read as papers print them:
+factors whose sign the bounds fix are dropped (``p*theta*k*F`` is non-negative when every
+parameter is), a condition the bounds already decide becomes ``true`` or ``false``, and a
+difference is written as ``smaller < larger`` rather than ``a - b < 0``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+
+import sympy
+from sympy.logic.boolalg import Boolean
+
+from ._params import Parameter
+
+__all__ = ["Signs", "negative", "positive", "combine"]
+
+_MAX_FACTOR_OPS = 300
+_MAX_VERTEX_PARAMS = 10
+
+
+class Signs:
+    """Decides signs of parameter expressions from the parameters' bounds.
+
+    Examples
+    --------
+    >>> from lmc_games import Parameter
+    >>> p = Parameter("p", 0.5, min=0, max=1)
+    >>> s = Signs([p])
+    >>> s.sign(1 - p.symbol)   # p <= 1, but p = 1 is allowed: 0 or positive
+    >>> s.sign(2 - p.symbol)
+    1
+    """
+
+    def __init__(self, parameters: Iterable[Parameter]):
+        self.bounds: Mapping[sympy.Symbol, tuple] = {
+            p.symbol: (p.min, p.max) for p in parameters
+        }
+
+    def sign(self, expr: sympy.Expr) -> int | None:
+        """1 or -1 when the bounds force a strict sign on ``expr``; 0 when it is identically
+        zero; ``None`` when the bounds do not decide."""
+        if expr == 0:
+            return 0
+        if expr.is_positive:
+            return 1
+        if expr.is_negative:
+            return -1
+        lo, hi = self.range(expr)
+        if lo is not None and lo > 0:
+            return 1
+        if hi is not None and hi < 0:
+            return -1
+        return None
+
+    def weak_sign(self, expr: sympy.Expr) -> int | None:
+        """1 when the bounds make ``expr >= 0``, -1 when ``<= 0``, else ``None``."""
+        if expr.is_nonnegative:
+            return 1
+        if expr.is_nonpositive:
+            return -1
+        lo, hi = self.range(expr)
+        if lo is not None and lo >= 0:
+            return 1
+        if hi is not None and hi <= 0:
+            return -1
+        return None
+
+    def range(self, expr: sympy.Expr) -> tuple:
+        """Exact lower and upper bounds of a multilinear expression over the parameter box
+        (attained at vertices), or ``(None, None)`` when that does not apply."""
+        syms = [s for s in expr.free_symbols if s in self.bounds]
+        if len(syms) != len(expr.free_symbols) or not syms or len(syms) > _MAX_VERTEX_PARAMS:
+            return None, None
+        try:
+            poly = sympy.Poly(expr, *syms)
+        except sympy.PolynomialError:
+            return None, None
+        if any(d > 1 for d in poly.degree_list()):
+            return None, None
+        corners = []
+        for s in syms:
+            lo, hi = self.bounds[s]
+            if lo is None or hi is None:
+                return None, None
+            corners.append((lo, hi))
+        values = [
+            expr.xreplace(dict(zip(syms, vertex))) for vertex in itertools.product(*corners)
+        ]
+        return min(values), max(values)
+
+
+def _split(
+    expr: sympy.Expr, signs: Signs, strict: bool
+) -> tuple[int, list[sympy.Expr], list[sympy.Expr], list[Boolean]]:
+    """Factor ``expr`` into (sign of the decided part, undecided odd factors, undecided even
+    factors, side conditions).
+
+    A factor the bounds make non-negative (``V`` with ``V >= 0``) counts as positive: in a
+    denominator it cannot vanish where the expression is defined; in a numerator, a strict
+    inequality needs it nonzero, which is added as the side condition ``V > 0``.
+    """
+    if sympy.count_ops(expr) <= _MAX_FACTOR_OPS:
+        expr = sympy.factor(expr)
+    sign = 1
+    odd: list[sympy.Expr] = []
+    even: list[sympy.Expr] = []
+    side: list[Boolean] = []
+    for f in sympy.Mul.make_args(expr):
+        base, exp = (f.base, f.exp) if f.is_Pow and f.exp.is_Integer else (f, 1)
+        s = signs.sign(base)
+        if s == 0:
+            return 0, [], [], []
+        if s is None:
+            w = signs.weak_sign(base)
+            if w is not None:
+                s = w
+                if strict and exp > 0:
+                    side.append(sympy.Rel(base, 0, ">" if w > 0 else "<"))
+        if s is not None:
+            sign *= s ** (abs(exp) % 2)
+            continue
+        if exp % 2 == 0:
+            even.append(base)
+        else:
+            odd.append(base)
+    return sign, odd, even, side
+
+
+def _readable(expr: sympy.Expr, op: str) -> Boolean:
+    """``expr op 0`` written as ``positive terms op negative terms``."""
+    terms = sympy.Add.make_args(sympy.expand(expr)) if sympy.count_ops(expr) < 200 else (expr,)
+    pos = [t for t in terms if not t.could_extract_minus_sign()]
+    neg = [-t for t in terms if t.could_extract_minus_sign()]
+    if len(terms) == 1 or not pos or not neg:
+        return sympy.Rel(expr, 0, op)
+    lhs, rhs = sympy.Add(*pos), sympy.Add(*neg)
+    if lhs.is_number:
+        # Keep the parameters on the left: 3 < a  ->  a > 3.
+        flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}[op]
+        return sympy.Rel(rhs, lhs, flipped)
+    return sympy.Rel(lhs, rhs, op)
+
+
+def _sign_condition(expr: sympy.Expr, want: int, strict: bool, signs: Signs) -> Boolean:
+    """The condition ``sign(expr) == want`` (strict) or ``want * expr >= 0``."""
+    expr = sympy.sympify(expr)
+    if expr.is_number:
+        v = sympy.sign(expr)
+        ok = (v == want) if strict else (v == want or v == 0)
+        return sympy.true if ok else sympy.false
+    s, odd, even, side = _split(expr, signs, strict)
+    if s == 0:
+        return sympy.false if strict else sympy.true
+    target = want * s
+    conds: list[Boolean] = list(side)
+    if strict:
+        conds.extend(sympy.Ne(e, 0) for e in even)
+    elif odd == [] and even:
+        return sympy.true if target > 0 else sympy.And(*[sympy.Eq(e, 0) for e in even])
+    if not odd:
+        if target > 0:
+            return sympy.And(*conds) if conds else sympy.true
+        return sympy.false if strict or not side else sympy.And(
+            *[sympy.Eq(c.lhs, 0) for c in side]
+        )
+    if len(odd) == 1:
+        op = (">" if target > 0 else "<") if strict else (">=" if target > 0 else "<=")
+        conds.append(_readable(odd[0], op))
+        return sympy.And(*conds)
+    prod = sympy.Mul(*odd)
+    op = (">" if target > 0 else "<") if strict else (">=" if target > 0 else "<=")
+    conds.append(sympy.Rel(prod, 0, op))
+    return sympy.And(*conds)
+
+
+def negative(expr: sympy.Expr, signs: Signs) -> Boolean:
+    """The condition ``expr < 0``, simplified under the bounds.
+
+    Examples
+    --------
+    >>> from lmc_games import Parameter
+    >>> V, C = Parameter("V", 2, min=0), Parameter("C", 3, min=0)
+    >>> negative((V.symbol - C.symbol) / 2, Signs([V, C]))
+    V < C
+    >>> negative(-V.symbol * C.symbol - 1, Signs([V, C]))
+    True
+    """
+    return _sign_condition(expr, -1, True, signs)
+
+
+def positive(expr: sympy.Expr, signs: Signs) -> Boolean:
+    """The condition ``expr > 0``, simplified under the bounds."""
+    return _sign_condition(expr, 1, True, signs)
+
+
+def nonpositive(expr: sympy.Expr, signs: Signs) -> Boolean:
+    """The condition ``expr <= 0``, simplified under the bounds."""
+    return _sign_condition(expr, -1, False, signs)
+
+
+def combine(conditions: Iterable[Boolean]) -> Boolean:
+    """Conjunction with duplicates and ``true`` removed, ``false`` absorbing."""
+    out: list[Boolean] = []
+    for c in conditions:
+        if c is sympy.false or c == sympy.false:
+            return sympy.false
+        if c is sympy.true or c == sympy.true:
+            continue
+        for part in sympy.And.make_args(c):
+            if part not in out:
+                out.append(part)
+    if not out:
+        return sympy.true
+    return sympy.And(*out)

@@ -1,0 +1,150 @@
+"""The symbolic vector field in reduced coordinates, and its Jacobian.
+
+A population with k strategies has k - 1 free shares (its first k - 1 strategies, in the order
+listed; the last share is one minus their sum). Stability is always computed on this state
+space: the full Jacobian of the simplex form has an extra eigenvalue normal to the simplex,
+which says nothing about stability and changes sign when a constant is added to the payoffs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy
+
+from ._game import Game
+from .dynamics import Dynamics, Replicator
+
+__all__ = ["System", "system"]
+
+T = sympy.Symbol("t")
+
+
+@dataclass(frozen=True, eq=False)
+class System:
+    """The reduced dynamical system of a game under a dynamics.
+
+    Attributes
+    ----------
+    game : Game
+    dynamics : Dynamics
+    variables : tuple of sympy.Symbol
+        The free shares, population by population.
+    payoffs : tuple of tuple of sympy.Expr
+        Expected payoff of each strategy, per population, in the free shares.
+    advantages : tuple of tuple of sympy.Expr
+        Per population, the payoff of each of its first k - 1 strategies minus that of its
+        last: for a two-strategy population, the payoff advantage ``f1 - f2`` papers factor out.
+    field : tuple of sympy.Expr
+        Time derivative of each free share, in the factored form papers print.
+
+    Examples
+    --------
+    >>> from lmc_games import Game
+    >>> g = Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
+    ...                    parameters={"V": 2, "C": 3})
+    >>> s = System.of(g)
+    >>> s.field[0]
+    x*(1 - x)*(-C*x/2 + V/2)
+    """
+
+    game: Game
+    dynamics: Dynamics
+    variables: tuple[sympy.Symbol, ...]
+    payoffs: tuple[tuple[sympy.Expr, ...], ...]
+    advantages: tuple[tuple[sympy.Expr, ...], ...]
+    field: tuple[sympy.Expr, ...]
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, game: Game, dynamics: Dynamics | None = None) -> System:
+        """Derive the reduced system of ``game`` (replicator dynamics by default)."""
+        dynamics = dynamics or Replicator()
+        payoffs = game.expected_payoffs()
+        shares = tuple(p.shares() for p in game.populations)
+        svars = game.variables
+        advantages = tuple(
+            tuple(_tidy(f[i] - f[-1], svars) for i in range(len(f) - 1)) for f in payoffs
+        )
+        if isinstance(dynamics, Replicator):
+            comps: list[sympy.Expr] = []
+            for pop, x, adv, f in zip(game.populations, shares, advantages, payoffs):
+                if pop.k == 2:
+                    v = x[0]
+                    comps.append(sympy.Mul(v, 1 - v, adv[0], evaluate=False) if adv[0] != 0 else sympy.Integer(0))
+                else:
+                    # x_i (f_i - fbar) = x_i * sum_j x_j (f_i - f_j), written through advantages
+                    # so that payoff terms common to all strategies never appear.
+                    for i in range(pop.k - 1):
+                        inner = adv[i] - sympy.Add(*[x[j] * adv[j] for j in range(pop.k - 1)])
+                        comps.append(sympy.Mul(x[i], _tidy(inner, svars), evaluate=False))
+            fieldv = tuple(comps)
+        else:
+            growth = dynamics.growth(game, shares, payoffs)
+            fieldv = tuple(
+                g for pop, gp in zip(game.populations, growth) for g in gp[: pop.k - 1]
+            )
+        return cls(game, dynamics, game.variables, payoffs, advantages, fieldv)
+
+    @cached_property
+    def jacobian(self) -> sympy.Matrix:
+        """Jacobian of the reduced field with respect to the free shares (symbolic)."""
+        return sympy.Matrix(
+            [[sympy.diff(f, v) for v in self.variables] for f in self.field]
+        )
+
+    @property
+    def dimension(self) -> int:
+        """Dimension of the state space."""
+        return len(self.variables)
+
+    def equations(self) -> list[sympy.Eq]:
+        """The replicator equations as ``Eq(dx/dt, ...)``, in the factored form."""
+        return [
+            sympy.Eq(sympy.Derivative(sympy.Function(v.name)(T), T), f)
+            for v, f in zip(self.variables, self.field)
+        ]
+
+    def latex(self, *, environment: str = "align*") -> str:
+        r"""The equations in LaTeX (``\dot{x} = x(1 - x)(\ldots)``), one line each.
+
+        Parameter names use their declared LaTeX.
+        """
+        names = self._latex_names()
+        lines = [
+            rf"\dot{{{sympy.latex(v, symbol_names=names)}}} &= "
+            + sympy.latex(f, symbol_names=names)
+            for v, f in zip(self.variables, self.field)
+        ]
+        body = r" \\" + "\n"
+        return f"\\begin{{{environment}}}\n" + body.join(lines) + f"\n\\end{{{environment}}}"
+
+    def _latex_names(self) -> dict[sympy.Symbol, str]:
+        return {p.symbol: p.latex for p in self.game.parameters if p.latex}
+
+    def __repr__(self) -> str:
+        eqs = "; ".join(f"d{v}/dt = {f}" for v, f in zip(self.variables, self.field))
+        return f"<System of {self.game.name!r}: {eqs}>"
+
+
+def system(game: Game, dynamics: Dynamics | None = None) -> System:
+    """The reduced dynamical system of ``game`` (replicator dynamics by default).
+
+    Examples
+    --------
+    >>> from lmc_games import Game
+    >>> mp = Game.bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> system(mp).field
+    (x*(1 - x)*(4*y - 2), y*(1 - y)*(2 - 4*x))
+    """
+    return System.of(game, dynamics)
+
+
+def _tidy(expr: sympy.Expr, shares) -> sympy.Expr:
+    """Collect a payoff advantage by the shares; expand only moderate expressions."""
+    if sympy.count_ops(expr) > 4000:
+        return expr
+    e = sympy.expand(expr)
+    present = [s for s in shares if s in e.free_symbols]
+    return sympy.collect(e, present) if present else e

@@ -1,0 +1,184 @@
+"""Textbook cases with exact answers (DESIGN §2), each with its source."""
+
+import sympy
+from sympy import I, Rational, sqrt
+
+from lmc_games import Game, Stability, analyze, load_model
+
+lam = sympy.Symbol("lambda")
+
+
+def _eig(rp):
+    return sorted(rp.numeric_eigenvalues, key=lambda z: (z.real, z.imag))
+
+
+def same(c1, c2):
+    """Equal conditions up to the way a relation is written (S < P is P > S)."""
+    def canon(c):
+        return c.xreplace({r: r.canonical for r in c.atoms(sympy.core.relational.Relational)})
+
+    return canon(c1) == canon(c2)
+
+
+def close(a, b, tol=1e-12):
+    return abs(complex(a) - complex(b)) < tol
+
+
+# --------------------------------------------------------------------------- hawk-dove
+def test_hawk_dove_interior_ess_at_V_over_C():
+    """Maynard Smith (1982), ch. 2: the mixed ESS plays hawk with probability V/C."""
+    a = analyze(load_model("hawk_dove"))  # V = 2, C = 3
+    mixed = a["hawk+dove"]
+    assert mixed.coordinates[sympy.Symbol("x", real=True)] == Rational(2, 3)
+    assert mixed.stability is Stability.STABLE
+    assert mixed.ess is True and mixed.nash is True and mixed.strict_nash is False
+    # x(1-x) * d/dx (V/2 - C x/2) = (2/3)(1/3)(-3/2)
+    assert mixed.eigenvalues == (Rational(-1, 3),)
+    assert a["hawk"].stability is Stability.UNSTABLE
+    assert a["dove"].stability is Stability.UNSTABLE
+    assert [r.label for r in a.stable()] == ["hawk+dove"]
+
+
+def test_hawk_dove_symbolic_interior_is_V_over_C_and_stable_iff_C_above_V():
+    a = analyze(load_model("hawk_dove"), symbolic=True)
+    mixed = a["hawk+dove"]
+    V, C = (load_model("hawk_dove").symbols[n] for n in ("V", "C"))
+    x = next(iter(mixed.coordinates))
+    assert sympy.simplify(mixed.coordinates[x] - V / C) == 0
+    # V = 0 would put the point on the corner 'dove': existence needs V > 0 as well.
+    assert same(mixed.exists_if, sympy.And(V > 0, C > V))
+    assert same(mixed.stable_if, sympy.And(V > 0, C > V))
+
+
+def test_hawk_dove_cheap_fights_hawk_is_the_ess():
+    a = analyze(load_model("hawk_dove", scenario="cheap_fights"))
+    assert [r.label for r in a.stable()] == ["hawk"]
+    assert a["hawk"].ess is True
+
+
+# --------------------------------------------------------------------------- RPS
+def test_rock_paper_scissors_zero_sum_is_a_centre():
+    """Hofbauer & Sigmund (1998), §7.7: zero-sum RPS has closed orbits around (1/3,1/3,1/3);
+    eigenvalues at the barycentre are +-i (a+b) sqrt(3)/6 with a = b = 1, i.e. +-i/sqrt(3)."""
+    a = analyze(load_model("rock_paper_scissors"))
+    c = a["rock+paper+scissors"]
+    assert all(s == Rational(1, 3) for s in c.shares[0])
+    assert c.stability is Stability.CENTRE
+    assert not c.asymptotically_stable
+    ev = _eig(c)
+    assert close(ev[0], -I / sqrt(3)) and close(ev[1], I / sqrt(3))
+    assert ev[0].real == 0.0 and ev[1].real == 0.0
+
+
+def test_rock_paper_scissors_sign_of_determinant_decides():
+    """a > b: interior attractor; a < b: repellor (heteroclinic cycle on the boundary).
+    Eigenvalues ((b - a) +- i sqrt(3) (a + b)) / 6 (Zeeman 1980)."""
+    att = analyze(load_model("rock_paper_scissors", scenario="attracting"))["rock+paper+scissors"]
+    assert att.stability is Stability.STABLE
+    ev = _eig(att)
+    assert close(ev[0], Rational(-1, 6) - I * sqrt(3) / 2)
+    rep = analyze(load_model("rock_paper_scissors", scenario="repelling"))["rock+paper+scissors"]
+    assert rep.stability is Stability.UNSTABLE
+    # The corners are saddles in every case: each pure strategy is beaten by one other.
+    for label in ("rock", "paper", "scissors"):
+        assert analyze(load_model("rock_paper_scissors"))[label].stability is Stability.SADDLE
+
+
+# --------------------------------------------------------------------------- matching pennies
+def test_matching_pennies_centre_with_eigenvalues_plus_minus_i():
+    a = analyze(load_model("matching_pennies"))
+    c = a["heads+tails, heads+tails"]
+    assert c.coordinates == {s: Rational(1, 2) for s in c.coordinates}
+    assert c.stability is Stability.CENTRE
+    assert set(c.eigenvalues) == {I, -I}
+    assert c.ess is False  # a mixed multi-population point is never an ESS
+    assert c.nash is True
+    for r in a.rest_points:
+        if r.is_pure:
+            assert r.stability is Stability.SADDLE
+
+
+# --------------------------------------------------------------------------- inspection game
+def test_inspection_violation_share_independent_of_the_fine():
+    """Tsebelis (1989): q* = c/(r+l) does not depend on the fine f; only p* = g/f does."""
+    game = load_model("inspection")
+    a = analyze(game, symbolic=True)
+    interior = a["inspect+no_inspect, violate+comply"]
+    S = game.symbols
+    p, q = game.variables
+    assert sympy.simplify(interior.coordinates[q] - S["c"] / (S["r"] + S["l"])) == 0
+    assert sympy.simplify(interior.coordinates[p] - S["g"] / S["f"]) == 0
+    assert sympy.diff(interior.coordinates[q], S["f"]) == 0
+    assert interior.stable_if == sympy.false  # a centre, never asymptotically stable
+    num = analyze(game)["inspect+no_inspect, violate+comply"]
+    assert num.stability is Stability.CENTRE
+    assert num.coordinates[q] == Rational(1, 4) and num.coordinates[p] == Rational(1, 4)
+    # Raising the fine moves only the inspection share.
+    harsher = analyze(game.with_values(f=8))["inspect+no_inspect, violate+comply"]
+    assert harsher.coordinates[q] == Rational(1, 4) and harsher.coordinates[p] == Rational(1, 8)
+
+
+# --------------------------------------------------------------------------- prisoner's dilemma
+def test_prisoners_dilemma_defection_dominates():
+    """Axelrod (1984): with T > R > P > S defection is the unique ESS."""
+    game = load_model("prisoners_dilemma")
+    assert {p.name for p in game.parameters} == {"R", "S", "T", "P"}
+    a = analyze(game)
+    assert [r.label for r in a.stable()] == ["defect"]
+    assert a["defect"].ess is True and a["cooperate"].nash is False
+    assert len(a.rest_points) == 2  # no interior rest point: defect always earns more
+    s = analyze(game, symbolic=True)
+    S = game.symbols
+    assert same(s["defect"].stable_if, S["P"] > S["S"])
+    assert same(s["cooperate"].stable_if, S["R"] > S["T"])
+
+
+# --------------------------------------------------------------------------- asymmetric hawk-dove
+def test_hawk_dove_roles_interior_saddle():
+    """Selten (1980): in the role-asymmetric contest the mixed point is a saddle and the
+    two 'bourgeois-like' corners are the strict equilibria."""
+    a = analyze(load_model("hawk_dove_roles"))
+    interior = a["hawk+dove, hawk+dove"]
+    assert interior.stability is Stability.SADDLE
+    assert interior.coordinates == {s: Rational(2, 3) for s in interior.coordinates}
+    assert {r.label for r in a.stable()} == {"hawk, dove", "dove, hawk"}
+    assert interior.ess is False
+    sym = analyze(load_model("hawk_dove_roles"), symbolic=True)
+    assert sym["hawk+dove, hawk+dove"].stable_if == sympy.false
+
+
+# --------------------------------------------------------------------------- degenerate cases
+def _segment_game():
+    # Row advantage y (zero on the edge y = 0), column advantage 30x - 25.
+    return Game.bimatrix([[1, 0], [0, 0]], [[5, 0], [-25, 0]], name="segment")
+
+
+def test_corner_with_eigenvalues_minus25_and_0_is_non_hyperbolic_on_a_segment():
+    a = analyze(_segment_game())
+    corner = a["r2, c2"]
+    assert sorted(corner.eigenvalues) == [-25, 0]
+    assert corner.stability is Stability.NON_HYPERBOLIC
+    assert not corner.asymptotically_stable
+    (seg,) = a.continua
+    assert seg.face == "r1+r2, c2" and seg.dimension == 1
+    assert seg.stability is Stability.NON_HYPERBOLIC
+
+
+def test_line_of_rest_points_through_two_corners_in_a_2x2x2_game():
+    # Population 1's advantage vanishes when the others play their second strategies.
+    table = {}
+    for i in range(2):
+        for j in range(2):
+            for k in range(2):
+                a1 = 1 if (i == 0 and (j, k) != (1, 1)) else 0
+                table[(f"a{i + 1}", f"b{j + 1}", f"c{k + 1}")] = [a1, 1 - 2 * j + i, 2 - 3 * k - i]
+    g = Game.from_table(
+        [("A", ["a1", "a2"]), ("B", ["b1", "b2"]), ("C", ["c1", "c2"])], table, name="line"
+    )
+    a = analyze(g)
+    (line,) = a.continua
+    assert line.face == "a1+a2, b2, c2"
+    assert {"a1, b2, c2", "a2, b2, c2"} <= {r.label for r in a.rest_points}
+    for label in ("a1, b2, c2", "a2, b2, c2"):
+        assert 0 in [sympy.nsimplify(e) for e in a[label].eigenvalues]
+        assert a[label].stability is not Stability.STABLE
