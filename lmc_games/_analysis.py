@@ -23,8 +23,9 @@ from collections.abc import Mapping
 
 import sympy
 
-from ._conditions import Signs, combine, negative, nonpositive, positive
+from ._conditions import Signs, combine, expr_size, negative, nonpositive, positive
 from ._equilibria import Face, FaceSolution, UnsolvedFace, enumerate_faces, solve_face
+from ._equilibria import _fresh_names as _fresh
 from ._exact import UndecidedError, count_real_parts, exact_sign, hurwitz_conditions
 from ._game import Game
 from ._results import Analysis, Continuum, DetTraceRow, RestPoint, Stability
@@ -63,7 +64,7 @@ def analyze(game: Game, *, symbolic: bool = False, dynamics: Dynamics | None = N
     --------
     >>> from lmc_games import Game, analyze
     >>> hd = Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
-    ...                     parameters={"V": 2, "C": 3})
+    ...                     parameters={"V": {"value": 2, "min": 0}, "C": {"value": 3, "min": 0}})
     >>> a = analyze(hd)
     >>> [(r.label, str(r.stability)) for r in a.rest_points]
     [('hawk', 'unstable'), ('dove', 'unstable'), ('hawk+dove', 'stable')]
@@ -72,7 +73,7 @@ def analyze(game: Game, *, symbolic: bool = False, dynamics: Dynamics | None = N
     >>> a["hawk+dove"].ess
     True
     >>> str(analyze(hd, symbolic=True)["hawk+dove"].stable_if)
-    'C > V'
+    '(V > 0) & (C > V)'
     """
     dynamics = dynamics or Replicator()
     if not dynamics.rest_points_by_face:
@@ -177,8 +178,18 @@ class _Analyzer:
 
     def _classify(self, face, sol, point, shares, exists) -> RestPoint:
         game = self.game
+        at = sol.values
+        inter = dict(sol.intermediates)
+        if self.symbolic and inter:
+            # Large symbolic coordinates are named (x_star = ...) so the Jacobian, its trace
+            # and its characteristic polynomial stay compact instead of expanding into
+            # hundreds of thousands of operations.
+            names = _fresh(self.reserved, [f"{u.name}_star" for u in face.unknowns])
+            stars = {u: sympy.Symbol(n, real=True) for u, n in zip(face.unknowns, names)}
+            inter.update({stars[u]: v for u, v in sol.values.items()})
+            at = stars
         f_at = [
-            [_exact_values(f.xreplace(face.subs).xreplace(sol.values)) for f in row]
+            [_exact_values(f.xreplace(face.subs).xreplace(at)) for f in row]
             for row in self.payoffs
         ]
         transversal = []
@@ -187,9 +198,8 @@ class _Analyzer:
             for j in range(game.populations[p].k):
                 if j not in sup:
                     transversal.append(_tidy(f_at[p][j] - ref, self.symbolic))
-        block = self._face_block(face, sol)
+        block = self._face_block(face, at)
         notes: list[str] = list(sol.notes)
-        inter = dict(sol.intermediates)
         if inter:
             notes.append(
                 "named quantities: "
@@ -201,9 +211,11 @@ class _Analyzer:
             return self._classify_symbolic(
                 face, sol, point, shares, exists, transversal, block, selten, notes
             )
+        if not sol.exact:
+            return self._classify_numeric(face, point, shares, transversal, block, notes)
         return self._classify_exact(face, sol, point, shares, transversal, block, selten, notes)
 
-    def _face_block(self, face: Face, sol: FaceSolution) -> sympy.Matrix:
+    def _face_block(self, face: Face, at: Mapping) -> sympy.Matrix:
         """Jacobian of the dynamics within the face, at the point.
 
         Row i belongs to the face unknown u_i (share of the i-th strategy in use of its
@@ -229,7 +241,7 @@ class _Analyzer:
                     mean = sympy.Add(*[s_face[m] * derivs[m][col] for m in range(len(sup))])
                     B[row, col] = s_face[i] * (derivs[i][col] - mean)
                 row += 1
-        B = B.xreplace(sol.values)
+        B = B.xreplace(at)
         return B.applyfunc(lambda e: _tidy(_exact_values(e), self.symbolic))
 
     # ------------------------------------------------------------------ exact verdicts
@@ -403,10 +415,14 @@ class _Analyzer:
         conds = [negative(t, signs) for t in transversal]
         n = block.shape[0]
         eig: list[sympy.Expr] = list(transversal)
-        charpoly = None
+        # Signs of the real parts that the bounds decide: +1, -1, 0 or None, per eigenvalue
+        # (or per group of eigenvalues when only a trace/det is known).
+        known = [signs.sign(t) for t in transversal]
         trace = sympy.Add(*[block[i, i] for i in range(n)]) if n else sympy.Integer(0)
         trace = _tidy(trace, True)
         reason = ""
+        block_poly = sympy.Integer(1)
+        centre_possible = False
         if n and trace == 0:
             conds.append(sympy.false)
             reason = (
@@ -414,29 +430,52 @@ class _Analyzer:
             )
         if n == 1:
             eig.append(block[0, 0])
+            known.append(signs.sign(block[0, 0]))
             conds.append(negative(block[0, 0], signs))
+            block_poly = LAMBDA - block[0, 0]
         elif n == 2:
-            det = _tidy(block.det(), True)
+            det = _tidy(_det_plain(block), True)
             conds += [negative(trace, signs), positive(det, signs)]
-            eig += self._block_eigenvalues(block) if _small(det) and _small(trace) else []
+            block_poly = LAMBDA**2 - trace * LAMBDA + det
+            if _small(det) and _small(trace):
+                eig += self._block_eigenvalues(block)
+            ds, ts = signs.sign(det), signs.sign(trace)
+            if ds == -1:
+                known += [1, -1]
+            elif ds == 1 and ts is not None:
+                known += [ts, ts]
+            else:
+                known += [None, None]
+            if trace == 0 and self._centre_theorem(face):
+                centre_possible = ds != -1
+                reason = (
+                    "zero trace: a centre (constant of motion, Hofbauer & Sigmund 1998) where "
+                    "the determinant is positive, a saddle where it is negative"
+                )
+                if ds == 1 and all(k is not None and k < 0 for k in known[: len(transversal)]):
+                    known = known[: len(transversal)] + ["centre", "centre"]
         elif n >= 3:
-            cp = block.charpoly(LAMBDA)
-            coeffs = [_tidy(c, True) for c in cp.all_coeffs()]
-            charpoly = sympy.Poly(coeffs, LAMBDA).as_expr()
+            coeffs = _charpoly_coeffs(block)
+            block_poly = sympy.Add(*[c * LAMBDA ** (n - i) for i, c in enumerate(coeffs)])
             if trace != 0:
                 conds += [positive(h, signs) for h in hurwitz_conditions(coeffs)]
-        if n == 0 or (n <= 2 and len(eig) == len(transversal) + n):
-            charpoly = sympy.Mul(*[(LAMBDA - e) for e in eig])
-        stable_if = combine(conds)
+            known += [None] * n
+        charpoly = sympy.Mul(*[(LAMBDA - t) for t in transversal]) * block_poly
+        stable_if = combine([exists] + conds)
+        stability = _symbolic_verdict(known)
         if stable_if == sympy.false:
-            stability = _decided_unstable(transversal, block, signs)
             reason = reason or "the conditions for stability cannot hold under the bounds"
+            if stability is Stability.STABLE:
+                stability = None
         elif stable_if == sympy.true:
             stability = Stability.STABLE
             reason = "every eigenvalue has negative real part for all parameter values"
         else:
-            stability = None
             reason = reason or "stable exactly when stable_if holds (eigenvalue signs)"
+        if stability is not None:
+            reason = f"{reason}; for all parameter values the bounds allow: {stability.value}"
+        elif centre_possible:
+            pass
         nash_if = combine([nonpositive(t, signs) for t in transversal])
         pure = all(len(s) == 1 for s in face.support)
         strict_if = combine([negative(t, signs) for t in transversal]) if pure else sympy.false
@@ -448,14 +487,21 @@ class _Analyzer:
                 ess = strict
             elif strict is True:
                 ess = True
+            elif nash is False:
+                ess = False
+        full_j = (
+            self._full_jacobian(point)
+            if self.system.dimension <= 2 and not sol.intermediates
+            else None
+        )
         return RestPoint(
             label=face.label,
             support=face.support,
             coordinates={v: point[v] for v in self.game.variables},
             shares=shares,
             numeric_shares=None,
-            jacobian=self._full_jacobian(point) if not sol.intermediates else None,
-            eigenvalues=tuple(eig),
+            jacobian=full_j,
+            eigenvalues=tuple(eig) if len(eig) == len(transversal) + n else (),
             numeric_eigenvalues=None,
             charpoly=charpoly,
             stability=stability,
@@ -468,6 +514,51 @@ class _Analyzer:
             stable_if=stable_if,
             nash_if=nash_if,
             exact=True,
+            notes=tuple(notes),
+        )
+
+    def _classify_numeric(self, face, point, shares, transversal, block, notes):
+        """Verdict from floating-point eigenvalues, for points a numeric search found.
+
+        A real part within the tolerance of zero is reported as non-hyperbolic: floating
+        point cannot prove it is zero, and calling it stable would claim too much.
+        """
+        import numpy as np
+
+        tol = 1e-9
+        t = [complex(float(sympy.re(v.evalf(17))), 0.0) for v in transversal]
+        B = np.array(block.evalf(17).tolist(), dtype=complex) if block.shape[0] else None
+        ev = t + (list(np.linalg.eigvals(B)) if B is not None else [])
+        pos = sum(1 for z in ev if z.real > tol)
+        neg = sum(1 for z in ev if z.real < -tol)
+        zero = len(ev) - pos - neg
+        if pos and neg:
+            stab = Stability.SADDLE
+        elif pos:
+            stab = Stability.UNSTABLE
+        elif zero:
+            stab = Stability.NON_HYPERBOLIC
+        else:
+            stab = Stability.STABLE
+        t_real = [z.real for z in t]
+        nash = all(v <= tol for v in t_real)
+        return RestPoint(
+            label=face.label,
+            support=face.support,
+            coordinates={v: point[v] for v in self.game.variables},
+            shares=shares,
+            numeric_shares=tuple(tuple(float(s.evalf(17)) for s in pop) for pop in shares),
+            jacobian=None,
+            eigenvalues=(),
+            numeric_eigenvalues=_sorted_complex(ev),
+            charpoly=None,
+            stability=stab,
+            asymptotically_stable=stab is Stability.STABLE,
+            reason=f"numeric eigenvalues (tolerance {tol:g} on real parts); not exact",
+            nash=nash,
+            strict_nash=False,
+            ess=None,
+            exact=False,
             notes=tuple(notes),
         )
 
@@ -625,13 +716,58 @@ def _decided(cond) -> bool | None:
     return None
 
 
-def _decided_unstable(transversal, block, signs) -> Stability | None:
-    """In a symbolic analysis, a verdict that holds for all parameter values, if any."""
-    return None
+def _charpoly_coeffs(M: sympy.Matrix) -> list[sympy.Expr]:
+    """Characteristic polynomial coefficients (leading 1 first) as sums of principal minors,
+    left unexpanded: ``(-1)**k`` times the sum of the k-by-k principal minors."""
+    import itertools
+
+    n = M.shape[0]
+    out = [sympy.Integer(1)]
+    for k in range(1, n + 1):
+        minors = [
+            _det_plain(M.extract(list(idx), list(idx)))
+            for idx in itertools.combinations(range(n), k)
+        ]
+        out.append((-1) ** k * sympy.Add(*minors))
+    return out
+
+
+def _det_plain(M: sympy.Matrix) -> sympy.Expr:
+    """Determinant by cofactor expansion without any simplification: sympy's ``det`` simplifies
+    intermediate products, which costs seconds on the entries of a symbolic interior point."""
+    n = M.shape[0]
+    if n == 1:
+        return M[0, 0]
+    if n == 2:
+        return M[0, 0] * M[1, 1] - M[0, 1] * M[1, 0]
+    terms = []
+    for j in range(n):
+        if M[0, j] != 0:
+            minor = M.extract(list(range(1, n)), [c for c in range(n) if c != j])
+            terms.append((-1) ** j * M[0, j] * _det_plain(minor))
+    return sympy.Add(*terms)
+
+
+def _symbolic_verdict(known: list) -> Stability | None:
+    """A verdict that holds for every parameter value the bounds allow, when the signs of all
+    real parts are known (``"centre"`` marks a pair settled by the centre theorem)."""
+    if any(k == 1 for k in known) and any(k == -1 for k in known):
+        return Stability.SADDLE
+    if any(k is None for k in known):
+        return None
+    if "centre" in known:
+        return Stability.CENTRE if all(k in (-1, "centre") for k in known) and known.count(
+            "centre"
+        ) == len(known) else None
+    if any(k == 1 for k in known):
+        return Stability.UNSTABLE
+    if all(k == -1 for k in known):
+        return Stability.STABLE
+    return Stability.NON_HYPERBOLIC
 
 
 def _small(e: sympy.Expr) -> bool:
-    return sympy.count_ops(e) < 200
+    return expr_size(e, 400) < 400
 
 
 def _tidy(e: sympy.Expr, symbolic: bool) -> sympy.Expr:
@@ -639,11 +775,13 @@ def _tidy(e: sympy.Expr, symbolic: bool) -> sympy.Expr:
     if e.is_number:
         if e.is_Rational:
             return e
-        return sympy.radsimp(sympy.expand(e)) if sympy.count_ops(e) < 200 else e
-    if sympy.count_ops(e) > 400:
+        return sympy.radsimp(sympy.expand(e)) if expr_size(e, 600) < 600 else e
+    if expr_size(e, 800) >= 800:
         return e
     e = sympy.cancel(e)
-    return sympy.factor(e) if symbolic else e
+    if symbolic and expr_size(e, 200) < 200 and len(e.free_symbols) <= 8:
+        return sympy.factor(e)
+    return e
 
 
 def _exact_values(e: sympy.Expr) -> sympy.Expr:

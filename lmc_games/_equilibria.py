@@ -169,11 +169,17 @@ def _substitute(f: PolyElement, v_idx: int, num: PolyElement, den: PolyElement) 
     if d <= 0:
         return f
     gen = f.ring.gens[v_idx]
-    out = f.ring.zero
+    R = f.ring
+    # Powers built by repeated multiplication: sympy refuses 0**0 for ring elements.
+    num_pows, den_pows = [R.one], [R.one]
+    for _ in range(d):
+        num_pows.append(num_pows[-1] * num)
+        den_pows.append(den_pows[-1] * den)
+    out = R.zero
     for k in range(d + 1):
         c = f.coeff_wrt(gen, k)
         if c:
-            out += c * num**k * den ** (d - k)
+            out += c * num_pows[k] * den_pows[d - k]
     return out
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
+from ._errors import FormulaError, GameError
 from ._formula import format_condition, format_expr
 from ._results import Analysis, Continuum, DetTraceRow, RestPoint, Stability
 
@@ -54,15 +55,33 @@ _SHORT = 14
 def _clean(f: float) -> float:
     """A float fit for JSON: finite, and without the sign of a negative zero."""
     if not math.isfinite(f):
-        raise ValueError(f"{f!r} cannot be written as a JSON number")
+        raise GameError(
+            f"a value of the result ({f!r}) is beyond the range of a float and cannot be "
+            "written as a JSON number; rescale the parameters"
+        )
     return f + 0.0
 
 
 def _to_complex(value: Any) -> complex:
-    """The complex value of an exact number (a sympy number, int, float or complex)."""
-    if isinstance(value, (int, float, complex)):
-        return complex(value)
-    return complex(sympy.N(value, 17))
+    """The complex value of an exact number (a sympy number, int, float or complex); a value
+    beyond the range of a float becomes an infinity."""
+    try:
+        if isinstance(value, (int, float, complex)):
+            return complex(value)
+        return complex(sympy.N(value, 17))
+    except OverflowError:
+        v = sympy.sympify(value)
+        re, im = v.as_real_imag()
+        return complex(_signed_inf(re), _signed_inf(im))
+
+
+def _signed_inf(v: Any) -> float:
+    if v == 0:
+        return 0.0
+    try:
+        return float(v)
+    except OverflowError:
+        return math.copysign(math.inf, 1 if v.is_positive else -1)
 
 
 def _to_float(value: Any) -> float:
@@ -76,7 +95,7 @@ def _gaussian(value: Any) -> tuple[sympy.Rational, sympy.Rational] | None:
     v = sympy.sympify(value)
     if v.is_Rational:
         return v, sympy.Integer(0)
-    if not v.is_number:
+    if not v.is_number or v.has(sympy.Float):
         return None
     re, im = v.as_real_imag()
     if re.is_Rational and im.is_Rational:
@@ -89,15 +108,16 @@ def _is_float_exact(value: Any) -> bool:
     g = _gaussian(value)
     if g is None:
         return False
-    return all(sympy.Rational(float(part)) == part for part in g)
+    try:
+        return all(sympy.Rational(float(part)) == part for part in g)
+    except (OverflowError, ValueError, TypeError):
+        return False
 
 
 def _expr_text(expr: Any) -> str:
     """An expression in the model-file formula syntax, extended for eigenvalues: a complex
     value is written ``RE + IM*I`` (``I`` the imaginary unit, as sympy reads it), and anything
     else the formula syntax cannot express falls back to sympy's own text."""
-    from ._errors import FormulaError
-
     e = sympy.sympify(expr)
     if not e.has(sympy.I):
         try:
@@ -149,28 +169,29 @@ def _decimal_text(r: Any) -> str:
         return format(Decimal(int(r.p)) / Decimal(int(r.q)), "f")
 
 
-def _round(f: float) -> str:
-    """Four significant digits, ``-0`` shown as ``0``."""
-    text = f"{f:.4g}"
+def _round(f: float, digits: int = 4) -> str:
+    """``digits`` significant digits, ``-0`` shown as ``0``."""
+    text = f"{f:.{digits}g}"
     return "0" if text in ("-0", "0") else text
 
 
-def _complex_text(z: complex) -> str:
-    """``-0.5``, ``2i``, ``-0.5+1.323i`` (four significant digits)."""
+def _complex_text(z: complex, digits: int = 4) -> str:
+    """``-0.5``, ``2i``, ``-0.5+1.323i`` (four significant digits by default)."""
     re, im = z.real, z.imag
     # Display only: an imaginary (or real) part that vanishes at the printed precision is noise
     # of the floating-point evaluation; the verdicts never look at these numbers.
     scale = max(abs(re), abs(im))
-    if abs(im) <= 1e-12 * scale:
-        im = 0.0
-    if abs(re) <= 1e-12 * scale:
-        re = 0.0
+    if math.isfinite(scale):
+        if abs(im) <= 1e-12 * scale:
+            im = 0.0
+        if abs(re) <= 1e-12 * scale:
+            re = 0.0
     if im == 0:
-        return _round(re)
-    ims = "" if abs(im) == 1 else _round(abs(im))
+        return _round(re, digits)
+    ims = "" if abs(im) == 1 else _round(abs(im), digits)
     if re == 0:
         return f"{'-' if im < 0 else ''}{ims}i"
-    return f"{_round(re)}{'-' if im < 0 else '+'}{ims}i"
+    return f"{_round(re, digits)}{'-' if im < 0 else '+'}{ims}i"
 
 
 def _gaussian_text(re: sympy.Rational, im: sympy.Rational) -> str:
@@ -190,7 +211,14 @@ def _value_text(value: Any) -> str:
     g = _gaussian(value)
     if g is not None:
         return _gaussian_text(*g)
+    if _inexact(value):
+        return "~" + _complex_text(_to_complex(value), digits=10)
     return _expr_text(value)
+
+
+def _inexact(value: Any) -> bool:
+    """Whether a value holds floating-point numbers (a point found by a numeric search)."""
+    return isinstance(value, float) or sympy.sympify(value).has(sympy.Float)
 
 
 def _short_value(value: Any, numeric: complex | None) -> str:
@@ -233,6 +261,11 @@ def _state_text(game: Game, rp: RestPoint, *, short: bool) -> str:
     """``x = 2/3, y = 1`` (exact; with ``short``, long values rounded)."""
 
     def fmt(v: Any, n: Any) -> str:
+        if not rp.exact and n is not None:
+            # A point from a numeric search: its values are as good as its floats.
+            g = _gaussian(v)
+            if g is None or len(_gaussian_text(*g)) > _SHORT:
+                return "~" + _round(float(n), 4 if short else 10)
         if short:
             return _short_value(v, complex(n) if n is not None else None)
         return _value_text(v)
@@ -255,7 +288,7 @@ def _eigen_values(rp: RestPoint) -> list[tuple[Any, complex | None]]:
     if rp.numeric_eigenvalues is None:
         return [(c, None) for c in closed]
     nums = [complex(z) for z in rp.numeric_eigenvalues]
-    if not closed:
+    if not closed or not rp.exact:
         return [(None, z) for z in nums]
     approx: list[complex | None] = []
     for c in closed:
@@ -267,9 +300,9 @@ def _eigen_values(rp: RestPoint) -> list[tuple[Any, complex | None]]:
     pairs: list[tuple[Any, complex | None]] = []
     for z in nums:
         candidates = [j for j in unused if approx[j] is not None]
-        best = min(candidates, key=lambda j: abs(approx[j] - z), default=None)
+        best = min(candidates, key=lambda j: _distance(approx[j], z), default=None)
         # Pairing only: the closed form must evaluate to this very value, to 1e-9 relative.
-        if best is not None and abs(approx[best] - z) <= 1e-9 * max(1.0, abs(z)):
+        if best is not None and _distance(approx[best], z) <= 1e-9 * max(1.0, abs(z)):
             unused.discard(best)
             pairs.append((closed[best], z))
         else:
@@ -278,25 +311,93 @@ def _eigen_values(rp: RestPoint) -> list[tuple[Any, complex | None]]:
     return pairs
 
 
+def _distance(a: complex, b: complex) -> float:
+    """``|a - b|``, zero for equal infinities, infinite when undefined."""
+    if a == b:
+        return 0.0
+    try:
+        d = abs(a - b)
+    except OverflowError:
+        return math.inf
+    return d if math.isfinite(d) else math.inf
+
+
+def _missing_eigenvalues(rp: RestPoint) -> bool:
+    """Whether some eigenvalues have neither a closed form nor a number, so that only the
+    characteristic polynomial stands for them (a symbolic analysis of a large face)."""
+    if rp.charpoly is None:
+        return False
+    known = len(rp.numeric_eigenvalues) if rp.numeric_eigenvalues is not None else 0
+    return max(known, len(rp.eigenvalues)) < len(rp.coordinates)
+
+
 def _eigen_text(rp: RestPoint, *, short: bool) -> str:
     """Eigenvalues for a table (``short``) or for the details (exact, then rounded)."""
     pairs = _eigen_values(rp)
+    roots = f"roots of {_expr_text(rp.charpoly)} = 0" if _missing_eigenvalues(rp) else ""
     if not pairs:
-        if rp.charpoly is not None:
-            return f"roots of {_expr_text(rp.charpoly)} = 0"
-        return "none (zero-dimensional state space)"
+        return roots or "not computed"
     items = []
+    if short:
+        pairs, paired = _conjugate_pairs(pairs)
+        items.extend(paired)
     for closed, num in pairs:
         if closed is None:
-            items.append(_complex_text(num))
+            digits = 4 if short else 10
+            text = _complex_text(num, digits)
+            items.append(text if _gaussian_exact(num, digits) else "~" + text)
         elif short:
             items.append(_short_value(closed, num))
         else:
             exact = _value_text(closed)
-            if num is not None and not _is_float_exact(closed):
+            if num is not None and not exact.startswith("~") and not _is_float_exact(closed):
                 exact += f" (~{_complex_text(num)})"
             items.append(exact)
+    if roots:
+        items.append(f"and the other {roots}")
     return ", ".join(items)
+
+
+def _conjugate_pairs(
+    pairs: list[tuple[Any, complex | None]],
+) -> tuple[list[tuple[Any, complex | None]], list[str]]:
+    """Split off complex-conjugate pairs, written ``a±bi`` for a table; return the eigenvalues
+    left and the texts of the pairs (in their order)."""
+    left: list[tuple[Any, complex | None]] = []
+    texts: list[str] = []
+    i = 0
+    while i < len(pairs):
+        if i + 1 < len(pairs):
+            text = _pm_text(pairs[i], pairs[i + 1])
+            if text is not None:
+                texts.append(text)
+                i += 2
+                continue
+        left.append(pairs[i])
+        i += 1
+    return left, texts
+
+
+def _pm_text(a: tuple[Any, complex | None], b: tuple[Any, complex | None]) -> str | None:
+    """``-1/6±(1/2)i`` or ``~-0.1667±0.866i`` when ``a`` and ``b`` are complex conjugates."""
+    za, zb = a[1], b[1]
+    if za is None or zb is None or za.imag == 0:
+        return None
+    # Display only: the two numbers come from the same exact pair; 1e-12 absorbs evaluation noise.
+    if abs(za.conjugate() - zb) > 1e-12 * max(1.0, abs(za)):
+        return None
+    ga = _gaussian(a[0]) if a[0] is not None else None
+    if ga is not None and ga[1] != 0:
+        re, im = ga[0], abs(ga[1])
+        mag = _decimal_text(im)
+        ims = "" if mag == "1" else (f"({mag})" if "/" in mag else mag)
+        text = f"{_decimal_text(re) if re != 0 else ''}±{ims}i"
+        if len(text) <= _SHORT:
+            return text
+    re_text = _round(za.real) if abs(za.real) > 1e-12 * abs(za.imag) else ""
+    text = f"{re_text}±{_round(abs(za.imag))}i"
+    exact = _gaussian_exact(za)
+    return text if exact else "~" + text
 
 
 def _verdict(stability: Stability | None) -> str:
@@ -334,11 +435,16 @@ def _mode_sentence(a: Analysis) -> str:
     dyn = getattr(a.system.dynamics, "name", "replicator")
     if a.symbolic:
         how = "symbolic analysis: the parameters are kept as symbols"
-    elif all(rp.exact for rp in a.rest_points):
+    elif not any(_point_inexact(rp) for rp in a.rest_points):
         how = "exact analysis at the parameter values below"
     else:
         how = "analysis at the parameter values below (some rest points found numerically)"
     return f"Dynamics: {dyn}; {how}."
+
+
+def _point_inexact(rp: RestPoint) -> bool:
+    """Whether a rest point comes from a numeric search (flagged, or holding floats)."""
+    return not rp.exact or any(_inexact(v) for vals in rp.shares for v in vals)
 
 
 def _continuum_coordinates(game: Game, c: Continuum) -> list[tuple[sympy.Symbol, Any]]:
@@ -358,9 +464,7 @@ def _continuum_coordinates(game: Game, c: Continuum) -> list[tuple[sympy.Symbol,
 
 def _continuum_points(game: Game, c: Continuum) -> str:
     """``x = t, y = 0, 0 < t < 1``."""
-    parts = [
-        f"{s} = {_expr_text(e)}" for s, e in _continuum_coordinates(game, c)
-    ]
+    parts = [f"{s} = {_expr_text(e)}" for s, e in _continuum_coordinates(game, c)]
     if c.ranges:
         parts.append(c.ranges)
     return ", ".join(parts)
@@ -404,9 +508,7 @@ def _payoff_layout(game: Game) -> list[tuple[str, list[str], list[str], list[lis
     out = []
     for tail in itertools.product(*(range(p.k) for p in rest)):
         heading = ", ".join(f"{p.name} plays {p.strategies[i]}" for p, i in zip(rest, tail))
-        cells = [
-            [game.payoffs[(i, j, *tail)] for j in range(len(cols))] for i in range(len(rows))
-        ]
+        cells = [[game.payoffs[(i, j, *tail)] for j in range(len(cols))] for i in range(len(rows))]
         out.append((heading, rows, cols, cells))
     return out
 
@@ -446,7 +548,7 @@ def analysis_to_dict(a: Analysis) -> dict[str, Any]:
     >>> d = analysis_to_dict(analyze(mp))
     >>> interior = d["rest_points"][-1]
     >>> interior["label"], interior["stability"], interior["eigenvalues"]
-    ('r1+r2, c1+c2', 'centre', [[0.0, 2.0], [0.0, -2.0]])
+    ('r1+r2, c1+c2', 'centre', [[0.0, -1.0], [0.0, 1.0]])
     >>> interior["state"]["row"]
     {'r1': 0.5, 'r2': 0.5}
     """
@@ -488,29 +590,25 @@ def _rest_point_dict(a: Analysis, rp: RestPoint) -> dict[str, Any]:
     d: dict[str, Any] = {"label": rp.label}
     if a.symbolic:
         d["state"] = _state_dict(game, rp.shares, _expr_text)
-        if rp.eigenvalues:
-            d["eigenvalues"] = [_expr_text(e) for e in rp.eigenvalues]
-        elif rp.charpoly is not None:
-            d["eigenvalues"] = [{"charpoly": _expr_text(rp.charpoly)}]
-        else:
-            d["eigenvalues"] = []
+        d["eigenvalues"] = [_expr_text(e) for e in rp.eigenvalues]
+        if _missing_eigenvalues(rp):
+            d["eigenvalues"].append({"charpoly": _expr_text(rp.charpoly)})
     else:
         if rp.numeric_shares is not None:
             d["state"] = _state_dict(game, rp.numeric_shares, _clean)
         else:
             d["state"] = _state_dict(game, rp.shares, _to_float)
-        if not all(_is_float_exact(v) for vals in rp.shares for v in vals):
-            d["state_exact"] = _state_dict(
-                game, rp.shares, _expr_text
-            )
+        if rp.exact and not all(
+            _is_float_exact(v) or _inexact(v) for vals in rp.shares for v in vals
+        ):
+            d["state_exact"] = _state_dict(game, rp.shares, _exact_string)
         pairs = [(c, z if z is not None else _to_complex(c)) for c, z in _eigen_values(rp)]
         d["eigenvalues"] = [[_clean(z.real), _clean(z.imag)] for _, z in pairs]
-        if any(c is not None and not _is_float_exact(c) for c, _ in pairs):
-            d["eigenvalues_exact"] = [
-                None if c is None else _expr_text(c) for c, _ in pairs
-            ]
-        if any(c is None for c, _ in pairs) and rp.charpoly is not None:
+        if any(c is not None and not _is_float_exact(c) and not _inexact(c) for c, _ in pairs):
+            d["eigenvalues_exact"] = [_exact_string(c) for c, _ in pairs]
+        if rp.exact and any(c is None for c, _ in pairs) and rp.charpoly is not None:
             d["charpoly"] = _expr_text(rp.charpoly)
+    d["exact"] = bool(rp.exact)
     d["stability"] = rp.stability.value if rp.stability is not None else None
     d["asymptotically_stable"] = bool(rp.asymptotically_stable)
     d["nash"] = rp.nash
@@ -522,6 +620,14 @@ def _rest_point_dict(a: Analysis, rp: RestPoint) -> dict[str, Any]:
     if rp.notes:
         d["notes"] = list(rp.notes)
     return d
+
+
+def _exact_string(value: Any) -> str | None:
+    """The exact form of a value for the ``*_exact`` fields; ``None`` where there is none (no
+    closed form, or a floating-point value from a numeric search)."""
+    if value is None or _inexact(value):
+        return None
+    return _expr_text(value)
 
 
 def _continuum_dict(a: Analysis, c: Continuum) -> dict[str, Any]:
@@ -569,10 +675,10 @@ def game_to_dict(game: Game) -> dict[str, Any]:
     >>> g = Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
     ...                    parameters={"V": 2, "C": 3}, name="hawk_dove")
     >>> d = game_to_dict(g)
-    >>> d["payoffs"]["hawk, hawk"], d["payoff_values"]["hawk, hawk"]
-    ('-C/2 + V/2', -0.5)
-    >>> d["equations"]
-    ['dx/dt = x*(1 - x)*(-C*x/2 + V/2)']
+    >>> d["payoff_values"]
+    {'hawk, hawk': -0.5, 'hawk, dove': 2.0, 'dove, hawk': 0.0, 'dove, dove': 1.0}
+    >>> d["parameters"]["C"]["value"], d["variables"]
+    (3.0, ['x'])
     """
     from ._system import System
 
@@ -655,27 +761,46 @@ def game_to_dict(game: Game) -> dict[str, Any]:
 # plain text
 # =====================================================================================
 def _text_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], indent: int = 2
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    indent: int = 2,
+    *,
+    wrap_last: bool = False,
 ) -> list[str]:
     """Left-aligned columns separated by two spaces, a rule under the header.
 
-    A table wider than :data:`WIDTH` is written as one record per row instead: the first
-    cell on a line of its own, the others as ``header: value`` pairs, wrapped.
+    A table wider than :data:`WIDTH` wraps its last column when ``wrap_last`` (free text such
+    as a parameter's meaning) and at least 30 columns are left for it; otherwise it is written
+    as one record per row: the first cell on a line of its own, the others as
+    ``header: value`` pairs, wrapped.
     """
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
     pad = " " * indent
-    if indent + sum(widths) + 2 * (len(widths) - 1) > WIDTH:
+    total = indent + sum(widths) + 2 * (len(widths) - 1)
+    if total > WIDTH and wrap_last and WIDTH - (total - widths[-1]) >= 30:
+        room = WIDTH - (total - widths[-1])
+        head = widths[:-1]
+        out = [
+            (pad + "  ".join(h.ljust(w) for h, w in zip(headers, [*head, 0]))).rstrip(),
+            pad + "  ".join("-" * w for w in [*head, room]),
+        ]
+        for row in rows:
+            parts = textwrap.wrap(row[-1], room, break_long_words=False) or [""]
+            first = pad + "  ".join(c.ljust(w) for c, w in zip(row[:-1], head))
+            out.append((first + "  " + parts[0]).rstrip())
+            blank = " " * (len(first) + 2)
+            out.extend(blank + more for more in parts[1:])
+        return out
+    if total > WIDTH:
         out = []
         for row in rows:
             out.append(pad + row[0])
             # A no-break space keeps each header with the start of its value when wrapping.
             pairs = "; ".join(f"{h}:\xa0{c}" for h, c in zip(headers[1:], row[1:]) if c)
-            out += [
-                w.replace("\xa0", " ") for w in _wrap(pairs, pad + "    ", pad + "      ")
-            ]
+            out += [w.replace("\xa0", " ") for w in _wrap(pairs, pad + "    ", pad + "      ")]
         return out
 
     def line(cells: Sequence[str]) -> str:
@@ -703,7 +828,8 @@ def _text_parameters(a: Analysis) -> list[str]:
         return ["Parameters: none"]
     if a.symbolic or a.values is None:
         rows = [[p.name, p.bounds_text(), p.description] for p in game.parameters]
-        return ["Parameters (kept as symbols)", *_text_table(["symbol", "range", "meaning"], rows)]
+        table = _text_table(["symbol", "range", "meaning"], rows, wrap_last=True)
+        return ["Parameters (kept as symbols)", *table]
     rows = []
     for p in game.parameters:
         value = a.values.get(p.name, game.values.get(p.name, p.value))
@@ -711,7 +837,7 @@ def _text_parameters(a: Analysis) -> list[str]:
         if value != p.value:
             text += f" (default {_decimal_text(p.value)})"
         rows.append([p.name, text, p.description])
-    return ["Parameters", *_text_table(["symbol", "value", "meaning"], rows)]
+    return ["Parameters", *_text_table(["symbol", "value", "meaning"], rows, wrap_last=True)]
 
 
 def _text_inert(a: Analysis) -> list[str]:
@@ -731,7 +857,7 @@ def _text_equations(system: Any) -> list[str]:
 
 
 def analysis_to_text(a: Analysis) -> str:
-    """A terminal report of an analysis, laid out for 100 columns.
+    r"""A terminal report of an analysis, laid out for 100 columns.
 
     It gives the model, the parameter values, the inert parameters, the replicator
     equations, a table of rest points (state, rounded eigenvalues, verdict, Nash, strict Nash
@@ -745,8 +871,15 @@ def analysis_to_text(a: Analysis) -> str:
     >>> from lmc_games._analysis import analyze
     >>> mp = Game.bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]], name="pennies")
     >>> report = analysis_to_text(analyze(mp))
-    >>> "centre" in report and "2i, -2i" in report
-    True
+    >>> print(report.split("Rest points")[1].split("\n\n")[0])  # doctest: +NORMALIZE_WHITESPACE
+    rest point    state             eigenvalues  verdict  Nash  strict  ESS
+    ------------  ----------------  -----------  -------  ----  ------  ---
+    r1, c1        x = 1, y = 1      -2, 2        saddle   no    no      no
+    r1, c2        x = 1, y = 0      -2, 2        saddle   no    no      no
+    r2, c1        x = 0, y = 1      -2, 2        saddle   no    no      no
+    r2, c2        x = 0, y = 0      -2, 2        saddle   no    no      no
+    r1+r2, c1+c2  x = 0.5, y = 0.5  ±i           centre   yes   no      no
+    strict = strict Nash; - = undecided or not applicable; ~ = rounded
     """
     game = a.game
     lines: list[str] = [f"Analysis of {_title_line(game)}", *_wrap(_mode_sentence(a), "")]
@@ -869,23 +1002,20 @@ def _expr_cell(value: Any, symbolic: bool) -> str:
 
 
 def game_to_text(game: Game) -> str:
-    """A terminal description of a game for ``lmc-games show``: populations, parameters,
+    r"""A terminal description of a game for ``lmc-games show``: populations, parameters,
     payoff table, replicator equations, scenarios and references.
 
     Examples
     --------
     >>> from lmc_games import Game
     >>> mp = Game.bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]], name="pennies")
-    >>> print(game_to_text(mp))  # doctest: +ELLIPSIS
-    pennies
-    ...
+    >>> print(game_to_text(mp).split("\n\n")[3])
     Payoffs (row , column)
-                  column
-      row         c1      c2
-      ----------  ------  ------
-      r1          1 , -1  -1 , 1
-      r2          -1 , 1  1 , -1
-    ...
+           column
+      row  c1      c2
+      ---  ------  ------
+      r1   1 , -1  -1 , 1
+      r2   -1 , 1  1 , -1
     """
     from ._system import System
 
@@ -894,8 +1024,11 @@ def game_to_text(game: Game) -> str:
         lines += _wrap(" ".join(game.description.split()), "  ")
     lines += ["", "Populations"]
     for pop in game.populations:
-        lines += _wrap(f"{pop.name} ({pop.label}): {', '.join(pop.strategies)}; "
-                       f"{_share_sentence(pop)}", "  ", "    ")
+        lines += _wrap(
+            f"{pop.name} ({pop.label}): {', '.join(pop.strategies)}; {_share_sentence(pop)}",
+            "  ",
+            "    ",
+        )
 
     lines += ["", "Parameters"]
     if game.parameters:
@@ -903,7 +1036,7 @@ def game_to_text(game: Game) -> str:
             [p.name, _parameter_value(game, p), p.bounds_text(), p.description]
             for p in game.parameters
         ]
-        lines += _text_table(["symbol", "value", "bounds", "meaning"], rows)
+        lines += _text_table(["symbol", "value", "bounds", "meaning"], rows, wrap_last=True)
     else:
         lines.append("  none")
 
@@ -979,6 +1112,16 @@ def _payoff_heading(game: Game) -> str:
 # =====================================================================================
 # Markdown
 # =====================================================================================
+_MD_SPECIAL = "\\`*_[]<>"
+
+
+def _md_text(text: str, *, keep: str = "") -> str:
+    """Prose made literal for Markdown: emphasis, code, link and HTML characters escaped
+    (except those in ``keep``, e.g. ``_`` in references whose URLs hold underscores)."""
+    text = " ".join(str(text).split())
+    return "".join("\\" + ch if ch in _MD_SPECIAL and ch not in keep else ch for ch in text)
+
+
 def _md_cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -1021,7 +1164,7 @@ def analysis_to_markdown(a: Analysis) -> str:
     """
     game = a.game
     title = game.title or game.name
-    lines = [f"# Rest points of {_md_cell(title)}", ""]
+    lines = [f"# Rest points of {_md_text(title)}", ""]
     intro = f"Model `{game.name}`"
     if game.scenario_name:
         intro += f", scenario `{game.scenario_name}`"
@@ -1029,13 +1172,18 @@ def analysis_to_markdown(a: Analysis) -> str:
 
     if game.parameters:
         if a.symbolic or a.values is None:
-            rows = [[_md_code(p.name), p.bounds_text(), p.description] for p in game.parameters]
+            rows = [
+                [_md_code(p.name), p.bounds_text(), _md_text(p.description)]
+                for p in game.parameters
+            ]
             lines += _md_table(["Parameter", "Range", "Meaning"], rows)
         else:
             rows = []
             for p in game.parameters:
                 value = a.values.get(p.name, game.values.get(p.name, p.value))
-                rows.append([_md_code(p.name), _md_code(_decimal_text(value)), p.description])
+                rows.append(
+                    [_md_code(p.name), _md_code(_decimal_text(value)), _md_text(p.description)]
+                )
             lines += _md_table(["Parameter", "Value", "Meaning"], rows)
         lines.append("")
     if a.inert_parameters:
@@ -1049,8 +1197,18 @@ def analysis_to_markdown(a: Analysis) -> str:
     lines += _md_equations(a.system)
     lines += ["", "## Rest points", ""]
     if a.rest_points:
-        headers = ["Rest point", "State", "Eigenvalues", "Verdict", "Asymptotically stable",
-                   "Nash", "Strict Nash", "ESS", "Exists if", "Stable if"]
+        headers = [
+            "Rest point",
+            "State",
+            "Eigenvalues",
+            "Verdict",
+            "Asymptotically stable",
+            "Nash",
+            "Strict Nash",
+            "ESS",
+            "Exists if",
+            "Stable if",
+        ]
         rows = []
         for rp in a.rest_points:
             rows.append(
@@ -1072,9 +1230,9 @@ def analysis_to_markdown(a: Analysis) -> str:
         lines += ["### Why", ""]
         for rp in a.rest_points:
             reason = rp.reason or (rp.stability.message if rp.stability else "undecided")
-            lines.append(f"- `{rp.label}`: {' '.join(reason.split())}")
+            lines.append(f"- `{rp.label}`: {_md_text(reason)}")
             for note in rp.notes:
-                lines.append(f"  - {' '.join(note.split())}")
+                lines.append(f"  - {_md_text(note)}")
     else:
         lines.append("No rest points found.")
     if not a.complete:
@@ -1083,27 +1241,37 @@ def analysis_to_markdown(a: Analysis) -> str:
     if a.continua:
         lines += ["", "## Continua of rest points", ""]
         rows = [
-            [_md_code(c.face), str(c.dimension), _md_code(_continuum_points(a.game, c)),
-             _verdict(c.stability), c.description]
+            [
+                _md_code(c.face),
+                str(c.dimension),
+                _md_code(_continuum_points(a.game, c)),
+                _verdict(c.stability),
+                _md_text(c.description),
+            ]
             for c in a.continua
         ]
         lines += _md_table(["Face", "Dimension", "Points", "Verdict", "Description"], rows)
     if a.det_trace:
         lines += ["", "## Det/trace table", ""]
         rows = [
-            [_md_code(r.label), _md_code(_expr_cell(r.det, a.symbolic)),
-             _md_code(_expr_cell(r.trace, a.symbolic)), _verdict(r.verdict), r.note]
+            [
+                _md_code(r.label),
+                _md_code(_expr_cell(r.det, a.symbolic)),
+                _md_code(_expr_cell(r.trace, a.symbolic)),
+                _verdict(r.verdict),
+                _md_text(r.note),
+            ]
             for r in a.det_trace
         ]
         lines += _md_table(["Rest point", "det J", "tr J", "Verdict", "Note"], rows)
     if a.notes:
         lines += ["", "## Notes", ""]
-        lines += [f"- {' '.join(n.split())}" for n in a.notes]
+        lines += [f"- {_md_text(n)}" for n in a.notes]
     return "\n".join(lines) + "\n"
 
 
 def game_to_markdown(game: Game) -> str:
-    """A Markdown description of a game: parameter table, payoff table, replicator equations.
+    r"""A Markdown description of a game: parameter table, payoff table, replicator equations.
 
     Examples
     --------
@@ -1120,21 +1288,28 @@ def game_to_markdown(game: Game) -> str:
     """
     from ._system import System
 
-    lines = [f"# {_md_cell(game.title or game.name)}", ""]
+    lines = [f"# {_md_text(game.title or game.name)}", ""]
     intro = f"Model `{game.name}`"
     if game.scenario_name:
         intro += f", scenario `{game.scenario_name}`"
     lines += [intro + ".", ""]
     if game.description:
-        lines += [" ".join(game.description.split()), ""]
+        lines += [_md_text(game.description), ""]
     lines += ["## Populations", ""]
     for pop in game.populations:
-        lines.append(f"- `{pop.name}` ({pop.label}): {', '.join(pop.strategies)}; "
-                     f"{_share_sentence(pop)}")
+        lines.append(
+            f"- `{pop.name}` ({_md_text(pop.label)}): "
+            f"{_md_text(', '.join(pop.strategies))}; {_share_sentence(pop)}"
+        )
     lines += ["", "## Parameters", ""]
     if game.parameters:
         rows = [
-            [_md_code(p.name), p.description, _md_code(_parameter_value(game, p)), p.bounds_text()]
+            [
+                _md_code(p.name),
+                _md_text(p.description),
+                _md_code(_parameter_value(game, p)),
+                p.bounds_text(),
+            ]
             for p in game.parameters
         ]
         lines += _md_table(["Symbol", "Meaning", "Value", "Bounds"], rows)
@@ -1146,16 +1321,16 @@ def game_to_markdown(game: Game) -> str:
     lines += ["", "## Payoffs", "", _payoff_caption(game), ""]
     for heading, rows_, cols, cells in _payoff_layout(game):
         if heading:
-            lines += [f"When {heading}:", ""]
+            lines += [f"When {_md_text(heading)}:", ""]
         if game.symmetric or len(game.populations) == 1:
             corner = ""
         else:
-            corner = f"{game.populations[0].name} \\ {game.populations[1].name}"
+            corner = _md_text(f"{game.populations[0].name} \\ {game.populations[1].name}")
         body = [
-            [r, *[_md_code(" , ".join(_expr_text(e) for e in cell)) for cell in row]]
+            [_md_text(r), *[_md_code(" , ".join(_expr_text(e) for e in cell)) for cell in row]]
             for r, row in zip(rows_, cells)
         ]
-        lines += _md_table([corner, *cols], body)
+        lines += _md_table([corner, *[_md_text(c) for c in cols]], body)
         lines.append("")
     lines += ["## Replicator equations", ""]
     lines += _md_equations(System.of(game))
@@ -1166,7 +1341,7 @@ def game_to_markdown(game: Game) -> str:
             lines.append(f"- `{name}`: {changes or 'the defaults'}")
     if game.references:
         lines += ["", "## References", ""]
-        lines += [f"- {ref}" for ref in game.references]
+        lines += [f"- {_md_text(ref, keep='_')}" for ref in game.references]
     return "\n".join(lines) + "\n"
 
 
@@ -1245,7 +1420,12 @@ def _tex_bounds(p: Parameter) -> str:
 
 
 def _tex_table(
-    spec: str, header: Sequence[str], rows: Sequence[Sequence[str]], *, caption: str, label: str,
+    spec: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    caption: str,
+    label: str,
     pre_header: Sequence[str] = (),
 ) -> list[str]:
     out = [
@@ -1264,31 +1444,51 @@ def _tex_table(
     return out
 
 
+def _tex_complex(z: complex) -> str:
+    return _complex_text(z).replace("i", r"\,i").replace("inf", r"\infty")
+
+
 def _tex_state(game: Game, rp: RestPoint, names: Mapping[sympy.Symbol, str]) -> str:
     parts = []
-    for pop, vals in zip(game.populations, rp.shares):
+    for p, (pop, vals) in enumerate(zip(game.populations, rp.shares)):
         count = 1 if pop.k == 2 else pop.k
-        for s, v in zip(pop.share_symbols[:count], vals[:count]):
-            parts.append(f"{_tex(s, names)} = {_tex(v, names)}")
+        nums = rp.numeric_shares[p] if rp.numeric_shares is not None else [None] * pop.k
+        for s, v, n in zip(pop.share_symbols[:count], vals[:count], nums[:count]):
+            sym = _tex(s, names)
+            if n is not None and (_inexact(v) or (not rp.exact and _gaussian(v) is None)):
+                parts.append(rf"{sym} \approx {_round(float(n))}")
+            else:
+                parts.append(f"{sym} = {_tex(v, names)}")
     return "$" + r",\ ".join(parts) + "$"
 
 
 def _tex_eigen(rp: RestPoint, names: Mapping[sympy.Symbol, str], symbolic: bool) -> str:
     pairs = _eigen_values(rp)
+    roots = rf"roots of ${_tex(rp.charpoly, names)} = 0$" if _missing_eigenvalues(rp) else ""
     if not pairs:
-        if rp.charpoly is not None:
-            return rf"roots of ${_tex(rp.charpoly, names)} = 0$"
-        return "--"
+        return roots or "--"
     items = []
     for closed, num in pairs:
         if closed is None:
-            items.append(_complex_text(num))
+            items.append(
+                _tex_complex(num) if _gaussian_exact(num) else r"\approx " + _tex_complex(num)
+            )
             continue
         tex = _tex(closed, names)
-        if not symbolic and len(tex) > 40 and num is not None:
-            tex = r"\approx " + _complex_text(num).replace("i", r"\,i")
+        if not symbolic and num is not None and (len(tex) > 40 or _inexact(closed)):
+            tex = r"\approx " + _tex_complex(num)
         items.append(tex)
-    return "$" + r",\ ".join(items) + "$"
+    listed = "$" + r",\ ".join(items) + "$"
+    return f"{listed} and the other {roots}" if roots else listed
+
+
+def _gaussian_exact(z: complex | None, digits: int = 4) -> bool:
+    """Whether a float prints exactly at ``digits`` significant digits (``-2``, ``0.5i``)."""
+    if z is None:
+        return False
+    return all(
+        float(_round(part, digits)) == part for part in (z.real, z.imag) if math.isfinite(part)
+    )
 
 
 def _tex_label(name: str, what: str) -> str:
@@ -1372,8 +1572,7 @@ def analysis_to_latex(a: Analysis) -> str:
         rows = []
         for c in a.continua:
             pts = [
-                f"{_tex(s, names)} = {_tex(e, names)}"
-                for s, e in _continuum_coordinates(game, c)
+                f"{_tex(s, names)} = {_tex(e, names)}" for s, e in _continuum_coordinates(game, c)
             ]
             cell = "$" + r",\ ".join(pts) + "$" if pts else ""
             if c.ranges:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -81,8 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("models", help="list the bundled models", description="List the "
-                       "bundled models, one per line with its title.")
+    p = sub.add_parser(
+        "models",
+        help="list the bundled models",
+        description="List the bundled models, one per line with its title.",
+    )
     p.set_defaults(func=_cmd_models)
 
     p = sub.add_parser(
@@ -224,6 +228,11 @@ def _one_line(exc: BaseException | str) -> str:
     return text
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings of the library, one line each on stderr (never on stdout)."""
+    print(f"{PROG}: warning: {_one_line(str(message))}", file=sys.stderr)
+
+
 def _fail(message: str) -> int:
     print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
     return 2
@@ -250,7 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
         func: Callable[[argparse.Namespace], int] = args.func
-        return int(func(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(func(args))
     except CommandError as exc:
         return _fail(str(exc))
     except LmcGamesError as exc:
@@ -261,10 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted")
     except BrokenPipeError:
-        # The reader of our output went away (e.g. `| head`): nothing left to report.
+        # The reader of our output went away (e.g. `| head`): nothing left to report. Point
+        # stdout at devnull so that the interpreter's final flush does not fail again.
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
             pass
         return 0
     except OSError as exc:

@@ -46,10 +46,19 @@ from lmc_games._format import (
 R = sympy.Rational
 I = sympy.I  # noqa: E741 - the imaginary unit, as sympy names it
 
-REQUIRED_TOP = ("model", "parameters", "populations", "inert_parameters", "rest_points",
-                "continua")
-REQUIRED_POINT = ("label", "state", "eigenvalues", "stability", "asymptotically_stable", "nash",
-                  "strict_nash", "ess", "exists_if", "stable_if")
+REQUIRED_TOP = ("model", "parameters", "populations", "inert_parameters", "rest_points", "continua")
+REQUIRED_POINT = (
+    "label",
+    "state",
+    "eigenvalues",
+    "stability",
+    "asymptotically_stable",
+    "nash",
+    "strict_nash",
+    "ess",
+    "exists_if",
+    "stable_if",
+)
 REQUIRED_CONTINUUM = ("face", "dimension", "points", "stability", "description")
 VERDICTS = {"stable", "unstable", "saddle", "centre", "non-hyperbolic"}
 
@@ -63,8 +72,10 @@ def pennies_game(stake: int | str = 1) -> Game:
         [["-a", "a"], ["a", "-a"]],
         (["heads", "tails"], ["heads", "tails"]),
         populations=("matcher", "mismatcher"),
-        parameters={"a": {"value": stake, "min": 0, "description": "stake", "latex": r"\alpha"},
-                    "w": {"value": 5, "description": "a welfare-only constant"}},
+        parameters={
+            "a": {"value": stake, "min": 0, "description": "stake", "latex": r"\alpha"},
+            "w": {"value": 5, "description": "a welfare-only constant"},
+        },
         name="pennies",
         title="Matching pennies",
     )
@@ -112,17 +123,26 @@ def pennies_analysis() -> Analysis:
     ]
     points.append(
         _point(
-            game, "heads+tails, heads+tails", ((0, 1), (0, 1)), half, half, (-I, I),
+            game,
+            "heads+tails, heads+tails",
+            ((0, 1), (0, 1)),
+            half,
+            half,
+            (-I, I),
             Stability.CENTRE,
             reason="interior rest point of a 2x2 bimatrix game: a centre with a constant of motion",
             nash=True,
             nash_if=sympy.true,
         )
     )
-    rows = [DetTraceRow(lab, sympy.Integer(-4), zero, -1, 0, Stability.SADDLE)
-            for lab, *_ in corners]
-    rows.append(DetTraceRow("heads+tails, heads+tails", one, zero, 1, 0, Stability.CENTRE,
-                            "trace = 0, det > 0"))
+    rows = [
+        DetTraceRow(lab, sympy.Integer(-4), zero, -1, 0, Stability.SADDLE) for lab, *_ in corners
+    ]
+    rows.append(
+        DetTraceRow(
+            "heads+tails, heads+tails", one, zero, 1, 0, Stability.CENTRE, "trace = 0, det > 0"
+        )
+    )
     return Analysis(
         game=game,
         system=System.of(game),
@@ -142,14 +162,22 @@ def irrational_analysis() -> Analysis:
     formatter here) and a parameter a float cannot hold."""
     game = pennies_game().with_values(a="1/3")
     s = sympy.sqrt(2) / 2
-    rp = _point(game, "heads+tails, heads", ((0, 1), (0,)), s, sympy.Integer(1),
-                (-sympy.sqrt(2), R(1, 3)), Stability.SADDLE)
+    rp = _point(
+        game,
+        "heads+tails, heads",
+        ((0, 1), (0,)),
+        s,
+        sympy.Integer(1),
+        (-sympy.sqrt(2), R(1, 3)),
+        Stability.SADDLE,
+    )
     return Analysis(game, System.of(game), False, dict(game.values), (rp,), (), ())
 
 
 def hawk_dove_symbolic() -> Analysis:
     game = Game.symmetric(
-        [["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
+        [["(V - C)/2", "V"], [0, "V/2"]],
+        ["hawk", "dove"],
         parameters={"V": {"value": 2, "min": 0}, "C": {"value": 3, "min": 0}},
         name="hawk_dove",
     )
@@ -159,10 +187,20 @@ def hawk_dove_symbolic() -> Analysis:
 
     def point(label, sup, share, eig, **kw):
         base = dict(
-            label=label, support=sup, coordinates={x: share}, shares=((share, 1 - share),),
-            numeric_shares=None, jacobian=None, eigenvalues=eig, numeric_eigenvalues=None,
-            charpoly=None, stability=None, asymptotically_stable=False,
-            reason="stable exactly when stable_if holds", nash=None, strict_nash=None,
+            label=label,
+            support=sup,
+            coordinates={x: share},
+            shares=((share, 1 - share),),
+            numeric_shares=None,
+            jacobian=None,
+            eigenvalues=eig,
+            numeric_eigenvalues=None,
+            charpoly=None,
+            stability=None,
+            asymptotically_stable=False,
+            reason="stable exactly when stable_if holds",
+            nash=None,
+            strict_nash=None,
             ess=None,
         )
         base.update(kw)
@@ -171,10 +209,17 @@ def hawk_dove_symbolic() -> Analysis:
     pts = (
         point("hawk", ((0,),), sympy.Integer(1), ((C - V) / 2,), stable_if=V > C),
         point("dove", ((1,),), sympy.Integer(0), (V / 2,), stable_if=sympy.false),
-        point("hawk+dove", ((0, 1),), V / C, (),
-              charpoly=lam + V * (C - V) / (2 * C),
-              exists_if=sympy.And(V > 0, C > V), stable_if=sympy.And(V > 0, C > V), nash=True,
-              ess=True),
+        point(
+            "hawk+dove",
+            ((0, 1),),
+            V / C,
+            (),
+            charpoly=lam + V * (C - V) / (2 * C),
+            exists_if=sympy.And(V > 0, C > V),
+            stable_if=sympy.And(V > 0, C > V),
+            nash=True,
+            ess=True,
+        ),
     )
     return Analysis(game, System.of(game), True, None, pts, (), ())
 
@@ -187,8 +232,9 @@ def segment_analysis() -> Analysis:
     one, zero = sympy.Integer(1), sympy.Integer(0)
 
     def corner(label, sup, xv, yv, eig, stability):
-        return _point(game, label, sup, xv, yv, eig, stability, reason="a zero eigenvalue",
-                      on_continuum=True)
+        return _point(
+            game, label, sup, xv, yv, eig, stability, reason="a zero eigenvalue", on_continuum=True
+        )
 
     pts = (
         corner("r1, c1", ((0,), (0,)), one, one, (zero, -one), Stability.NON_HYPERBOLIC),
@@ -198,13 +244,69 @@ def segment_analysis() -> Analysis:
     )
     t = sympy.Symbol("t", real=True)
     cont = (
-        Continuum("r1+r2, c1", ((0, 1), (0,)), 1, {x: t}, "0 < t < 1",
-                  Stability.NON_HYPERBOLIC, {x: R(1, 2)}, (-1 + 0j, 0j),
-                  "a segment of rest points"),
-        Continuum("r1+r2, c2", ((0, 1), (1,)), 1, {x: t}, "0 < t < 1",
-                  Stability.UNSTABLE, {x: R(1, 2)}, (0j, 1 + 0j), "a segment of rest points"),
+        Continuum(
+            "r1+r2, c1",
+            ((0, 1), (0,)),
+            1,
+            {x: t},
+            "0 < t < 1",
+            Stability.NON_HYPERBOLIC,
+            {x: R(1, 2)},
+            (-1 + 0j, 0j),
+            "a segment of rest points",
+        ),
+        Continuum(
+            "r1+r2, c2",
+            ((0, 1), (1,)),
+            1,
+            {x: t},
+            "0 < t < 1",
+            Stability.UNSTABLE,
+            {x: R(1, 2)},
+            (0j, 1 + 0j),
+            "a segment of rest points",
+        ),
     )
     return Analysis(game, System.of(game), False, dict(game.values), pts, cont, ())
+
+
+def numeric_search_analysis() -> Analysis:
+    """A state-dependent game whose interior point comes from a numeric search: the point is
+    inexact, the enumeration incomplete."""
+    game = Game.symmetric([["b*x*x", 1], ["exp(x)", 0]], ["u", "v"], parameters={"b": 2}, share="x")
+    (x,) = game.variables
+    v = sympy.Float("0.462939094545785967405038263678", 30)
+    ev = -0.5067876098887625
+    rp = RestPoint(
+        label="u+v",
+        support=((0, 1),),
+        coordinates={x: v},
+        shares=((v, 1 - v),),
+        numeric_shares=((float(v), float(1 - v)),),
+        jacobian=None,
+        eigenvalues=(sympy.Float(ev),),
+        numeric_eigenvalues=(complex(ev),),
+        charpoly=None,
+        stability=Stability.STABLE,
+        asymptotically_stable=True,
+        reason="every eigenvalue has negative real part",
+        nash=True,
+        strict_nash=False,
+        ess=None,
+        exact=False,
+        notes=("numeric search",),
+    )
+    return Analysis(
+        game,
+        System.of(game),
+        False,
+        dict(game.values),
+        (rp,),
+        (),
+        (),
+        complete=False,
+        notes=("face 'u+v': rest points from a numeric search",),
+    )
 
 
 # =====================================================================================
@@ -304,11 +406,18 @@ def test_json_matching_pennies_shape_and_values():
     ]
     assert d["inert_parameters"] == ["w"]
     labels = [rp["label"] for rp in d["rest_points"]]
-    assert labels == ["heads, heads", "heads, tails", "tails, heads", "tails, tails",
-                      "heads+tails, heads+tails"]
+    assert labels == [
+        "heads, heads",
+        "heads, tails",
+        "tails, heads",
+        "tails, tails",
+        "heads+tails, heads+tails",
+    ]
     corner = d["rest_points"][1]
-    assert corner["state"] == {"matcher": {"heads": 1.0, "tails": 0.0},
-                               "mismatcher": {"heads": 0.0, "tails": 1.0}}
+    assert corner["state"] == {
+        "matcher": {"heads": 1.0, "tails": 0.0},
+        "mismatcher": {"heads": 0.0, "tails": 1.0},
+    }
     assert corner["eigenvalues"] == [[-2.0, 0.0], [2.0, 0.0]]
     assert corner["stability"] == "saddle" and corner["asymptotically_stable"] is False
     assert (corner["exists_if"], corner["stable_if"]) == ("true", "false")
@@ -342,8 +451,11 @@ def test_json_scenario_is_an_extra_key():
     a = pennies_analysis()
     game = a.game.with_values(a=2)
     scen = Game.from_table(
-        [("p", ["u", "d"])], {"u": [0], "d": ["a"]}, parameters={"a": 1},
-        scenarios={"big": {"a": 3}}, name="one",
+        [("p", ["u", "d"])],
+        {"u": [0], "d": ["a"]},
+        parameters={"a": 1},
+        scenarios={"big": {"a": 3}},
+        name="one",
     ).scenario("big")
     assert game.scenario_name is None
     d = analysis_to_dict(Analysis(scen, System.of(scen), False, dict(scen.values), (), (), ()))
@@ -385,6 +497,17 @@ def test_json_continua():
     assert d["rest_points"][0]["eigenvalues"] == [[-1.0, 0.0], [0.0, 0.0]]
 
 
+def test_json_numeric_search_point_has_no_exact_strings():
+    a = numeric_search_analysis()
+    d = analysis_to_dict(a)
+    check_analysis_json(d, a.game, symbolic=False)
+    rp = d["rest_points"][0]
+    assert rp["state"]["players"]["u"] == pytest.approx(0.46293909)
+    assert "state_exact" not in rp and "eigenvalues_exact" not in rp
+    assert rp["exact"] is False and rp["ess"] is None
+    assert d["complete"] is False and d["notes"]
+
+
 def test_game_to_dict():
     game = pennies_game().with_values(a="1/3")
     d = game_to_dict(game)
@@ -423,7 +546,8 @@ def test_text_report_contents():
     for rp in a.rest_points:
         assert rp.label in text
     assert "centre" in text and "saddle" in text
-    assert "-i, i" in text  # the centre's eigenvalues
+    assert "±i" in text  # the centre's eigenvalues, in the table
+    assert "eigenvalues: -i, i" in text  # and in the details
     assert "Det/trace" in text
     assert "a note for the reader" in text
     assert "stable if: never" in text
@@ -449,12 +573,20 @@ def test_text_report_symbolic_and_continua():
     assert all(len(line) <= WIDTH for line in text.splitlines())
 
 
+def test_text_report_numeric_search():
+    text = analysis_to_text(numeric_search_analysis())
+    assert "x ~ 0.4629" in text and "~-0.5068" in text
+    assert "may be incomplete" in text
+    assert "numeric search" in text
+
+
 def test_text_tables_fall_back_to_records_when_too_wide():
     a = pennies_analysis()
     long = "heads_" + "x" * 80
     rp = a.rest_points[0]
-    wide = Analysis(a.game, a.system, False, a.values,
-                    (RestPoint(**{**rp.__dict__, "label": long}),), (), ())
+    wide = Analysis(
+        a.game, a.system, False, a.values, (RestPoint(**{**rp.__dict__, "label": long}),), (), ()
+    )
     text = analysis_to_text(wide)
     assert all(len(line) <= WIDTH for line in text.splitlines() if long not in line)
 
@@ -513,7 +645,12 @@ def cells(line: str) -> int:
         lambda: analysis_to_markdown(hawk_dove_symbolic()),
         lambda: analysis_to_markdown(segment_analysis()),
         lambda: game_to_markdown(pennies_game()),
-        lambda: game_to_markdown(Game.symmetric([[0, 2], [1, 0]])),
+        lambda: game_to_markdown(
+            Game.symmetric(
+                [[0, "a"], [1, 0]], parameters={"a": {"value": 1, "description": "left | right"}}
+            )
+        ),
+        lambda: analysis_to_markdown(numeric_search_analysis()),
     ],
 )
 def test_markdown_tables_are_consistent(render):
@@ -554,8 +691,9 @@ def check_latex(tex: str) -> None:
     for rule in (r"\toprule", r"\midrule", r"\bottomrule"):
         assert tex.count(rule) == tabulars
     # Rows of each tabular have as many cells as its column specification.
-    for spec, inner in re.findall(r"\\begin\{tabular\}\{([^}]*)\}(.*?)\\end\{tabular\}", tex,
-                                  flags=re.S):
+    for spec, inner in re.findall(
+        r"\\begin\{tabular\}\{([^}]*)\}(.*?)\\end\{tabular\}", tex, flags=re.S
+    ):
         ncols = len(spec.replace(" ", ""))
         for row in inner.split(r"\\")[:-1]:
             row = row.replace(r"\toprule", "").replace(r"\midrule", "")
@@ -585,14 +723,28 @@ def test_latex_analysis():
     check_latex(analysis_to_latex(hawk_dove_symbolic()))
     check_latex(analysis_to_latex(segment_analysis()))
     check_latex(analysis_to_latex(irrational_analysis()))
+    tex = analysis_to_latex(numeric_search_analysis())
+    check_latex(tex)
+    assert r"$x \approx 0.4629$" in tex
 
 
 def test_latex_escapes_labels():
-    game = Game.bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]],
-                         (["no_inspect", "inspect"], ["a_b", "c"]), name="my_game")
+    game = Game.bimatrix(
+        [[1, 0], [0, 1]],
+        [[1, 0], [0, 1]],
+        (["no_inspect", "inspect"], ["a_b", "c"]),
+        name="my_game",
+    )
     x, y = game.variables
-    rp = _point(game, "no_inspect, a_b #2", ((0,), (0,)), sympy.Integer(1), sympy.Integer(1),
-                (sympy.Integer(-1), sympy.Integer(-1)), Stability.STABLE)
+    rp = _point(
+        game,
+        "no_inspect, a_b #2",
+        ((0,), (0,)),
+        sympy.Integer(1),
+        sympy.Integer(1),
+        (sympy.Integer(-1), sympy.Integer(-1)),
+        Stability.STABLE,
+    )
     a = Analysis(game, System.of(game), False, {}, (rp,), (), ())
     tex = analysis_to_latex(a)
     check_latex(tex)
@@ -608,7 +760,44 @@ def test_latex_game():
     assert r"\multicolumn{2}{c}{mismatcher}" in tex
     assert r"heads & $\alpha$, $- \alpha$ & $- \alpha$, $\alpha$ \\" in tex
     assert r"$[0, \infty)$" in tex
-    sym = game_to_latex(Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
-                                       parameters={"V": 2, "C": R(3, 2)}))
+    sym = game_to_latex(
+        Game.symmetric(
+            [["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"], parameters={"V": 2, "C": R(3, 2)}
+        )
+    )
     check_latex(sym)
     assert r"\frac{3}{2}" in sym or "1.5" in sym
+
+
+# =====================================================================================
+# the same checks on the analyses of the bundled models
+# =====================================================================================
+BUNDLED = (
+    "hawk_dove",
+    "prisoners_dilemma",
+    "rock_paper_scissors",
+    "matching_pennies",
+    "inspection",
+    "hawk_dove_roles",
+)
+
+
+@pytest.mark.parametrize("symbolic", [False, True], ids=["exact", "symbolic"])
+@pytest.mark.parametrize("model", BUNDLED)
+def test_bundled_model_reports_are_well_formed(model, symbolic):
+    from lmc_games._analysis import analyze
+    from lmc_games._model_file import load_model
+
+    game = load_model(model)
+    a = analyze(game, symbolic=symbolic)
+    check_analysis_json(analysis_to_dict(a), game, symbolic=symbolic)
+    check_latex(analysis_to_latex(a))
+    for table in markdown_tables(analysis_to_markdown(a)):
+        assert all(cells(line) == cells(table[0]) for line in table)
+    text = analysis_to_text(a)
+    assert all(len(line) <= WIDTH for line in text.splitlines()), model
+    if not symbolic:
+        check_latex(game_to_latex(game))
+        assert all(len(line) <= WIDTH for line in game_to_text(game).splitlines())
+        for table in markdown_tables(game_to_markdown(game)):
+            assert all(cells(line) == cells(table[0]) for line in table)

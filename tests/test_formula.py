@@ -475,6 +475,32 @@ def test_large_but_reasonable_inputs_are_accepted() -> None:
     assert parse_formula("sqrt(2)*sqrt(3)", {}) == sqrt(6)
 
 
+def test_min_max_with_many_arguments_stays_fast_and_correct() -> None:
+    names = {f"a{i}": Symbol(f"a{i}") for i in range(50)}
+    args = [f"{i}*a{i % 50} - a{(i * 3) % 50}/{i + 1}" for i in range(300)]
+    text = "max(" + ", ".join(args) + ")"
+    started = time.perf_counter()
+    value = parse_formula(text, names)
+    assert time.perf_counter() - started < 1.0
+    point = {s: Rational(i % 7 - 3, i + 1) for i, s in enumerate(names.values())}
+    expected = max(parse_formula(a, names).subs(point) for a in args)
+    assert value.subs(point) == expected
+
+
+def test_nested_min_max_is_flattened_and_bounded() -> None:
+    text = "max(" * 99 + "p" + "".join(f", p + {i})" for i in range(99))
+    started = time.perf_counter()
+    value = parse_formula(text, {"p": p})
+    assert time.perf_counter() - started < 1.0
+    assert value.subs(p, 1) == 99
+
+
+def test_small_min_max_are_simplified() -> None:
+    assert parse_formula("max(p, p + 1)", {"p": p}) == p + 1
+    assert parse_formula("min(3, 0.5, 2)", {}) == Rational(1, 2)
+    assert parse_formula("max(max(p, q), q)", {"p": p, "q": q}) == Max(p, q)
+
+
 # ------------------------------------------------------------------ conditions
 
 
@@ -583,11 +609,20 @@ def test_parse_number_refuses_non_strings() -> None:
         (Fraction(1, 3), Rational(1, 3)),
         (Rational(2, 7), Rational(2, 7)),
         (sympy.Float("0.1"), Rational(1, 10)),
+        (sympy.Integer(-4), Rational(-4)),
     ],
 )
 def test_exact_number(value: object, expected: Rational) -> None:
     assert exact_number(value) == expected
     assert isinstance(exact_number(value), sympy.Rational)
+
+
+def test_exact_number_accepts_numpy_scalars() -> None:
+    numpy = pytest.importorskip("numpy")
+    assert exact_number(numpy.float64(0.1)) == Rational(1, 10)
+    assert exact_number(numpy.int64(-3)) == -3
+    with pytest.raises(FormulaError):
+        exact_number(numpy.float64("nan"))
 
 
 @pytest.mark.parametrize(
