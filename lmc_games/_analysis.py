@@ -73,7 +73,7 @@ def analyze(game: Game, *, symbolic: bool = False, dynamics: Dynamics | None = N
     >>> a["hawk+dove"].ess
     True
     >>> str(analyze(hd, symbolic=True)["hawk+dove"].stable_if)
-    '(V > 0) & (C > V)'
+    '(C > V) & (V > 0)'
     """
     dynamics = dynamics or Replicator()
     if not dynamics.rest_points_by_face:
