@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import sympy
 
-from ._conditions import Signs, combine, expr_size, negative, nonpositive, positive
+from ._conditions import Signs, combine, expr_size, negative, nonpositive, positive, sign_given
 from ._equilibria import Face, FaceSolution, UnsolvedFace, enumerate_faces, solve_face
 from ._equilibria import _fresh_names as _fresh
 from ._exact import UndecidedError, count_real_parts, exact_sign, hurwitz_conditions
@@ -417,7 +417,7 @@ class _Analyzer:
         eig: list[sympy.Expr] = list(transversal)
         # Signs of the real parts that the bounds decide: +1, -1, 0 or None, per eigenvalue
         # (or per group of eigenvalues when only a trace/det is known).
-        known = [signs.sign(t) for t in transversal]
+        known = [sign_given(t, signs, exists) for t in transversal]
         trace = sympy.Add(*[block[i, i] for i in range(n)]) if n else sympy.Integer(0)
         trace = _tidy(trace, True)
         reason = ""
@@ -430,7 +430,7 @@ class _Analyzer:
             )
         if n == 1:
             eig.append(block[0, 0])
-            known.append(signs.sign(block[0, 0]))
+            known.append(sign_given(block[0, 0], signs, exists))
             conds.append(negative(block[0, 0], signs))
             block_poly = LAMBDA - block[0, 0]
         elif n == 2:
@@ -438,8 +438,11 @@ class _Analyzer:
             conds += [negative(trace, signs), positive(det, signs)]
             block_poly = LAMBDA**2 - trace * LAMBDA + det
             if _small(det) and _small(trace):
-                eig += self._block_eigenvalues(block)
-            ds, ts = signs.sign(det), signs.sign(trace)
+                root = sympy.Pow(trace**2 / 4 - det, sympy.Rational(1, 2), evaluate=False)
+                if trace == 0:
+                    root = sympy.Pow(_tidy(-det, True), sympy.Rational(1, 2), evaluate=False)
+                eig += [trace / 2 - root, trace / 2 + root]
+            ds, ts = sign_given(det, signs, exists), sign_given(trace, signs, exists)
             if ds == -1:
                 known += [1, -1]
             elif ds == 1 and ts is not None:
@@ -564,69 +567,68 @@ class _Analyzer:
 
     # ------------------------------------------------------------------ continua
     def _continuum(self, face: Face, sol: FaceSolution) -> Continuum | None:
-        ts = [sympy.Symbol("t" if i == 0 else f"t{i + 1}", real=True) for i in range(len(sol.free))]
+        ts = [
+            sympy.Symbol("t" if i == 0 else f"t{i + 1}", real=True) for i in range(len(sol.free))
+        ]
         rename = dict(zip(sol.free, ts))
-        param = {u: _exact_values(sol.values.get(u, u).xreplace(rename)) for u in face.unknowns}
-        shares = [
-            s.xreplace(param) for p, sup in enumerate(face.support) if len(sup) > 1
-            for s in (face.shares[p][j] for j in sup)
-        ]
-        pretty = ", ".join(f"{u} = {param[u]}" for u in face.unknowns)
-        fixed = [
-            f"{v} = {e}" for v, e in face.subs.items() if v not in face.unknowns
-        ]
-        points = ", ".join([pretty] + fixed) if fixed else pretty
-        if self.symbolic or len(ts) != 1:
-            ranges = " and ".join(f"0 < {s} < 1" for s in dict.fromkeys(shares))
-            sample = {}
-            verdict = None
-            numeric = None
-        else:
-            t = ts[0]
-            conds = [sympy.StrictGreaterThan(s, 0) for s in shares]
-            try:
-                region = sympy.reduce_inequalities(conds, t)
-            except (NotImplementedError, ValueError):
-                region = None
-            if region is None or region == sympy.false:
-                return None
-            interval = region.as_set() if hasattr(region, "as_set") else None
-            if interval is None or interval.is_empty:
-                return None
-            lo, hi = interval.inf, interval.sup
-            if lo == hi:
-                return None
-            mid = (lo + hi) / 2
-            ranges = str(region).replace("&", "and")
-            sample_point = {u: _exact_values(e.xreplace({t: mid})) for u, e in param.items()}
-            sample = sample_point
-            full = {v: _exact_values(e.xreplace(sample_point)) for v, e in face.subs.items()}
-            J = self._full_jacobian(full)
-            cp = J.charpoly(LAMBDA)
-            try:
-                counts = count_real_parts([_exact_values(c) for c in cp.all_coeffs()])
-                verdict, _ = self._verdict(
-                    counts.negative, counts.positive, counts.zero, counts.imaginary,
-                    counts.at_origin, face, False,
-                )
-                numeric = tuple(counts.numeric_roots)
-            except UndecidedError:
-                verdict, numeric = Stability.NON_HYPERBOLIC, None
+        on_face = {u: _exact_values(sol.values.get(u, u).xreplace(rename)) for u in face.unknowns}
+        # Every free share of the state space, including those the face fixes at 0 or 1.
+        param = {
+            v: _exact_values(e.xreplace(on_face)) for v, e in face.subs.items()
+        }
+        shares = list(
+            dict.fromkeys(
+                s.xreplace(on_face)
+                for p, sup in enumerate(face.support)
+                if len(sup) > 1
+                for s in (face.shares[p][j] for j in sup)
+            )
+        )
         desc = (
             f"a {len(ts)}-dimensional set of rest points on the face {face.label!r}: "
             "every point of it is a rest point, so each has a zero eigenvalue along it"
         )
+        if self.symbolic or len(ts) != 1:
+            ranges = " and ".join(f"0 < {s}" for s in shares)
+            return Continuum(
+                face=face.label, support=face.support, dimension=len(ts), parametrisation=param,
+                ranges=ranges, stability=None, sample={}, numeric_eigenvalues=None,
+                description=desc,
+            )
+        t = ts[0]
+        try:
+            region = sympy.reduce_inequalities([sympy.StrictGreaterThan(s, 0) for s in shares], t)
+        except (NotImplementedError, ValueError):
+            region = None
+        if region is None or region == sympy.false:
+            return None
+        interval = region.as_set()
+        if interval.is_empty or interval.inf == interval.sup:
+            return None
+        lo, hi = interval.inf, interval.sup
+        ranges = f"{lo} < t < {hi}"
+        mid = (lo + hi) / 2
+        sample = {v: _exact_values(e.xreplace({t: mid})) for v, e in param.items()}
+        J = self._full_jacobian(sample)
+        try:
+            counts = count_real_parts([_exact_values(c) for c in J.charpoly(LAMBDA).all_coeffs()])
+            verdict, _ = self._verdict(
+                counts.negative, counts.positive, counts.zero, counts.imaginary,
+                counts.at_origin, face, False,
+            )
+            numeric = tuple(counts.numeric_roots)
+        except UndecidedError:
+            verdict, numeric = Stability.NON_HYPERBOLIC, None
         return Continuum(
             face=face.label,
             support=face.support,
-            dimension=len(ts),
+            dimension=1,
             parametrisation=param,
             ranges=ranges,
             stability=verdict,
             sample=sample,
             numeric_eigenvalues=numeric,
-            description=desc,
-            exists_if=sympy.true,
+            description=desc + f"; verdict taken at t = {mid}",
         )
 
     # ------------------------------------------------------------------ numeric fallback

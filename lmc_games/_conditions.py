@@ -198,6 +198,56 @@ def _sign_condition(expr: sympy.Expr, want: int, strict: bool, signs: Signs) -> 
     return sympy.And(*conds)
 
 
+def sign_given(expr: sympy.Expr, signs: Signs, facts: Boolean = sympy.true) -> int | None:
+    """Sign of ``expr`` forced by the bounds together with ``facts`` (a conjunction of
+    inequalities, e.g. a rest point's existence conditions), or ``None``.
+
+    Each factor's sign is taken from the bounds or from a fact stating it (``f > g`` fixes
+    the sign of ``f - g``).
+
+    Examples
+    --------
+    >>> from lmc_games import Parameter
+    >>> f, g = Parameter("f", 4, min=0), Parameter("g", 1, min=0)
+    >>> e = g.symbol * (f.symbol - g.symbol)
+    >>> sign_given(e, Signs([f, g])) is None
+    True
+    >>> sign_given(e, Signs([f, g]), sympy.And(g.symbol > 0, f.symbol > g.symbol))
+    1
+    """
+    if expr == 0:
+        return 0
+    known = [n for n in (_normal(a) for a in sympy.And.make_args(facts)) if n is not None]
+    if expr_size(expr, _MAX_FACTOR_OPS + 1) <= _MAX_FACTOR_OPS and len(
+        expr.free_symbols
+    ) <= _MAX_FACTOR_SYMBOLS:
+        expr = sympy.factor(expr)
+    sign = 1
+    for f in sympy.Mul.make_args(expr):
+        base, exp = (f.base, f.exp) if f.is_Pow and f.exp.is_Integer else (f, 1)
+        s = signs.sign(base)
+        if s is None and exp < 0:
+            # A denominator cannot vanish where the expression is defined.
+            s = signs.weak_sign(base)
+        if s is None:
+            b = sympy.expand(base) if expr_size(base, 200) < 200 else base
+            for e, strict in known:
+                if not strict:
+                    continue
+                if sympy.expand(e - b) == 0:
+                    s = 1
+                    break
+                if sympy.expand(e + b) == 0:
+                    s = -1
+                    break
+        if s is None:
+            return None
+        if s == 0:
+            return 0
+        sign *= s ** (abs(exp) % 2)
+    return sign
+
+
 def negative(expr: sympy.Expr, signs: Signs) -> Boolean:
     """The condition ``expr < 0``, simplified under the bounds.
 
@@ -236,4 +286,34 @@ def combine(conditions: Iterable[Boolean]) -> Boolean:
                 out.append(part)
     if not out:
         return sympy.true
+    if _contradictory(out):
+        return sympy.false
     return sympy.And(*out)
+
+
+def _normal(rel) -> tuple[sympy.Expr, bool] | None:
+    """``rel`` as ``(e, strict)`` meaning ``e > 0`` (or ``e >= 0``), for comparison."""
+    if not isinstance(rel, sympy.core.relational.Relational) or isinstance(
+        rel, (sympy.Eq, sympy.Ne)
+    ):
+        return None
+    e = rel.lhs - rel.rhs
+    if expr_size(e, 200) < 200:
+        e = sympy.expand(e)
+    if rel.rel_op in ("<", "<="):
+        e = -e
+    return e, rel.rel_op in ("<", ">")
+
+
+def _contradictory(parts: list) -> bool:
+    """Whether two parts demand opposite signs of one expression (``a > b`` and ``a < b``)."""
+    normal = [n for n in (_normal(p) for p in parts) if n is not None]
+    for i, (e1, s1) in enumerate(normal):
+        for e2, s2 in normal[i + 1:]:
+            if (s1 or s2) and sympy.expand(e1 + e2) == 0:
+                return True
+            # e1 > 0 and e2 > 0 with e1 = c * (-e2), c > 0 a number
+            ratio = sympy.cancel(e1 / e2) if e2 != 0 else None
+            if ratio is not None and ratio.is_number and ratio < 0 and (s1 or s2):
+                return True
+    return False

@@ -84,8 +84,11 @@ _MAX_SYMBOLIC_EXPONENT = 10_000
 # ones (1/2**40) read better as fractions.
 _MAX_DECIMAL_PLACES = 12
 # sympy simplifies min/max by comparing every pair of arguments, at up to milliseconds
-# a pair: max of 300 terms takes a minute. Past this many pairs per formula, min/max
-# are built unevaluated, which changes their form but not their value.
+# a pair: max of 300 terms takes a minute to build, and subs() on a max of 16 takes
+# seconds. So one min/max takes at most this many arguments...
+_MIN_MAX_ARGUMENTS = 10
+# ... and past this many pairs per formula, min/max are built unevaluated, which
+# changes their form (max(p, p + 1) stays as it is) but not their value.
 _MIN_MAX_PAIRS = 50
 _KEYWORD_PREFIX = "_kw_"
 _SHOWN_NAMES = 8
@@ -152,7 +155,6 @@ _NUMBER_HINT = (
 )
 _DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _FRACTION_RE = re.compile(r"([+-]?[0-9]+)/([+-]?[0-9]+)")
-_LOG10_2 = math.log10(2)
 
 
 class _Refusal(Exception):
@@ -451,7 +453,8 @@ def _scan(text: str, names: Mapping[str, object]) -> tuple[str, dict[str, str]]:
     aliases: dict[str, str] = {}
     for name in keyword_names:
         alias = _KEYWORD_PREFIX + name
-        while alias in names:  # never shadow a real declared name
+        # Never capture a declared name, nor an identifier the text already uses.
+        while alias in names or alias in text:
             alias = "_" + alias
         aliases[name] = alias
     line_starts = [0]
@@ -461,11 +464,11 @@ def _scan(text: str, names: Mapping[str, object]) -> tuple[str, dict[str, str]]:
     depth = 0
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.OP and tok.string in "([{":
+            if tok.type == tokenize.OP and tok.string in ("(", "[", "{"):
                 depth += 1
                 if depth > _MAX_DEPTH:
                     _refuse(f"brackets are nested more than {_MAX_DEPTH} levels deep")
-            elif tok.type == tokenize.OP and tok.string in ")]}":
+            elif tok.type == tokenize.OP and tok.string in (")", "]", "}"):
                 depth -= 1
             elif tok.type == tokenize.NUMBER and len(tok.string) > _MAX_DIGITS:
                 _refuse(f"numbers are limited to {_MAX_DIGITS} digits")
@@ -589,7 +592,7 @@ class _Reader:
             self.check_constant(node.value)
             return []
         if isinstance(node, ast.Name):
-            if not self.declared(node.id) and not self.is_truth_word(node.id):
+            if self.declared(node.id) is None and not self.is_truth_word(node.id):
                 self.unknown_name(node.id)
             return []
         if isinstance(node, ast.UnaryOp):
@@ -640,7 +643,7 @@ class _Reader:
             _refuse(f"only the functions {_FUNCTION_LIST} can be called")
         if func.id not in ALLOWED_FUNCTIONS:
             name = self.original(func.id)
-            if self.declared(func.id):
+            if self.declared(func.id) is not None:
                 _refuse(
                     f"{name!r} is a declared name, not a function; write {name}*(...) "
                     f"for a product (functions: {_FUNCTION_LIST})"
@@ -800,6 +803,11 @@ class _Reader:
             # max(max(a, b), c) is one max of three: sympy flattens it the same way.
             flat.extend(arg.args if isinstance(arg, function) else [arg])
         unique = list(dict.fromkeys(flat))
+        if len(unique) > _MIN_MAX_ARGUMENTS:
+            _refuse(
+                f"min and max take at most {_MIN_MAX_ARGUMENTS} arguments "
+                "(nested min/max count together)"
+            )
         pairs = len(unique) * (len(unique) - 1) // 2
         if pairs <= self.pairs_left:
             self.pairs_left -= pairs
