@@ -131,6 +131,15 @@ class _Analyzer:
                 if rp is not None:
                     face_points.append(rp)
             points.extend(_number_labels(face_points, self.symbolic))
+        if self.game.state_dependent and any(
+            r.asymptotically_stable and not r.is_pure for r in points
+        ):
+            self.notes.append(
+                "an asymptotically stable rest point with a mixed population: possible here "
+                "because payoffs depend on the shares, which puts the game outside the theorem "
+                "that only strict Nash equilibria are asymptotically stable (Selten 1980; "
+                "Ritzberger & Weibull 1995)"
+            )
         return Analysis(
             game=self.game,
             system=self.system,
@@ -176,8 +185,49 @@ class _Analyzer:
         point = {v: _exact_values(e) for v, e in point.items()}
         return self._classify(face, sol, point, shares, exists)
 
+    def _kink(self, point: Mapping) -> str | None:
+        """The reason a point sits on a kink of min/max/abs of the shares, if it does."""
+        shares = set(self.game.variables)
+        for row in self.payoffs:
+            for f in row:
+                for node in sympy.preorder_traversal(f):
+                    if not isinstance(node, (sympy.Min, sympy.Max, sympy.Abs)):
+                        continue
+                    if not (node.free_symbols & shares):
+                        continue
+                    args = [a.xreplace(point) for a in node.args]
+                    if any(a.free_symbols for a in args):
+                        continue
+                    try:
+                        if isinstance(node, sympy.Abs):
+                            tied = exact_sign(args[0]) == 0
+                        else:
+                            tied = any(
+                                exact_sign(a - b) == 0
+                                for i, a in enumerate(args)
+                                for b in args[i + 1:]
+                            )
+                    except (UndecidedError, ValueError):
+                        tied = True
+                    if tied:
+                        return (
+                            f"the point lies on a kink of {node}: the field is not "
+                            "differentiable there, so linearisation does not apply"
+                        )
+        return None
+
     def _classify(self, face, sol, point, shares, exists) -> RestPoint:
         game = self.game
+        if not self.symbolic:
+            kink = self._kink(point)
+            if kink:
+                from dataclasses import replace
+
+                base = self._classify_numeric(face, point, shares, [], sympy.zeros(0, 0), [])
+                return replace(
+                    base, stability=Stability.NON_HYPERBOLIC, asymptotically_stable=False,
+                    reason=kink, numeric_eigenvalues=None, exact=sol.exact,
+                )
         at = sol.values
         inter = dict(sol.intermediates)
         if self.symbolic and inter:

@@ -311,7 +311,7 @@ def _check_polynomial(expr: sympy.Expr, unknowns: set[sympy.Symbol]) -> None:
         if isinstance(node, sympy.Pow):
             if not (node.exp.is_Integer and node.exp >= 0) and node.base.free_symbols & unknowns:
                 raise UnsolvedFace("payoffs are not polynomial in the shares")
-        elif isinstance(node, sympy.Function):
+        elif not isinstance(node, (sympy.Add, sympy.Mul, sympy.Symbol, sympy.Number)):
             raise UnsolvedFace(
                 f"payoffs involve {node.func.__name__} of the shares (not polynomial)"
             )

@@ -362,19 +362,14 @@ def _magnitude(expr: sympy.Basic) -> int:
 
 def _is_root(term: sympy.Basic) -> bool:
     return bool(
-        term.is_Pow
-        and term.base.is_Number
-        and term.exp.is_Rational
-        and not term.exp.is_Integer
+        term.is_Pow and term.base.is_Number and term.exp.is_Rational and not term.exp.is_Integer
     )
 
 
 def _root_digits(expr: sympy.Basic) -> float:
     """Digits of the numbers under numeric roots in ``expr``: sympy multiplies such
     roots together (sqrt(2)*sqrt(3) -> sqrt(6)) and factors the product."""
-    return sum(
-        _digits(max(abs(p.base.p), p.base.q)) for p in expr.atoms(sympy.Pow) if _is_root(p)
-    )
+    return sum(_digits(max(abs(p.base.p), p.base.q)) for p in expr.atoms(sympy.Pow) if _is_root(p))
 
 
 def _check_result(value: sympy.Basic, undefined: str) -> sympy.Basic:
@@ -737,8 +732,7 @@ class _Reader:
         if isinstance(value, (numbers.Number, Decimal)):
             return _exact(value)
         raise TypeError(
-            f"names[{declared!r}] must be a sympy object or a number, "
-            f"not {type(value).__name__}"
+            f"names[{declared!r}] must be a sympy object or a number, not {type(value).__name__}"
         )
 
     def sum(self, node: ast.BinOp) -> sympy.Expr:
@@ -833,9 +827,7 @@ class _Reader:
         return _sympy(And, *relations)
 
 
-def _read(
-    text: object, names: Mapping[str, object], where: str, *, condition: bool
-) -> sympy.Basic:
+def _read(text: object, names: Mapping[str, object], where: str, *, condition: bool) -> sympy.Basic:
     try:
         if not isinstance(text, str):
             if condition:
@@ -1100,13 +1092,13 @@ def _print_mul(expr: sympy.Mul) -> tuple[str, int]:
             denominator.append(sympy.Pow(factor.base, -factor.exp))
         else:
             numerator.append(factor)
-    ordered = sorted(numerator[1:] if numerator and numerator[0].is_Number else numerator,
-                     key=sympy.default_sort_key)
+    ordered = sorted(
+        numerator[1:] if numerator and numerator[0].is_Number else numerator,
+        key=sympy.default_sort_key,
+    )
     if numerator and numerator[0].is_Number:
         ordered.insert(0, numerator[0])
-    pieces = [
-        _wrap(_print_expr(f), _MUL if i == 0 else _MUL + 1) for i, f in enumerate(ordered)
-    ]
+    pieces = [_wrap(_print_expr(f), _MUL if i == 0 else _MUL + 1) for i, f in enumerate(ordered)]
     text = "*".join(pieces) or "1"
     precedence = _print_expr(ordered[0])[1] if len(ordered) == 1 else _MUL
     if denominator:

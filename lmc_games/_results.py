@@ -216,6 +216,40 @@ class Analysis:
     complete: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    def __str__(self) -> str:
+        from ._format import analysis_to_text
+
+        return analysis_to_text(self)
+
+    def to_dict(self) -> dict:
+        """The JSON object of ``lmc-games analyze --format json`` (DESIGN §4)."""
+        from ._format import analysis_to_dict
+
+        return analysis_to_dict(self)
+
+    def to_latex(self) -> str:
+        """LaTeX tables (booktabs) and equations, as a fragment."""
+        from ._format import analysis_to_latex
+
+        return analysis_to_latex(self)
+
+    def to_markdown(self) -> str:
+        """Markdown tables and equations."""
+        from ._format import analysis_to_markdown
+
+        return analysis_to_markdown(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __repr__(self) -> str:
+        kind = "symbolic" if self.symbolic else "exact"
+        stable = ", ".join(r.label for r in self.stable()) or "none"
+        return (
+            f"<Analysis of {self.game.name!r} ({kind}): {len(self.rest_points)} rest points, "
+            f"{len(self.continua)} continua; stable: {stable}>"
+        )
+
     def stable(self) -> tuple[RestPoint, ...]:
         """The asymptotically stable rest points."""
         return tuple(r for r in self.rest_points if r.asymptotically_stable)

@@ -382,9 +382,7 @@ def test_error_message_format() -> None:
     where = 'models/water_use.toml, [payoffs] "reasonable, excessive"'
     with pytest.raises(FormulaError) as info:
         parse_formula("p.__class__", {"p": p}, where=where)
-    assert str(info.value) == (
-        f"{where}: 'p.__class__': attribute access (a.b) is not allowed"
-    )
+    assert str(info.value) == (f"{where}: 'p.__class__': attribute access (a.b) is not allowed")
     with pytest.raises(FormulaError) as info:
         parse_formula("p.__class__", {"p": p})
     assert str(info.value) == "'p.__class__': attribute access (a.b) is not allowed"
@@ -521,9 +519,7 @@ def test_small_min_max_are_simplified() -> None:
 def test_chained_comparison() -> None:
     # sympy.Lt(0, x), not 0 < x, which Python turns into x > 0.
     assert parse_condition("0 < x < 1", NAMES) == sympy.And(sympy.Lt(0, x), x < 1)
-    assert parse_condition("0 <= x <= y < 1", NAMES) == sympy.And(
-        sympy.Le(0, x), x <= y, y < 1
-    )
+    assert parse_condition("0 <= x <= y < 1", NAMES) == sympy.And(sympy.Le(0, x), x <= y, y < 1)
 
 
 def test_boolean_operators_and_words() -> None:
@@ -531,9 +527,7 @@ def test_boolean_operators_and_words() -> None:
     assert value is sympy.true
     value = parse_condition("p > 0.5 and not (theta <= 0.2) or false", NAMES)
     assert value == sympy.And(p > Rational(1, 2), theta > Rational(1, 5))
-    assert parse_condition("p == q or p != 1", NAMES) == sympy.Or(
-        sympy.Eq(p, q), sympy.Ne(p, 1)
-    )
+    assert parse_condition("p == q or p != 1", NAMES) == sympy.Or(sympy.Eq(p, q), sympy.Ne(p, 1))
     assert parse_condition("1 < 2", NAMES) is sympy.true
     assert parse_condition("false", NAMES) is sympy.false
     assert parse_condition(True, NAMES) is sympy.true
@@ -595,8 +589,28 @@ def test_parse_number_accepts(text: str, expected: Rational) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "abc", "nan", "inf", "-inf", "1/0", "1/2/3", "1.5/2", "2**3", "0x10",
-     "1_000", "1e", "e3", ".", "--1", "1 2", "p", "1e999999", "\u0661"],
+    [
+        "",
+        " ",
+        "abc",
+        "nan",
+        "inf",
+        "-inf",
+        "1/0",
+        "1/2/3",
+        "1.5/2",
+        "2**3",
+        "0x10",
+        "1_000",
+        "1e",
+        "e3",
+        ".",
+        "--1",
+        "1 2",
+        "p",
+        "1e999999",
+        "\u0661",
+    ],
 )
 def test_parse_number_refuses(text: str) -> None:
     with pytest.raises(FormulaError) as info:
@@ -641,8 +655,21 @@ def test_exact_number_accepts_numpy_scalars() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [True, False, "0.1", float("nan"), float("inf"), -float("inf"), Decimal("NaN"),
-     Decimal("Infinity"), Decimal("1e999999"), None, [1], Symbol("x"), sympy.pi],
+    [
+        True,
+        False,
+        "0.1",
+        float("nan"),
+        float("inf"),
+        -float("inf"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("1e999999"),
+        None,
+        [1],
+        Symbol("x"),
+        sympy.pi,
+    ],
 )
 def test_exact_number_refuses(value: object) -> None:
     with pytest.raises(FormulaError):
@@ -690,9 +717,7 @@ def test_format_expr(expr: sympy.Expr, text: str) -> None:
     assert parse_formula(text, names) == expr
 
 
-@pytest.mark.parametrize(
-    "expr", [sympy.pi, sympy.I, sympy.oo, sympy.sin(x), Symbol("a b"), x < 1]
-)
+@pytest.mark.parametrize("expr", [sympy.pi, sympy.I, sympy.oo, sympy.sin(x), Symbol("a b"), x < 1])
 def test_format_expr_refuses_what_the_syntax_cannot_express(expr: sympy.Basic) -> None:
     with pytest.raises(FormulaError, match="cannot be written"):
         format_expr(expr)
@@ -792,7 +817,15 @@ def test_round_trip_expressions(expr: sympy.Expr) -> None:
     assume(_acceptable(expr))
     text = format_expr(expr)
     back = parse_formula(text, ROUND_TRIP_NAMES)
-    assert back == expr or sympy.simplify(back - expr) == 0, (expr, text, back)
+    # sympy's canonical form depends on how a tree was built (sqrt(abs(x))*abs(x) may
+    # or may not become abs(x)**1.5), so equality is checked symbolically, then by
+    # sympy's numeric zero test when simplify gives up.
+    difference = back - expr
+    assert back == expr or sympy.simplify(difference) == 0 or difference.equals(0), (
+        expr,
+        text,
+        back,
+    )
 
 
 def _relation(parts: tuple[sympy.Expr, type, sympy.Expr]) -> sympy.Basic | None:
