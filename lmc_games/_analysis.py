@@ -526,7 +526,7 @@ class _Analyzer:
         else:
             reason = reason or "stable exactly when stable_if holds (eigenvalue signs)"
         if stability is not None:
-            reason = f"{reason}; for all parameter values the bounds allow: {stability.value}"
+            reason = f"{reason}; wherever the point exists (within the bounds): {stability.value}"
         elif centre_possible:
             pass
         nash_if = combine([nonpositive(t, signs) for t in transversal])
@@ -558,7 +558,9 @@ class _Analyzer:
             numeric_eigenvalues=None,
             charpoly=charpoly,
             stability=stability,
-            asymptotically_stable=stable_if == sympy.true,
+            # A symbolic verdict holds wherever the point exists, so "stable" means
+            # asymptotically stable wherever it exists.
+            asymptotically_stable=stability is Stability.STABLE,
             reason=reason,
             nash=nash,
             strict_nash=strict,
