@@ -63,12 +63,12 @@ from lmc_games._errors import FormulaError
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
-    "parse_formula",
-    "parse_condition",
-    "parse_number",
     "exact_number",
-    "format_expr",
     "format_condition",
+    "format_expr",
+    "parse_condition",
+    "parse_formula",
+    "parse_number",
 ]
 
 ALLOWED_FUNCTIONS: tuple[str, ...] = ("exp", "log", "sqrt", "min", "max", "abs")
@@ -376,9 +376,8 @@ def _check_result(value: sympy.Basic, undefined: str) -> sympy.Basic:
     """Refuse infinities, undefined and non-real numbers, and oversized numbers."""
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         _refuse(undefined)
-    if isinstance(value, sympy.Expr) and not value.free_symbols:
-        if value.is_extended_real is False:
-            _refuse("the result is not a real number (root or logarithm of a negative number)")
+    if isinstance(value, sympy.Expr) and not value.free_symbols and value.is_extended_real is False:
+        _refuse("the result is not a real number (root or logarithm of a negative number)")
     for r in _rational_atoms(value):
         _check_rational(r)
     return value
@@ -1078,8 +1077,11 @@ def _print_mul(expr: sympy.Mul) -> tuple[str, int]:
     numerator: list[sympy.Expr] = []
     denominator: list[sympy.Expr] = []
     if coefficient != 1:
-        if isinstance(coefficient, sympy.Rational) and not _is_short_decimal(coefficient):
-            # 2*x/3 reads better than 2/3*x, and a non-ending decimal has no other form.
+        if isinstance(coefficient, sympy.Rational) and (
+            not _is_short_decimal(coefficient) or rest != 1
+        ):
+            # 2*x/3 reads better than 2/3*x, (C - V)/2 better than 0.5*(C - V) (as papers
+            # print it), and a non-ending decimal has no other form.
             if coefficient.p != 1:
                 numerator.append(sympy.Integer(coefficient.p))
             denominator.append(sympy.Integer(coefficient.q))
@@ -1183,7 +1185,7 @@ def format_expr(expr: sympy.Expr) -> str:
     >>> from sympy import Max, Rational, Symbol, sqrt
     >>> x, y = Symbol("x"), Symbol("y")
     >>> format_expr(Rational(1, 10)*x - y/3)
-    '0.1*x - y/3'
+    'x/10 - y/3'
     >>> format_expr(Max(0, x - 1)**2 / sqrt(y))
     'max(0, x - 1)**2/sqrt(y)'
     """
