@@ -58,8 +58,10 @@ def main() -> None:
     )
     t0 = time.perf_counter()
     an = analyze(g)
-    print(f"{'lmc_games analyze (exact values)':<44}{time.perf_counter() - t0:>10.2f}  "
-          f"{len(an.rest_points)} rest points")
+    print(
+        f"{'lmc_games analyze (exact values)':<44}{time.perf_counter() - t0:>10.2f}  "
+        f"{len(an.rest_points)} rest points"
+    )
     if args.baseline > 0:
         q: mp.Queue = mp.Queue()
         proc = mp.Process(target=_solve_whole, args=(q,))
@@ -68,10 +70,14 @@ def main() -> None:
         proc.join(args.baseline)
         if proc.is_alive():
             proc.terminate()
-            print(f"{'sympy.solve on the whole system':<44}{'>' + str(args.baseline):>10}  no answer")
+            print(
+                f"{'sympy.solve on the whole system':<44}{'>' + str(args.baseline):>10}  no answer"
+            )
         else:
-            print(f"{'sympy.solve on the whole system':<44}{time.perf_counter() - t0:>10.2f}  "
-                  f"{q.get()} solutions")
+            print(
+                f"{'sympy.solve on the whole system':<44}{time.perf_counter() - t0:>10.2f}  "
+                f"{q.get()} solutions"
+            )
 
 
 if __name__ == "__main__":

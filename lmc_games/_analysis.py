@@ -99,7 +99,7 @@ class _Analyzer:
         self.reserved = {p.name for p in game.parameters} | {
             s.name for p in game.populations for s in p.share_symbols
         }
-        self.multilinear_multi = not game.symmetric and not game.state_dependent
+        self.multilinear_multi = not game.is_symmetric and not game.state_dependent
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Analysis:
@@ -108,7 +108,10 @@ class _Analyzer:
         for face in enumerate_faces(self.game):
             try:
                 sols = solve_face(
-                    self.game, face, self.payoffs, symbolic=self.symbolic,
+                    self.game,
+                    face,
+                    self.payoffs,
+                    symbolic=self.symbolic,
                     reserved_names=self.reserved,
                 )
             except UnsolvedFace as exc:
@@ -205,7 +208,7 @@ class _Analyzer:
                             tied = any(
                                 exact_sign(a - b) == 0
                                 for i, a in enumerate(args)
-                                for b in args[i + 1:]
+                                for b in args[i + 1 :]
                             )
                     except (UndecidedError, ValueError):
                         tied = True
@@ -225,8 +228,12 @@ class _Analyzer:
 
                 base = self._classify_numeric(face, point, shares, [], sympy.zeros(0, 0), [])
                 return replace(
-                    base, stability=Stability.NON_HYPERBOLIC, asymptotically_stable=False,
-                    reason=kink, numeric_eigenvalues=None, exact=sol.exact,
+                    base,
+                    stability=Stability.NON_HYPERBOLIC,
+                    asymptotically_stable=False,
+                    reason=kink,
+                    numeric_eigenvalues=None,
+                    exact=sol.exact,
                 )
         at = sol.values
         inter = dict(sol.intermediates)
@@ -239,8 +246,7 @@ class _Analyzer:
             inter.update({stars[u]: v for u, v in sol.values.items()})
             at = stars
         f_at = [
-            [_exact_values(f.xreplace(face.subs).xreplace(at)) for f in row]
-            for row in self.payoffs
+            [_exact_values(f.xreplace(face.subs).xreplace(at)) for f in row] for row in self.payoffs
         ]
         transversal = []
         for p, sup in enumerate(face.support):
@@ -251,10 +257,7 @@ class _Analyzer:
         block = self._face_block(face, at)
         notes: list[str] = list(sol.notes)
         if inter:
-            notes.append(
-                "named quantities: "
-                + "; ".join(f"{k} = {v}" for k, v in inter.items())
-            )
+            notes.append("named quantities: " + "; ".join(f"{k} = {v}" for k, v in inter.items()))
         mixed = [p for p, sup in enumerate(face.support) if len(sup) > 1]
         selten = self.multilinear_multi and bool(mixed)
         if self.symbolic:
@@ -296,7 +299,6 @@ class _Analyzer:
 
     # ------------------------------------------------------------------ exact verdicts
     def _classify_exact(self, face, sol, point, shares, transversal, block, selten, notes):
-        game = self.game
         try:
             t_signs = [exact_sign(t) for t in transversal]
             if block.shape[0]:
@@ -323,9 +325,9 @@ class _Analyzer:
         strict = pure and all(s < 0 for s in t_signs)
         ess = self._ess(face, sol, nash, strict, t_signs)
         jac = self._full_jacobian(point)
-        charpoly = sympy.Mul(*[(LAMBDA - t) for t in transversal]) * sympy.Poly(
-            coeffs, LAMBDA
-        ).as_expr()
+        charpoly = (
+            sympy.Mul(*[(LAMBDA - t) for t in transversal]) * sympy.Poly(coeffs, LAMBDA).as_expr()
+        )
         eig_exact = tuple(transversal) + tuple(self._block_eigenvalues(block))
         return RestPoint(
             label=face.label,
@@ -375,12 +377,12 @@ class _Analyzer:
         interior = all(len(s) == p.k for s, p in zip(face.support, game.populations))
         if not interior or game.state_dependent:
             return None
-        if not game.symmetric and game.shape == (2, 2):
+        if not game.is_symmetric and game.shape == (2, 2):
             return (
                 "interior rest point of a 2x2 bimatrix game with purely imaginary eigenvalues: "
                 "a centre with a constant of motion (Hofbauer & Sigmund 1998, §10.2)"
             )
-        if game.symmetric and game.shape == (3,):
+        if game.is_symmetric and game.shape == (3,):
             A = self._matrix()
             k = 3
             shifted = sympy.Matrix(k, k, lambda i, j: A[i, j] - A[j, j])
@@ -395,15 +397,13 @@ class _Analyzer:
     def _matrix(self) -> sympy.Matrix:
         k = self.game.populations[0].k
         subs = {} if self.symbolic else self.game.value_substitution()
-        return sympy.Matrix(
-            k, k, lambda i, j: self.game.payoffs[(i, j)][0].xreplace(subs)
-        )
+        return sympy.Matrix(k, k, lambda i, j: self.game.payoffs[(i, j)][0].xreplace(subs))
 
     def _ess(self, face, sol, nash, strict, t_signs) -> bool | None:
         game = self.game
         if game.state_dependent:
             return None
-        if not game.symmetric:
+        if not game.is_symmetric:
             return strict
         if not nash:
             return False
@@ -449,18 +449,28 @@ class _Analyzer:
     def _undecided(self, face, sol, point, shares, transversal, block, why):
         self.notes.append(f"{face.label}: a sign could not be decided exactly ({why})")
         return RestPoint(
-            label=face.label, support=face.support,
+            label=face.label,
+            support=face.support,
             coordinates={v: point[v] for v in self.game.variables},
             shares=shares,
             numeric_shares=tuple(tuple(float(s.evalf(17)) for s in pop) for pop in shares),
-            jacobian=None, eigenvalues=(), numeric_eigenvalues=None, charpoly=None,
-            stability=Stability.NON_HYPERBOLIC, asymptotically_stable=False,
-            reason=f"undecided: {why}", nash=None, strict_nash=None, ess=None,
+            jacobian=None,
+            eigenvalues=(),
+            numeric_eigenvalues=None,
+            charpoly=None,
+            stability=Stability.NON_HYPERBOLIC,
+            asymptotically_stable=False,
+            reason=f"undecided: {why}",
+            nash=None,
+            strict_nash=None,
+            ess=None,
             exact=False,
         )
 
     # ------------------------------------------------------------------ symbolic verdicts
-    def _classify_symbolic(self, face, sol, point, shares, exists, transversal, block, selten, notes):
+    def _classify_symbolic(
+        self, face, sol, point, shares, exists, transversal, block, selten, notes
+    ):
         signs = self.signs
         conds = [negative(t, signs) for t in transversal]
         n = block.shape[0]
@@ -536,7 +546,7 @@ class _Analyzer:
         strict = _decided(strict_if)
         ess = None
         if not self.game.state_dependent:
-            if not self.game.symmetric:
+            if not self.game.is_symmetric:
                 ess = strict
             elif strict is True:
                 ess = True
@@ -619,15 +629,11 @@ class _Analyzer:
 
     # ------------------------------------------------------------------ continua
     def _continuum(self, face: Face, sol: FaceSolution) -> Continuum | None:
-        ts = [
-            sympy.Symbol("t" if i == 0 else f"t{i + 1}", real=True) for i in range(len(sol.free))
-        ]
+        ts = [sympy.Symbol("t" if i == 0 else f"t{i + 1}", real=True) for i in range(len(sol.free))]
         rename = dict(zip(sol.free, ts))
         on_face = {u: _exact_values(sol.values.get(u, u).xreplace(rename)) for u in face.unknowns}
         # Every free share of the state space, including those the face fixes at 0 or 1.
-        param = {
-            v: _exact_values(e.xreplace(on_face)) for v, e in face.subs.items()
-        }
+        param = {v: _exact_values(e.xreplace(on_face)) for v, e in face.subs.items()}
         shares = list(
             dict.fromkeys(
                 s.xreplace(on_face)
@@ -643,8 +649,14 @@ class _Analyzer:
         if self.symbolic or len(ts) != 1:
             ranges = " and ".join(f"0 < {s}" for s in shares)
             return Continuum(
-                face=face.label, support=face.support, dimension=len(ts), parametrisation=param,
-                ranges=ranges, stability=None, sample={}, numeric_eigenvalues=None,
+                face=face.label,
+                support=face.support,
+                dimension=len(ts),
+                parametrisation=param,
+                ranges=ranges,
+                stability=None,
+                sample={},
+                numeric_eigenvalues=None,
                 description=desc,
             )
         t = ts[0]
@@ -665,8 +677,13 @@ class _Analyzer:
         try:
             counts = count_real_parts([_exact_values(c) for c in J.charpoly(LAMBDA).all_coeffs()])
             verdict, _ = self._verdict(
-                counts.negative, counts.positive, counts.zero, counts.imaginary,
-                counts.at_origin, face, False,
+                counts.negative,
+                counts.positive,
+                counts.zero,
+                counts.imaginary,
+                counts.at_origin,
+                face,
+                False,
             )
             numeric = tuple(counts.numeric_roots)
         except UndecidedError:
@@ -759,7 +776,10 @@ def _det_trace_rule(ds, ts):
         return Stability.STABLE, ""
     if ts > 0:
         return Stability.UNSTABLE, ""
-    return Stability.CENTRE, "trace = 0, det > 0: a linear centre, which the nonlinear system need not keep"
+    return (
+        Stability.CENTRE,
+        "trace = 0, det > 0: a linear centre, which the nonlinear system need not keep",
+    )
 
 
 def _decided(cond) -> bool | None:
@@ -810,9 +830,11 @@ def _symbolic_verdict(known: list) -> Stability | None:
     if any(k is None for k in known):
         return None
     if "centre" in known:
-        return Stability.CENTRE if all(k in (-1, "centre") for k in known) and known.count(
-            "centre"
-        ) == len(known) else None
+        return (
+            Stability.CENTRE
+            if all(k in (-1, "centre") for k in known) and known.count("centre") == len(known)
+            else None
+        )
     if any(k == 1 for k in known):
         return Stability.UNSTABLE
     if all(k == -1 for k in known):
@@ -864,9 +886,7 @@ def _number_labels(points: list[RestPoint], symbolic: bool) -> list[RestPoint]:
         return 0.0
 
     ordered = sorted(points, key=key) if not symbolic else points
-    return [
-        r if i == 0 else replace(r, label=f"{r.label} #{i + 1}") for i, r in enumerate(ordered)
-    ]
+    return [r if i == 0 else replace(r, label=f"{r.label} #{i + 1}") for i, r in enumerate(ordered)]
 
 
 def _warn(msg: str) -> None:

@@ -52,9 +52,7 @@ class Signs:
     """
 
     def __init__(self, parameters: Iterable[Parameter]):
-        self.bounds: Mapping[sympy.Symbol, tuple] = {
-            p.symbol: (p.min, p.max) for p in parameters
-        }
+        self.bounds: Mapping[sympy.Symbol, tuple] = {p.symbol: (p.min, p.max) for p in parameters}
 
     def sign(self, expr: sympy.Expr) -> int | None:
         """1 or -1 when the bounds force a strict sign on ``expr``; 0 when it is identically
@@ -103,9 +101,7 @@ class Signs:
             if lo is None or hi is None:
                 return None, None
             corners.append((lo, hi))
-        values = [
-            expr.xreplace(dict(zip(syms, vertex))) for vertex in itertools.product(*corners)
-        ]
+        values = [expr.xreplace(dict(zip(syms, vertex))) for vertex in itertools.product(*corners)]
         return min(values), max(values)
 
 
@@ -185,9 +181,7 @@ def _sign_condition(expr: sympy.Expr, want: int, strict: bool, signs: Signs) -> 
     if not odd:
         if target > 0:
             return sympy.And(*conds) if conds else sympy.true
-        return sympy.false if strict or not side else sympy.And(
-            *[sympy.Eq(c.lhs, 0) for c in side]
-        )
+        return sympy.false if strict or not side else sympy.And(*[sympy.Eq(c.lhs, 0) for c in side])
     if len(odd) == 1:
         op = (">" if target > 0 else "<") if strict else (">=" if target > 0 else "<=")
         conds.append(_readable(odd[0], op))
@@ -218,9 +212,10 @@ def sign_given(expr: sympy.Expr, signs: Signs, facts: Boolean = sympy.true) -> i
     if expr == 0:
         return 0
     known = [n for n in (_normal(a) for a in sympy.And.make_args(facts)) if n is not None]
-    if expr_size(expr, _MAX_FACTOR_OPS + 1) <= _MAX_FACTOR_OPS and len(
-        expr.free_symbols
-    ) <= _MAX_FACTOR_SYMBOLS:
+    if (
+        expr_size(expr, _MAX_FACTOR_OPS + 1) <= _MAX_FACTOR_OPS
+        and len(expr.free_symbols) <= _MAX_FACTOR_SYMBOLS
+    ):
         expr = sympy.factor(expr)
     sign = 1
     for f in sympy.Mul.make_args(expr):
@@ -309,7 +304,7 @@ def _contradictory(parts: list) -> bool:
     """Whether two parts demand opposite signs of one expression (``a > b`` and ``a < b``)."""
     normal = [n for n in (_normal(p) for p in parts) if n is not None]
     for i, (e1, s1) in enumerate(normal):
-        for e2, s2 in normal[i + 1:]:
+        for e2, s2 in normal[i + 1 :]:
             if (s1 or s2) and sympy.expand(e1 + e2) == 0:
                 return True
             # e1 > 0 and e2 > 0 with e1 = c * (-e2), c > 0 a number

@@ -91,9 +91,7 @@ def enumerate_faces(game: Game) -> list[Face]:
     """Every face of the state space, corners first, then by dimension and support order."""
     per_pop = []
     for pop in game.populations:
-        subsets = [
-            c for m in range(1, pop.k + 1) for c in itertools.combinations(range(pop.k), m)
-        ]
+        subsets = [c for m in range(1, pop.k + 1) for c in itertools.combinations(range(pop.k), m)]
         per_pop.append(subsets)
     supports = list(itertools.product(*per_pop))
     supports.sort(key=lambda s: (sum(len(x) - 1 for x in s), s))
@@ -252,9 +250,7 @@ def _eliminate(
         if not any(_involves(g, i) for i in unknowns):
             return []
         return [_Branch([], [], root=(R.symbols[present[0]], _content_free(g, unknowns)))]
-    raise UnsolvedFace(
-        f"{len(work)} equations nonlinear in every one of {len(present)} shares"
-    )
+    raise UnsolvedFace(f"{len(work)} equations nonlinear in every one of {len(present)} shares")
 
 
 # --------------------------------------------------------------------------- solving a face
@@ -356,9 +352,7 @@ def _realise(game, face, br: _Branch, dens, opaque, *, symbolic, reserved) -> li
     """Turn an elimination branch into explicit solutions (one per root)."""
     eliminated = {s for s, _, _ in br.assigns}
     root_sym = br.root[0] if br.root else None
-    free = tuple(
-        u for u in face.unknowns if u not in eliminated and u != root_sym
-    )
+    free = tuple(u for u in face.unknowns if u not in eliminated and u != root_sym)
 
     def back(values: dict[sympy.Symbol, sympy.Expr], intermediates: dict) -> FaceSolution:
         vals = dict(values)
@@ -394,12 +388,13 @@ def _realise(game, face, br: _Branch, dens, opaque, *, symbolic, reserved) -> li
         return sols
     if degree == 1:
         return [back({sym: _simplify_value(-coeffs[1] / coeffs[0], True)}, {})]
-    names = _fresh_names(reserved, ["e%d" % k for k in range(degree, -1, -1)] + ["disc"])
+    names = _fresh_names(reserved, [f"e{k}" for k in range(degree, -1, -1)] + ["disc"])
     csyms = [sympy.Symbol(n, real=True) for n in names[:-1]]
     inter: dict[sympy.Symbol, sympy.Expr] = dict(zip(csyms, coeffs))
     if degree == 2:
         e2, e1, e0 = csyms
         disc = sympy.Symbol(names[-1], real=True)
+        elimination = sympy.Add(*[c * sym ** (2 - k) for k, c in enumerate(csyms)])
         inter[disc] = e1**2 - 4 * e2 * e0
         sols = []
         for sign in (-1, 1):
@@ -413,10 +408,7 @@ def _realise(game, face, br: _Branch, dens, opaque, *, symbolic, reserved) -> li
                     sol.nonzero,
                     sol.intermediates,
                     extra_conditions=(sympy.StrictGreaterThan(disc, 0),),
-                    notes=(
-                        f"{sym} is a root of {sympy.Add(*[c * sym**(2 - k) for k, c in enumerate(csyms)])}"
-                        f" = 0 (elimination polynomial)",
-                    ),
+                    notes=(f"{sym} is a root of {elimination} = 0 (elimination polynomial)",),
                 )
             )
         return sols

@@ -496,7 +496,7 @@ def _payoff_layout(game: Game) -> list[tuple[str, list[str], list[str], list[lis
     column.
     """
     pops = game.populations
-    if game.symmetric:
+    if game.is_symmetric:
         s = list(pops[0].strategies)
         cells = [[game.payoffs[(i, j)] for j in range(len(s))] for i in range(len(s))]
         return [("", s, s, cells)]
@@ -699,7 +699,7 @@ def game_to_dict(game: Game) -> dict[str, Any]:
         params[p.name] = entry
 
     def profile_key(profile: tuple[int, ...]) -> str:
-        if game.symmetric:
+        if game.is_symmetric:
             s = game.populations[0].strategies
             return ", ".join(s[i] for i in profile)
         return game.profile_label(profile)
@@ -717,7 +717,7 @@ def game_to_dict(game: Game) -> dict[str, Any]:
     payoff_values: dict[str, Any] = {}
     for profile, row in game.payoffs.items():
         key = profile_key(profile)
-        if game.symmetric:
+        if game.is_symmetric:
             payoffs[key] = _expr_text(row[0])
             payoff_values[key] = number_or_none(row[0])
         else:
@@ -729,7 +729,7 @@ def game_to_dict(game: Game) -> dict[str, Any]:
         "title": game.title,
         "description": game.description,
         "references": list(game.references),
-        "symmetric": bool(game.symmetric),
+        "symmetric": bool(game.is_symmetric),
         "populations": [
             {
                 "name": p.name,
@@ -1053,7 +1053,7 @@ def game_to_text(game: Game) -> str:
             [r, *[" , ".join(_expr_text(e) for e in cell) for cell in row]]
             for r, row in zip(rows_, cells)
         ]
-        if len(game.populations) >= 2 and not game.symmetric:
+        if len(game.populations) >= 2 and not game.is_symmetric:
             first = game.populations[0].name
             table = _text_table([first, *cols], body)
             top = " " * 2 + " " * (max(len(first), *(len(r) for r in rows_)) + 2)
@@ -1087,7 +1087,7 @@ def _share_sentence(pop: Population) -> str:
 
 def _payoff_caption(game: Game) -> str:
     pops = game.populations
-    if game.symmetric:
+    if game.is_symmetric:
         return (
             "Rows: the focal player's strategy; columns: the opponent's; "
             "entries: the focal player's payoff."
@@ -1102,7 +1102,7 @@ def _payoff_caption(game: Game) -> str:
 
 
 def _payoff_heading(game: Game) -> str:
-    if game.symmetric:
+    if game.is_symmetric:
         return "Payoffs (focal player's strategy in rows, opponent's in columns)"
     if len(game.populations) == 1:
         return "Payoffs"
@@ -1322,7 +1322,7 @@ def game_to_markdown(game: Game) -> str:
     for heading, rows_, cols, cells in _payoff_layout(game):
         if heading:
             lines += [f"When {_md_text(heading)}:", ""]
-        if game.symmetric or len(game.populations) == 1:
+        if game.is_symmetric or len(game.populations) == 1:
             corner = ""
         else:
             corner = _md_text(f"{game.populations[0].name} \\ {game.populations[1].name}")
@@ -1653,10 +1653,10 @@ def game_to_latex(game: Game) -> str:
         ]
         spec = "l" + "c" * len(cols)
         pre: list[str] = []
-        if game.symmetric or len(pops) == 1:
+        if game.is_symmetric or len(pops) == 1:
             header = ["", *[_tex_text(c) for c in cols]]
             caption = f"Payoffs: {title}"
-            if game.symmetric:
+            if game.is_symmetric:
                 caption += " (row: focal player's strategy, column: opponent's)"
         else:
             pre = [

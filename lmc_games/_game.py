@@ -110,7 +110,9 @@ def _as_parameters(parameters: Any) -> tuple[Parameter, ...]:
         for name, spec in parameters.items():
             if isinstance(spec, Parameter):
                 if spec.name != name:
-                    raise ParameterError(f"parameter key {name!r} names a Parameter called {spec.name!r}")
+                    raise ParameterError(
+                        f"parameter key {name!r} names a Parameter called {spec.name!r}"
+                    )
                 out.append(spec)
             elif isinstance(spec, Mapping):
                 out.append(Parameter(name, **spec))
@@ -120,7 +122,9 @@ def _as_parameters(parameters: Any) -> tuple[Parameter, ...]:
     out = []
     for spec in parameters:
         if not isinstance(spec, Parameter):
-            raise ParameterError(f"{spec!r} is not a Parameter; pass Parameter objects or a mapping")
+            raise ParameterError(
+                f"{spec!r} is not a Parameter; pass Parameter objects or a mapping"
+            )
         out.append(spec)
     return tuple(out)
 
@@ -157,7 +161,7 @@ class Game:
         ``profile -> payoffs``: a profile is a tuple of strategy indices, one per population
         (for a symmetric game: ``(focal, opponent)``); payoffs a tuple with one sympy
         expression per population (one for a symmetric game). Definitions are substituted.
-    symmetric : bool
+    is_symmetric : bool
         A symmetric single-population game (one population, pairwise matrix payoffs).
     definitions : Mapping
         Helper expressions by name, already expanded into parameters and shares.
@@ -184,7 +188,7 @@ class Game:
     populations: tuple[Population, ...]
     parameters: tuple[Parameter, ...]
     payoffs: Mapping[tuple[int, ...], tuple[sympy.Expr, ...]]
-    symmetric: bool = False
+    is_symmetric: bool = False
     definitions: Mapping[str, sympy.Expr] = field(default_factory=dict)
     scenarios: Mapping[str, Mapping[str, sympy.Rational]] = field(default_factory=dict)
     values: Mapping[str, sympy.Rational] = field(default_factory=dict)
@@ -207,7 +211,7 @@ class Game:
         object.__setattr__(self, "values", MappingProxyType(values))
         if not self.title:
             object.__setattr__(self, "title", self.name)
-        if self.symmetric and len(self.populations) != 1:
+        if self.is_symmetric and len(self.populations) != 1:
             raise GameError("a symmetric game has exactly one population")
         self._check_table()
 
@@ -291,9 +295,7 @@ class Game:
         for i, spec in enumerate(specs):
             pname = spec.get("name")
             if not isinstance(pname, str) or not pname.isidentifier():
-                raise ModelError(
-                    f"{where0}population {i + 1}: name {pname!r} is not an identifier"
-                )
+                raise ModelError(f"{where0}population {i + 1}: name {pname!r} is not an identifier")
             strategies = spec.get("strategies")
             if (
                 not isinstance(strategies, (list, tuple))
@@ -325,7 +327,9 @@ class Game:
                 )
             for n in names:
                 if not isinstance(n, str) or not n.isidentifier():
-                    raise ModelError(f"{where0}population {pname!r}: share {n!r} is not an identifier")
+                    raise ModelError(
+                        f"{where0}population {pname!r}: share {n!r} is not an identifier"
+                    )
                 if n in taken:
                     raise ModelError(
                         f"{where0}population {pname!r}: share symbol {n!r} is already used "
@@ -384,9 +388,7 @@ class Game:
             prof for prof in itertools.product(*(range(n) for n in shape)) if prof not in table
         ]
         if missing:
-            pretty = ", ".join(
-                repr(_profile_text(m, pops, symmetric)) for m in missing[:4]
-            )
+            pretty = ", ".join(repr(_profile_text(m, pops, symmetric)) for m in missing[:4])
             more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
             raise ModelError(
                 f"{where0}[payoffs] is missing profile(s) {pretty}{more}: every profile of "
@@ -411,7 +413,7 @@ class Game:
             populations=tuple(pops),
             parameters=params,
             payoffs=table,
-            symmetric=symmetric,
+            is_symmetric=symmetric,
             definitions=defs,
             scenarios=scen,
             title=title,
@@ -445,7 +447,9 @@ class Game:
         """
         k = len(matrix)
         if k < 2 or any(len(row) != k for row in matrix):
-            raise GameError(f"the payoff matrix must be square with at least 2 rows, got {matrix!r}")
+            raise GameError(
+                f"the payoff matrix must be square with at least 2 rows, got {matrix!r}"
+            )
         strategies = list(strategies) if strategies is not None else [f"s{i + 1}" for i in range(k)]
         if len(strategies) != k:
             raise GameError(f"{len(strategies)} strategy names for a {k}x{k} matrix")
@@ -479,11 +483,21 @@ class Game:
         (-1, 1)
         """
         m, n = len(A), len(A[0]) if A else 0
-        if m < 2 or n < 2 or any(len(r) != n for r in A) or len(B) != m or any(len(r) != n for r in B):
+        if (
+            m < 2
+            or n < 2
+            or any(len(r) != n for r in A)
+            or len(B) != m
+            or any(len(r) != n for r in B)
+        ):
             raise GameError("A and B must both be m x n matrices with m, n >= 2")
-        rows, cols = strategies if strategies is not None else (
-            [f"r{i + 1}" for i in range(m)],
-            [f"c{j + 1}" for j in range(n)],
+        rows, cols = (
+            strategies
+            if strategies is not None
+            else (
+                [f"r{i + 1}" for i in range(m)],
+                [f"c{j + 1}" for j in range(n)],
+            )
         )
         table = {(rows[i], cols[j]): [A[i][j], B[i][j]] for i in range(m) for j in range(n)}
         pops = [(populations[0], list(rows)), (populations[1], list(cols))]
@@ -561,13 +575,12 @@ class Game:
         the share vector. Not expanded.
         """
         shares = [p.shares() for p in self.populations]
-        if self.symmetric:
+        if self.is_symmetric:
             k = self.populations[0].k
             x = shares[0]
             return (
                 tuple(
-                    sympy.Add(*[x[j] * self.payoffs[(i, j)][0] for j in range(k)])
-                    for i in range(k)
+                    sympy.Add(*[x[j] * self.payoffs[(i, j)][0] for j in range(k)]) for i in range(k)
                 ),
             )
         out = []
@@ -587,10 +600,12 @@ class Game:
 
     def profile_label(self, profile: Sequence[int]) -> str:
         """The label of a pure profile (``"reasonable, excessive"``)."""
-        return _profile_text(tuple(profile), self.populations, False if not self.symmetric else None)
+        return _profile_text(
+            tuple(profile), self.populations, False if not self.is_symmetric else None
+        )
 
     def _check_table(self) -> None:
-        if self.symmetric:
+        if self.is_symmetric:
             k = self.populations[0].k
             expected = set(itertools.product(range(k), range(k)))
         else:
@@ -600,7 +615,7 @@ class Game:
 
     def __repr__(self) -> str:
         shape = "x".join(str(k) for k in self.shape)
-        kind = "symmetric " if self.symmetric else ""
+        kind = "symmetric " if self.is_symmetric else ""
         return (
             f"<Game {self.name!r}: {kind}{len(self.populations)} population(s), {shape} "
             f"strategies, {len(self.parameters)} parameters>"
@@ -633,23 +648,31 @@ def _quoted(key: Any) -> str:
     return repr(key)
 
 
-def _profile_text(profile: tuple[int, ...], pops: Sequence[Population], symmetric: bool | None) -> str:
+def _profile_text(
+    profile: tuple[int, ...], pops: Sequence[Population], symmetric: bool | None
+) -> str:
     if symmetric:
         s = pops[0].strategies
         return ", ".join(s[i] for i in profile)
     return ", ".join(pop.strategies[i] for pop, i in zip(pops, profile))
 
 
-def _parse_profile(key: Any, pops: Sequence[Population], symmetric: bool, where0: str) -> tuple[int, ...]:
+def _parse_profile(
+    key: Any, pops: Sequence[Population], symmetric: bool, where0: str
+) -> tuple[int, ...]:
     if isinstance(key, str):
         parts = [s.strip() for s in key.split(",")]
     elif isinstance(key, (tuple, list)):
         parts = [str(s).strip() for s in key]
     else:
-        raise ModelError(f"{where0}[payoffs] key {key!r} is not a profile like \"a, b\"")
+        raise ModelError(f'{where0}[payoffs] key {key!r} is not a profile like "a, b"')
     slots = [pops[0], pops[0]] if symmetric else list(pops)
     if len(parts) != len(slots):
-        what = "focal and opponent strategy" if symmetric else f"{len(slots)} strategies, one per population"
+        what = (
+            "focal and opponent strategy"
+            if symmetric
+            else f"{len(slots)} strategies, one per population"
+        )
         raise ModelError(f"{where0}[payoffs] key {_quoted(key)} must name {what}")
     profile = []
     for part, pop in zip(parts, slots):
@@ -686,7 +709,7 @@ def _resolve_definitions(
         if d in resolved:
             return resolved[d]
         if d in visiting:
-            cycle = " -> ".join(visiting[visiting.index(d):] + [d])
+            cycle = " -> ".join(visiting[visiting.index(d) :] + [d])
             raise ModelError(f"{where0}[definitions] are cyclic: {cycle}")
         visiting.append(d)
         expr = raw[d]

@@ -67,10 +67,10 @@ class Parameter:
     1/2
     >>> p.symbol.is_nonnegative
     True
-    >>> p.check(2)
+    >>> p.check(2)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    lmc_games._errors.ParameterError: parameter 'p' = 2 is above its maximum 1; choose a value in [0, 1]
+    lmc_games._errors.ParameterError: parameter 'p' = 2 is above its maximum 1; choose ...
     """
 
     name: str

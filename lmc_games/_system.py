@@ -69,10 +69,14 @@ class System:
         )
         if isinstance(dynamics, Replicator):
             comps: list[sympy.Expr] = []
-            for pop, x, adv, f in zip(game.populations, shares, advantages, payoffs):
+            for pop, x, adv in zip(game.populations, shares, advantages):
                 if pop.k == 2:
                     v = x[0]
-                    comps.append(sympy.Mul(v, 1 - v, adv[0], evaluate=False) if adv[0] != 0 else sympy.Integer(0))
+                    comps.append(
+                        sympy.Mul(v, 1 - v, adv[0], evaluate=False)
+                        if adv[0] != 0
+                        else sympy.Integer(0)
+                    )
                 else:
                     # x_i (f_i - fbar) = x_i * sum_j x_j (f_i - f_j), written through advantages
                     # so that payoff terms common to all strategies never appear.
@@ -82,17 +86,13 @@ class System:
             fieldv = tuple(comps)
         else:
             growth = dynamics.growth(game, shares, payoffs)
-            fieldv = tuple(
-                g for pop, gp in zip(game.populations, growth) for g in gp[: pop.k - 1]
-            )
+            fieldv = tuple(g for pop, gp in zip(game.populations, growth) for g in gp[: pop.k - 1])
         return cls(game, dynamics, game.variables, payoffs, advantages, fieldv)
 
     @cached_property
     def jacobian(self) -> sympy.Matrix:
         """Jacobian of the reduced field with respect to the free shares (symbolic)."""
-        return sympy.Matrix(
-            [[sympy.diff(f, v) for v in self.variables] for f in self.field]
-        )
+        return sympy.Matrix([[sympy.diff(f, v) for v in self.variables] for f in self.field])
 
     @property
     def dimension(self) -> int:

@@ -14,6 +14,7 @@ def _eig(rp):
 
 def same(c1, c2):
     """Equal conditions up to the way a relation is written (S < P is P > S)."""
+
     def canon(c):
         return c.xreplace({r: r.canonical for r in c.atoms(sympy.core.relational.Relational)})
 

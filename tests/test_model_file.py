@@ -90,7 +90,7 @@ def test_minimal_symmetric_file_loads(tmp_path):
     game = load_model(path)
     assert game.name == "tiny"
     assert game.title == "tiny"
-    assert game.symmetric
+    assert game.is_symmetric
     assert game.source == str(path)
     assert game.values["p"] == sympy.Rational(1, 2)
 
