@@ -18,7 +18,6 @@ why no rest point with a mixed population is asymptotically stable.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 
 import sympy
@@ -93,9 +92,7 @@ class _Analyzer:
         self.notes: list[str] = []
         self.complete = True
         subs = {} if symbolic else game.value_substitution()
-        self.payoffs = tuple(
-            tuple(_exact_values(f.xreplace(subs)) for f in row) for row in self.system.payoffs
-        )
+        self.payoffs = tuple(tuple((f.xreplace(subs)) for f in row) for row in self.system.payoffs)
         self.reserved = {p.name for p in game.parameters} | {
             s.name for p in game.populations for s in p.share_symbols
         }
@@ -160,8 +157,7 @@ class _Analyzer:
     def _rest_point(self, face: Face, sol: FaceSolution) -> RestPoint | None:
         values = dict(sol.values)
         shares = tuple(
-            tuple(_exact_values(s.xreplace(values)) for s in pop_shares)
-            for pop_shares in face.shares
+            tuple((s.xreplace(values)) for s in pop_shares) for pop_shares in face.shares
         )
         support_shares = [
             shares[p][j] for p, sup in enumerate(face.support) if len(sup) > 1 for j in sup
@@ -185,7 +181,7 @@ class _Analyzer:
                 return None
             exists = sympy.true
         point = {v: e.xreplace(face.subs).xreplace(values) for v, e in face.subs.items()}
-        point = {v: _exact_values(e) for v, e in point.items()}
+        point = {v: (e) for v, e in point.items()}
         return self._classify(face, sol, point, shares, exists)
 
     def _kink(self, point: Mapping) -> str | None:
@@ -245,9 +241,7 @@ class _Analyzer:
             stars = {u: sympy.Symbol(n, real=True) for u, n in zip(face.unknowns, names)}
             inter.update({stars[u]: v for u, v in sol.values.items()})
             at = stars
-        f_at = [
-            [_exact_values(f.xreplace(face.subs).xreplace(at)) for f in row] for row in self.payoffs
-        ]
+        f_at = [[(f.xreplace(face.subs).xreplace(at)) for f in row] for row in self.payoffs]
         transversal = []
         for p, sup in enumerate(face.support):
             ref = f_at[p][sup[-1]]
@@ -295,7 +289,7 @@ class _Analyzer:
                     B[row, col] = s_face[i] * (derivs[i][col] - mean)
                 row += 1
         B = B.xreplace(at)
-        return B.applyfunc(lambda e: _tidy(_exact_values(e), self.symbolic))
+        return B.applyfunc(lambda e: _tidy((e), self.symbolic))
 
     # ------------------------------------------------------------------ exact verdicts
     def _classify_exact(self, face, sol, point, shares, transversal, block, selten, notes):
@@ -303,7 +297,7 @@ class _Analyzer:
             t_signs = [exact_sign(t) for t in transversal]
             if block.shape[0]:
                 cp = block.charpoly(LAMBDA)
-                coeffs = [_exact_values(c) for c in cp.all_coeffs()]
+                coeffs = [(c) for c in cp.all_coeffs()]
                 counts = count_real_parts(coeffs)
             else:
                 coeffs = [sympy.Integer(1)]
@@ -444,27 +438,21 @@ class _Analyzer:
         if not self.symbolic:
             J = J.xreplace(self.game.value_substitution())
         J = J.xreplace(point)
-        return J.applyfunc(lambda e: _tidy(_exact_values(e), self.symbolic))
+        return J.applyfunc(lambda e: _tidy((e), self.symbolic))
 
     def _undecided(self, face, sol, point, shares, transversal, block, why):
+        """A point whose eigenvalue signs could not be decided exactly (transcendental
+        numbers): reported as non-hyperbolic, never as stable, with the floating-point
+        eigenvalues for information."""
+        from dataclasses import replace
+
         self.notes.append(f"{face.label}: a sign could not be decided exactly ({why})")
-        return RestPoint(
-            label=face.label,
-            support=face.support,
-            coordinates={v: point[v] for v in self.game.variables},
-            shares=shares,
-            numeric_shares=tuple(tuple(float(s.evalf(17)) for s in pop) for pop in shares),
-            jacobian=None,
-            eigenvalues=(),
-            numeric_eigenvalues=None,
-            charpoly=None,
+        numeric = self._classify_numeric(face, point, shares, transversal, block, [])
+        return replace(
+            numeric,
             stability=Stability.NON_HYPERBOLIC,
             asymptotically_stable=False,
             reason=f"undecided: {why}",
-            nash=None,
-            strict_nash=None,
-            ess=None,
-            exact=False,
         )
 
     # ------------------------------------------------------------------ symbolic verdicts
@@ -631,9 +619,9 @@ class _Analyzer:
     def _continuum(self, face: Face, sol: FaceSolution) -> Continuum | None:
         ts = [sympy.Symbol("t" if i == 0 else f"t{i + 1}", real=True) for i in range(len(sol.free))]
         rename = dict(zip(sol.free, ts))
-        on_face = {u: _exact_values(sol.values.get(u, u).xreplace(rename)) for u in face.unknowns}
+        on_face = {u: (sol.values.get(u, u).xreplace(rename)) for u in face.unknowns}
         # Every free share of the state space, including those the face fixes at 0 or 1.
-        param = {v: _exact_values(e.xreplace(on_face)) for v, e in face.subs.items()}
+        param = {v: (e.xreplace(on_face)) for v, e in face.subs.items()}
         shares = list(
             dict.fromkeys(
                 s.xreplace(on_face)
@@ -672,10 +660,10 @@ class _Analyzer:
         lo, hi = interval.inf, interval.sup
         ranges = f"{lo} < t < {hi}"
         mid = (lo + hi) / 2
-        sample = {v: _exact_values(e.xreplace({t: mid})) for v, e in param.items()}
+        sample = {v: (e.xreplace({t: mid})) for v, e in param.items()}
         J = self._full_jacobian(sample)
         try:
-            counts = count_real_parts([_exact_values(c) for c in J.charpoly(LAMBDA).all_coeffs()])
+            counts = count_real_parts([(c) for c in J.charpoly(LAMBDA).all_coeffs()])
             verdict, _ = self._verdict(
                 counts.negative,
                 counts.positive,
@@ -860,10 +848,6 @@ def _tidy(e: sympy.Expr, symbolic: bool) -> sympy.Expr:
     return e
 
 
-def _exact_values(e: sympy.Expr) -> sympy.Expr:
-    return e
-
-
 def _sorted_complex(values) -> tuple[complex, ...]:
     return tuple(sorted((complex(v) for v in values), key=lambda z: (z.real, z.imag)))
 
@@ -887,7 +871,3 @@ def _number_labels(points: list[RestPoint], symbolic: bool) -> list[RestPoint]:
 
     ordered = sorted(points, key=key) if not symbolic else points
     return [r if i == 0 else replace(r, label=f"{r.label} #{i + 1}") for i, r in enumerate(ordered)]
-
-
-def _warn(msg: str) -> None:
-    warnings.warn(msg, stacklevel=3)

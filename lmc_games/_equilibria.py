@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import sympy
 from sympy.polys.rings import PolyElement, ring
 
-from ._errors import GameError
 from ._game import Game
 
 __all__ = ["Face", "FaceSolution", "enumerate_faces", "solve_face"]
@@ -454,12 +453,18 @@ def _real_roots(poly: sympy.Poly) -> list[sympy.Expr]:
 
 
 def _simplify_value(v: sympy.Expr, symbolic: bool) -> sympy.Expr:
-    if symbolic:
-        return sympy.factor(sympy.cancel(v)) if sympy.count_ops(v) < 400 else v
+    """A tidy exact form: cancelled and factored formulas (when small), rationalised
+    denominators for square roots, numbers as they are otherwise."""
+    from ._conditions import expr_size
+
     if v.is_Rational:
         return v
-    v = sympy.radsimp(sympy.nsimplify(v, rational=False)) if v.has(sympy.sqrt(2).func) else v
-    return sympy.simplify(v) if sympy.count_ops(v) < 60 else v
+    if symbolic:
+        return sympy.factor(sympy.cancel(v)) if expr_size(v, 400) < 400 else v
+    if v.is_number and v.has(sympy.Pow) and not v.has(sympy.CRootOf):
+        v = sympy.radsimp(v)
+        return sympy.nsimplify(v) if expr_size(v, 60) < 60 else v
+    return v
 
 
 def _solve_groebner(face, polys, dens, opaque) -> list[FaceSolution]:
@@ -483,9 +488,3 @@ def _solve_groebner(face, polys, dens, opaque) -> list[FaceSolution]:
             nonzero = tuple(d.xreplace(face.subs).xreplace(vals) for d in dens)
             out.append(FaceSolution(face, vals, nonzero=nonzero))
     return out
-
-
-def check_game_solvable(game: Game) -> None:
-    """Refuse games the face-wise method cannot even set up."""
-    if not game.populations:
-        raise GameError("the game has no population")

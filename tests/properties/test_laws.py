@@ -2,13 +2,13 @@
 
 * Column shifts. Adding a constant to a population's payoffs for one profile of the *other*
   populations changes every strategy's payoff by the same amount, so the payoff differences,
-  the replicator field and every verdict stay the same (Hofbauer & Sigmund 1998, §7.1 for
-  symmetric games and §10.1 for bimatrix games; Weibull 1995, §3.1).
+  the replicator field and every verdict stay the same (Hofbauer & Sigmund 1998, ch. 7 for
+  symmetric games and ch. 10 for bimatrix games; Weibull 1995, ch. 3).
 * Rest points are zeros of the field, with shares in the simplex.
 * Nash equilibria of a nondegenerate bimatrix game, found by an independent support enumeration
-  (von Stengel 2002, Handbook of Game Theory vol. 3, ch. 45, §3), are exactly the rest points
-  flagged ``nash`` (Weibull 1995, Prop. 5.8: Nash equilibria are rest points of the replicator
-  dynamics).
+  (von Stengel 2002, "Computing equilibria for two-person games", Handbook of Game Theory
+  vol. 3, ch. 45), are exactly the rest points flagged ``nash`` (every Nash equilibrium is a
+  rest point of the replicator dynamics: Hofbauer & Sigmund 1998, folk theorem, ch. 7).
 * Eigenvalues agree with numpy's eigenvalues of the Jacobian of the reduced field, and the
   verdict agrees with their signs wherever those signs are clear.
 * A zero eigenvalue, decided exactly, never yields ``Stability.STABLE``.
@@ -102,7 +102,7 @@ def same_multiset(got, want, tol=1e-9) -> bool:
 
 
 # ----------------------------------------------------------------------------- column shifts
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=40, **SETTINGS)
 @given(
     game=bimatrix_games(shapes=((2, 2), (2, 3))),
     which=st.sampled_from(["row player's column", "column player's row"]),
@@ -129,7 +129,7 @@ def test_shifting_a_column_of_the_opponent_profile_changes_no_verdict(game, whic
     assert verdicts(before) == verdicts(after)
 
 
-@settings(max_examples=30, **SETTINGS)
+@settings(max_examples=40, **SETTINGS)
 @given(matrix=matrices(3, 3), j=st.integers(min_value=0, max_value=2), c=SMALL.filter(bool))
 def test_shifting_a_column_of_a_symmetric_game_changes_no_verdict(matrix, j, c):
     shifted = [row[:] for row in matrix]
@@ -165,13 +165,11 @@ def games_with_parameters(draw):
         k = draw(st.sampled_from([2, 3]))
         M = [[entry(f"m{i}{j}") for j in range(k)] for i in range(k)]
         return Game.symmetric(M, [f"s{i}" for i in range(k)], parameters=params)
-    M = [
-        [f"({entry(f'm{i}{j}')}) + ({draw(SMALL)})*x" for j in range(2)] for i in range(2)
-    ]
+    M = [[f"({entry(f'm{i}{j}')}) + ({draw(SMALL)})*x" for j in range(2)] for i in range(2)]
     return Game.symmetric(M, ["s0", "s1"], parameters=params, share="x")
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=50, **SETTINGS)
 @given(game=games_with_parameters())
 def test_every_rest_point_is_an_exact_zero_of_the_field_inside_the_simplex(game):
     a = analyze(game)
@@ -256,7 +254,7 @@ def is_nash(A, B, x, y) -> bool:
 
 def nondegenerate(A, B) -> bool:
     """No mixed strategy with support of size k has more than k pure best replies
-    (von Stengel 2002, Def. 3.2), checked exactly for both players; games where an indifference
+    (von Stengel 2002), checked exactly for both players; games where an indifference
     system has a continuum of solutions count as degenerate (conservative)."""
     Bt = [list(col) for col in zip(*B)]
     for P, Q in ((A, Bt), (Bt, A)):
@@ -264,14 +262,14 @@ def nondegenerate(A, B) -> bool:
         # whose payoffs are Q[j] . x
         n_self, n_opp = len(P), len(Q)
         for k in range(1, n_self + 1):
-            for I in itertools.combinations(range(n_self), k):
-                for J in itertools.combinations(range(n_opp), k + 1):
-                    status, x, value = _indifference(Q, J, I, n_self)
+            for support in itertools.combinations(range(n_self), k):
+                for replies in itertools.combinations(range(n_opp), k + 1):
+                    status, x, value = _indifference(Q, replies, support, n_self)
                     if status == "many":
                         return False
                     if status == "none":
                         continue
-                    if all(x[i] > 0 for i in I) and value == max(_payoffs(Q, x)):
+                    if all(x[i] > 0 for i in support) and value == max(_payoffs(Q, x)):
                         return False
     return True
 
@@ -282,20 +280,21 @@ def support_enumeration(A, B):
     Bt = [list(col) for col in zip(*B)]
     out = []
     for k in range(1, min(m, n) + 1):
-        for I in itertools.combinations(range(m), k):
-            for J in itertools.combinations(range(n), k):
-                sy, y, _ = _indifference(A, I, J, n)  # y makes the rows in I indifferent
-                sx, x, _ = _indifference(Bt, J, I, m)  # x makes the columns in J indifferent
+        for rows in itertools.combinations(range(m), k):
+            for cols in itertools.combinations(range(n), k):
+                # y (on cols) makes the rows indifferent; x (on rows) makes the cols indifferent
+                sy, y, _ = _indifference(A, rows, cols, n)
+                sx, x, _ = _indifference(Bt, cols, rows, m)
                 if sy != "unique" or sx != "unique":
                     continue
-                if any(y[j] <= 0 for j in J) or any(x[i] <= 0 for i in I):
+                if any(y[j] <= 0 for j in cols) or any(x[i] <= 0 for i in rows):
                     continue
                 if is_nash(A, B, x, y):
                     out.append((tuple(x), tuple(y)))
     return out
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=60, **SETTINGS)
 @given(game=bimatrix_games())
 def test_nash_flags_match_support_enumeration_on_nondegenerate_games(game):
     A = [[Fraction(v) for v in row] for row in game[0]]
@@ -329,7 +328,7 @@ def any_games(draw):
     return Game.symmetric(draw(matrices(k, k)), [f"s{i}" for i in range(k)])
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=50, **SETTINGS)
 @given(game=any_games())
 def test_eigenvalues_agree_with_numpy_on_the_jacobian_of_the_field(game):
     a = analyze(game)
