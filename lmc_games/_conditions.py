@@ -305,10 +305,14 @@ def _contradictory(parts: list) -> bool:
     normal = [n for n in (_normal(p) for p in parts) if n is not None]
     for i, (e1, s1) in enumerate(normal):
         for e2, s2 in normal[i + 1 :]:
-            if (s1 or s2) and sympy.expand(e1 + e2) == 0:
+            if not (s1 or s2) or expr_size(e1, 400) >= 400 or expr_size(e2, 400) >= 400:
+                continue
+            if sympy.expand(e1 + e2) == 0:
                 return True
-            # e1 > 0 and e2 > 0 with e1 = c * (-e2), c > 0 a number
+            if expr_size(e1, 80) >= 80 or expr_size(e2, 80) >= 80:
+                continue
+            # e1 > 0 and e2 > 0 with e1 = -c * e2 for a number c > 0
             ratio = sympy.cancel(e1 / e2) if e2 != 0 else None
-            if ratio is not None and ratio.is_number and ratio < 0 and (s1 or s2):
+            if ratio is not None and ratio.is_number and ratio < 0:
                 return True
     return False
