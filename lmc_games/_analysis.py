@@ -255,9 +255,12 @@ class _Analyzer:
         mixed = [p for p, sup in enumerate(face.support) if len(sup) > 1]
         selten = self.multilinear_multi and bool(mixed)
         if self.symbolic:
-            return self._classify_symbolic(
+            rp = self._classify_symbolic(
                 face, sol, point, shares, exists, transversal, block, selten, notes
             )
+            from dataclasses import replace
+
+            return replace(rp, intermediates=inter) if inter else rp
         if not sol.exact:
             return self._classify_numeric(face, point, shares, transversal, block, notes)
         return self._classify_exact(face, sol, point, shares, transversal, block, selten, notes)

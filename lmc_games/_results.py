@@ -109,6 +109,9 @@ class RestPoint:
         Conditions on the parameters (``true`` / ``false`` when decided).
     exact : bool
         Whether the point was computed in exact arithmetic.
+    intermediates : Mapping
+        Named quantities of a symbolic analysis that coordinates and conditions refer to
+        (coefficients of an elimination polynomial, its discriminant, named coordinates).
     """
 
     label: str
@@ -130,8 +133,23 @@ class RestPoint:
     stable_if: Any = sympy.false
     nash_if: Any = None
     exact: bool = True
-    on_continuum: bool = False
     notes: tuple[str, ...] = ()
+    intermediates: Mapping[sympy.Symbol, sympy.Expr] = field(default_factory=dict)
+
+    def evaluate(self, values: Mapping[sympy.Symbol, Any]) -> tuple[tuple[sympy.Expr, ...], ...]:
+        """The shares with parameter values substituted, resolving the named quantities of a
+        symbolic analysis (``e2``, ``disc``, ``x_star``, ...) first.
+
+        ``values`` maps parameter symbols to numbers (e.g. ``game.value_substitution()``).
+        """
+        inter = dict(self.intermediates)
+        resolved: dict = {}
+        # Named quantities may refer to earlier ones; substitute until none is left.
+        for _ in range(len(inter) + 1):
+            resolved = {k: v.xreplace(values).xreplace(resolved) for k, v in inter.items()}
+        return tuple(
+            tuple(s.xreplace(resolved).xreplace(values) for s in pop) for pop in self.shares
+        )
 
     @property
     def is_pure(self) -> bool:

@@ -233,7 +233,7 @@ def segment_analysis() -> Analysis:
 
     def corner(label, sup, xv, yv, eig, stability):
         return _point(
-            game, label, sup, xv, yv, eig, stability, reason="a zero eigenvalue", on_continuum=True
+            game, label, sup, xv, yv, eig, stability, reason="a zero eigenvalue"
         )
 
     pts = (
