@@ -1077,8 +1077,10 @@ def _print_mul(expr: sympy.Mul) -> tuple[str, int]:
     numerator: list[sympy.Expr] = []
     denominator: list[sympy.Expr] = []
     if coefficient != 1:
-        if isinstance(coefficient, sympy.Rational) and coefficient.q != 1 and (
-            not _is_short_decimal(coefficient) or rest != 1
+        if (
+            isinstance(coefficient, sympy.Rational)
+            and coefficient.q != 1
+            and (not _is_short_decimal(coefficient) or rest != 1)
         ):
             # 2*x/3 reads better than 2/3*x, (C - V)/2 better than 0.5*(C - V) (as papers
             # print it), and a non-ending decimal has no other form.

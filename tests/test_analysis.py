@@ -192,9 +192,9 @@ def test_symbolic_2x2x2_interior_matches_the_exact_one():
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-    from bench_symbolic import game_2x2x2
-
     import random
+
+    from bench_symbolic import game_2x2x2
 
     g = game_2x2x2()
     sym = [r for r in analyze(g, symbolic=True).rest_points if r.is_interior]

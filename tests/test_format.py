@@ -232,9 +232,7 @@ def segment_analysis() -> Analysis:
     one, zero = sympy.Integer(1), sympy.Integer(0)
 
     def corner(label, sup, xv, yv, eig, stability):
-        return _point(
-            game, label, sup, xv, yv, eig, stability, reason="a zero eigenvalue"
-        )
+        return _point(game, label, sup, xv, yv, eig, stability, reason="a zero eigenvalue")
 
     pts = (
         corner("r1, c1", ((0,), (0,)), one, one, (zero, -one), Stability.NON_HYPERBOLIC),
