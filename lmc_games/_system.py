@@ -46,7 +46,7 @@ class System:
     ...                    parameters={"V": 2, "C": 3})
     >>> s = System.of(g)
     >>> s.field[0]
-    x*(1 - x)*(-C*x/2 + V/2)
+    x*(1 - x)*(-C*x + V)/2
     """
 
     game: Game
@@ -72,17 +72,13 @@ class System:
             for pop, x, adv in zip(game.populations, shares, advantages):
                 if pop.k == 2:
                     v = x[0]
-                    comps.append(
-                        sympy.Mul(v, 1 - v, adv[0], evaluate=False)
-                        if adv[0] != 0
-                        else sympy.Integer(0)
-                    )
+                    comps.append(_papers_form([v, 1 - v], adv[0], svars))
                 else:
                     # x_i (f_i - fbar) = x_i * sum_j x_j (f_i - f_j), written through advantages
                     # so that payoff terms common to all strategies never appear.
                     for i in range(pop.k - 1):
                         inner = adv[i] - sympy.Add(*[x[j] * adv[j] for j in range(pop.k - 1)])
-                        comps.append(sympy.Mul(x[i], _tidy(inner, svars), evaluate=False))
+                        comps.append(_papers_form([x[i]], _tidy(inner, svars), svars))
             fieldv = tuple(comps)
         else:
             growth = dynamics.growth(game, shares, payoffs)
@@ -136,9 +132,20 @@ def system(game: Game, dynamics: Dynamics | None = None) -> System:
     >>> from lmc_games import Game
     >>> mp = Game.bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
     >>> system(mp).field
-    (x*(1 - x)*(4*y - 2), y*(1 - y)*(2 - 4*x))
+    (2*x*(1 - x)*(2*y - 1), 2*y*(1 - 2*x)*(1 - y))
     """
     return System.of(game, dynamics)
+
+
+def _papers_form(front: list, rest: sympy.Expr, shares) -> sympy.Expr:
+    """``front * rest`` kept unevaluated as papers print it: constant factors first, then the
+    share factors, then the rest (``2*a*x*(1 - x)*(2*y - 1)``, ``x*(1 - x)*(V - C*y)/2``)."""
+    if rest == 0:
+        return sympy.Integer(0)
+    const, state = [], []
+    for f in sympy.Mul.make_args(rest):
+        (state if f.free_symbols & set(shares) else const).append(f)
+    return sympy.Mul(*const, *front, *state, evaluate=False)
 
 
 def _tidy(expr: sympy.Expr, shares) -> sympy.Expr:
@@ -147,4 +154,6 @@ def _tidy(expr: sympy.Expr, shares) -> sympy.Expr:
         return expr
     e = sympy.expand(expr)
     present = [s for s in shares if s in e.free_symbols]
-    return sympy.collect(e, present) if present else e
+    e = sympy.collect(e, present) if present else e
+    # Pull out a common numeric factor, as papers print (V - C*y)/2 rather than V/2 - C*y/2.
+    return sympy.factor_terms(e) if e.is_Add else e

@@ -598,7 +598,7 @@ def test_game_to_text_bimatrix_layout():
     assert lines[header].split() == ["matcher", "heads", "tails"]
     assert lines[header + 2].split(None, 1) == ["heads", "a , -a  -a , a"]
     assert "[0, ∞)" in text and "stake" in text
-    assert "dx/dt = x*(1 - x)*" in text
+    assert "dx/dt = 2*a*x*(1 - x)*(2*y - 1)" in text
 
 
 def test_game_to_text_symmetric_and_three_populations():

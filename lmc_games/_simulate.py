@@ -1,0 +1,584 @@
+"""Batched simulation, convergence to rest points, and basins of attraction.
+
+:func:`simulate` integrates many trajectories at once: every initial point times every
+parameter point. Two methods:
+
+* ``"rk4"``: classical fixed-step Runge–Kutta, vectorised over all trajectories (with the
+  numba engine, a fused compiled loop over trajectories);
+* ``"dopri5"``: the embedded Dormand–Prince 5(4) pair with error control *per trajectory*:
+  each trajectory has its own step size, accepts or rejects its own steps, and lands exactly on
+  the common output times. No quantity is shared across the batch, so a trajectory gives
+  bit-identical results alone or inside any batch.
+
+After every step the free shares are clipped to [0, 1] and, for a population with k >= 3
+strategies, divided by their sum where it exceeds one (the last share is implied), so states
+stay on the simplex.
+
+:func:`converge` matches trajectories against the rest points of an analysis (DESIGN §4): a
+trajectory has converged when, from some saved time until the end, it stays within ``eps``
+(max norm over all shares) of one rest point; the first such time is its convergence time.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._compile import CompiledField, compile_field
+from ._errors import LmcGamesError, ParameterError
+from ._system import System, system
+
+if TYPE_CHECKING:
+    from ._game import Game
+    from ._results import Analysis
+
+__all__ = [
+    "Convergence",
+    "Simulation",
+    "SimulationWarning",
+    "basins",
+    "converge",
+    "simulate",
+    "starts_grid",
+]
+
+
+class SimulationWarning(UserWarning):
+    """A start the user chose will not move as expected: it is a rest point, or it lies on
+    the boundary, whose faces are invariant under the replicator dynamics."""
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    """Trajectories from every initial point for every parameter point.
+
+    Attributes
+    ----------
+    times : ndarray, shape (T,)
+        The saved times, from 0 to ``t_end``.
+    states : ndarray, shape (T, N, P, n)
+        Free shares at each saved time, for initial point ``i`` and parameter point ``j`` at
+        ``states[:, i, j]``.
+    inits : ndarray, shape (N, n)
+    variables : tuple of str
+        Names of the free shares.
+    parameter_names : tuple of str
+    parameter_values : ndarray, shape (P, m)
+        Every parameter's value at each parameter point (in ``parameter_names`` order).
+    method, engine : str
+    steps, rejected, evaluations : ndarray of int, shape (N, P)
+        Accepted steps, rejected steps (always 0 for ``rk4``) and field evaluations per
+        trajectory.
+    groups : tuple of tuple of int
+        Indices of each population's free shares.
+    """
+
+    times: np.ndarray
+    states: np.ndarray
+    inits: np.ndarray
+    variables: tuple[str, ...]
+    parameter_names: tuple[str, ...]
+    parameter_values: np.ndarray
+    method: str
+    engine: str
+    steps: np.ndarray
+    rejected: np.ndarray
+    evaluations: np.ndarray
+    groups: tuple[tuple[int, ...], ...]
+
+    @property
+    def final(self) -> np.ndarray:
+        """Free shares at ``t_end``, shape (N, P, n)."""
+        return self.states[-1]
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """``name -> values`` (shape (P,)) of the parameter points."""
+        return {k: self.parameter_values[:, j] for j, k in enumerate(self.parameter_names)}
+
+    def full_states(self) -> np.ndarray:
+        """All shares (the implied last one of each population included), shape
+        (T, N, P, sum of k)."""
+        return _full(self.states, self.groups)
+
+    def to_csv(self, path: Any) -> None:
+        """Write one header line, then one row per saved time and trajectory.
+
+        Columns: ``start`` (index of the initial point), ``point`` (index of the parameter
+        point), the parameters, ``t``, then the free shares. Numbers are ``repr(float)``, so
+        reading them back gives the same floats.
+        """
+        header = ["start", "point", *self.parameter_names, "t", *self.variables]
+        with open(path, "w", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(header)
+            T, N, P, _ = self.states.shape
+            for i in range(N):
+                for j in range(P):
+                    pv = [repr(float(v)) for v in self.parameter_values[j]]
+                    for k in range(T):
+                        row = [str(i), str(j), *pv, repr(float(self.times[k]))]
+                        row += [repr(float(v)) for v in self.states[k, i, j]]
+                        w.writerow(row)
+
+    def __repr__(self) -> str:
+        T, N, P, n = self.states.shape
+        return (
+            f"<Simulation {self.method}/{self.engine}: {N} starts x {P} parameter points, "
+            f"{T} saved times to t={self.times[-1]:g}>"
+        )
+
+
+def simulate(
+    game_or_system: Game | System,
+    inits: Any,
+    *,
+    params: Mapping[str, Any] | None = None,
+    t_end: float = 100.0,
+    dt: float = 0.05,
+    method: str = "rk4",
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    engine: str = "auto",
+    save_every: float | None = None,
+) -> Simulation:
+    """Integrate the replicator field from many starts for many parameter points.
+
+    Parameters
+    ----------
+    game_or_system : Game or System
+    inits : array_like, shape (N, n) or (n,)
+        Initial free shares, in the order of ``system.variables``.
+    params : mapping, optional
+        ``name -> value or array``; arrays broadcast against each other and are flattened
+        into P parameter points. Parameters not named keep the game's values. ``None``: the
+        game's values (P = 1).
+    t_end : float
+        Final time.
+    dt : float
+        Step of ``rk4`` (shortened so that a whole number of steps reaches ``t_end``); for
+        ``dopri5`` the default spacing of saved times.
+    method : {"rk4", "dopri5"}
+    rtol, atol : float
+        Tolerances of ``dopri5``.
+    engine : {"auto", "numpy", "numba"}
+        See :func:`lmc_games._compile.compile_field`. ``dopri5`` runs vectorised in numpy
+        over the compiled field of either engine.
+    save_every : float, optional
+        Spacing of saved times (default ``dt``); for ``rk4`` rounded to whole steps.
+
+    Returns
+    -------
+    Simulation
+
+    Warns
+    -----
+    SimulationWarning
+        When a start is a rest point or lies on the boundary of the state space.
+
+    Examples
+    --------
+    >>> from lmc_games import Game
+    >>> hd = Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
+    ...                     parameters={"V": 2, "C": 3})
+    >>> sim = simulate(hd, [[0.1], [0.9]], params={"C": [3, 4]}, t_end=60, engine="numpy")
+    >>> sim.states.shape
+    (1201, 2, 2, 1)
+    >>> sim.final.round(4).tolist()
+    [[[0.6667], [0.5]], [[0.6667], [0.5]]]
+    """
+    sys_ = game_or_system if isinstance(game_or_system, System) else system(game_or_system)
+    if method not in ("rk4", "dopri5"):
+        raise ValueError(f"method must be 'rk4' or 'dopri5'; got {method!r}")
+    if not (t_end > 0 and dt > 0):
+        raise ValueError("t_end and dt must be positive")
+    cf = compile_field(sys_, engine=engine)
+    x0 = np.array(inits, dtype=np.float64)
+    if x0.ndim == 1:
+        x0 = x0[None, :]
+    if x0.ndim != 2 or x0.shape[1] != cf.n:
+        raise ValueError(f"inits must have shape (N, {cf.n}); got {np.shape(inits)}")
+    _check_states(x0, cf.groups)
+    names, pvals = _parameter_points(sys_, params)
+    _warn_starts(cf, x0, pvals)
+    save_every = dt if save_every is None else float(save_every)
+    if method == "rk4":
+        nsteps = max(1, math.ceil(t_end / dt - 1e-9))
+        h = t_end / nsteps
+        stride = max(1, round(save_every / h))
+        states = cf.rk4(x0, pvals, h, nsteps, stride)
+        times = np.arange(states.shape[0]) * (stride * h)
+        shape = (x0.shape[0], pvals.shape[0])
+        steps = np.full(shape, nsteps)
+        rejected = np.zeros(shape, dtype=np.int64)
+        evaluations = 4 * steps
+    else:
+        nsave = max(1, math.ceil(t_end / save_every - 1e-9))
+        times = np.linspace(0.0, t_end, nsave + 1)
+        states, steps, rejected, evaluations = _dopri5(cf, x0, pvals, times, rtol, atol)
+    return Simulation(
+        times=times,
+        states=states,
+        inits=x0,
+        variables=cf.variables,
+        parameter_names=names,
+        parameter_values=pvals,
+        method=method,
+        engine=cf.engine,
+        steps=steps,
+        rejected=rejected,
+        evaluations=evaluations,
+        groups=cf.groups,
+    )
+
+
+def _check_states(x0: np.ndarray, groups) -> None:
+    if not np.all(np.isfinite(x0)) or np.any(x0 < 0) or np.any(x0 > 1):
+        raise LmcGamesError("initial shares must lie in [0, 1]")
+    for g in groups:
+        if len(g) > 1 and np.any(x0[:, list(g)].sum(axis=1) > 1 + 1e-12):
+            raise LmcGamesError("the free shares of a population must sum to at most 1")
+
+
+def _parameter_points(sys_: System, params) -> tuple[tuple[str, ...], np.ndarray]:
+    game = sys_.game
+    names = tuple(p.name for p in game.parameters)
+    base = {k: float(game.values[k]) for k in names}
+    if not params:
+        return names, np.array([[base[k] for k in names]], dtype=np.float64).reshape(1, -1)
+    unknown = [k for k in params if k not in base]
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter {unknown[0]!r}; this model has: {', '.join(names) or 'none'}"
+        )
+    arrays = np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for v in params.values()])
+    given = {k: a.reshape(-1) for k, a in zip(params, arrays)}
+    P = next(iter(given.values())).size
+    cols = [given[k] if k in given else np.full(P, base[k]) for k in names]
+    out = np.stack(cols, axis=-1) if cols else np.zeros((P, 0))
+    return names, np.ascontiguousarray(out, dtype=np.float64)
+
+
+def _warn_starts(cf: CompiledField, x0: np.ndarray, pvals: np.ndarray) -> None:
+    speed = np.abs(cf(x0[:, None, :], pvals[None, :, :])).max(axis=-1)  # (N, P)
+    for i, x in enumerate(x0):
+        if np.any(speed[i] <= 1e-12):
+            warnings.warn(
+                f"start {i} {x.tolist()} is a rest point (the field vanishes there): "
+                "it will not move",
+                SimulationWarning,
+                stacklevel=3,
+            )
+        full = _full(x[None, :], cf.groups)[0]
+        if np.any(full == 0.0):
+            warnings.warn(
+                f"start {i} {x.tolist()} lies on the boundary: a strategy absent there never "
+                "appears, so the trajectory stays on that face",
+                SimulationWarning,
+                stacklevel=3,
+            )
+
+
+def _full(states: np.ndarray, groups) -> np.ndarray:
+    parts = []
+    for g in groups:
+        free = states[..., list(g)]
+        parts += [free, 1.0 - free.sum(axis=-1, keepdims=True)]
+    return np.concatenate(parts, axis=-1)
+
+
+# Dormand–Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Nørsett & Wanner, Solving ODEs I).
+_C = (0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0)
+_A = (
+    (),
+    (1 / 5,),
+    (3 / 40, 9 / 40),
+    (44 / 45, -56 / 15, 32 / 9),
+    (19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729),
+    (9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656),
+    (35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84),
+)
+# Fifth-order weights minus the embedded fourth-order ones: the local error estimate.
+_E = (
+    71 / 57600,
+    0.0,
+    -71 / 16695,
+    71 / 1920,
+    -17253 / 339200,
+    22 / 525,
+    -1 / 40,
+)
+
+
+def _norm(v: np.ndarray) -> np.ndarray:
+    # RMS over components, summed in a fixed order so no trajectory's value can depend on
+    # the batch (a library reduction may change its order with the array's layout).
+    acc = v[:, 0] * v[:, 0]
+    for c in range(1, v.shape[1]):
+        acc = acc + v[:, c] * v[:, c]
+    return np.sqrt(acc / v.shape[1])
+
+
+def _dopri5(cf: CompiledField, x0, pvals, times, rtol, atol):
+    N, P, n = x0.shape[0], pvals.shape[0], cf.n
+    M = N * P
+    y = np.repeat(x0, P, axis=0)  # trajectory r = i * P + j
+    p = np.tile(pvals, (N, 1))
+    out = np.empty((times.size, M, n))
+    out[0] = y
+    t = np.zeros(M)
+    nxt = np.ones(M, dtype=np.int64)  # index of the next saved time
+    steps = np.zeros(M, dtype=np.int64)
+    rejected = np.zeros(M, dtype=np.int64)
+    evals = np.zeros(M, dtype=np.int64)
+    k1 = cf(y, p)
+    evals += 1
+    h = _initial_step(cf, y, p, k1, rtol, atol, times[-1])
+    evals += 1
+    active = np.flatnonzero(nxt < times.size)
+    while active.size:
+        ya, pa, ta, k1a = y[active], p[active], t[active], k1[active]
+        target = times[nxt[active]]
+        room = target - ta
+        ha = np.minimum(h[active], room)
+        lands = h[active] >= room  # the step ends exactly on a saved time
+        ks = [k1a]
+        for s in range(1, 7):
+            inc = ks[0] * _A[s][0]
+            for q in range(1, s):
+                inc = inc + ks[q] * _A[s][q]
+            ks.append(cf(ya + ha[:, None] * inc, pa))
+        evals[active] += 6
+        ynew = ya + ha[:, None] * (
+            ks[0] * _A[6][0]
+            + ks[2] * _A[6][2]
+            + ks[3] * _A[6][3]
+            + ks[4] * _A[6][4]
+            + ks[5] * _A[6][5]
+        )
+        errv = ks[0] * _E[0]
+        for q in range(2, 7):
+            errv = errv + ks[q] * _E[q]
+        scale = atol + rtol * np.maximum(np.abs(ya), np.abs(ynew))
+        err = _norm(ha[:, None] * errv / scale)
+        ok = err <= 1.0
+        with np.errstate(divide="ignore"):
+            fac = 0.9 * np.where(err > 0, err, 1e-300) ** -0.2
+        fac = np.where(ok, np.clip(fac, 0.2, 10.0), np.clip(fac, 0.2, 1.0))
+        hnew = ha * fac
+        if np.any(hnew < 1e-14 * np.maximum(1.0, np.abs(ta))):
+            raise LmcGamesError("dopri5: step size underflow; the field may be too stiff")
+        h[active] = hnew
+        rejected[active[~ok]] += 1
+        acc = active[ok]
+        if acc.size:
+            yacc = ynew[ok]
+            yproj = yacc.copy()
+            _project_rows(yproj, cf.groups)
+            # FSAL: the last stage is the field at the new state, unless projection moved it.
+            k7 = ks[6][ok]
+            moved = np.any(yproj != yacc, axis=1)
+            if np.any(moved):
+                k7[moved] = cf(yproj[moved], p[acc[moved]])
+                evals[acc[moved]] += 1
+            y[acc] = yproj
+            k1[acc] = k7
+            steps[acc] += 1
+            land = lands[ok]
+            tnew = ta[ok] + ha[ok]
+            tnew[land] = target[ok][land]  # exactly on the saved time, not t + h rounded
+            t[acc] = tnew
+            saved = acc[land]
+            out[nxt[saved], saved] = y[saved]
+            nxt[saved] += 1
+        active = np.flatnonzero(nxt < times.size)
+    shape = (N, P)
+    return (
+        out.reshape(times.size, N, P, n),
+        steps.reshape(shape),
+        rejected.reshape(shape),
+        evals.reshape(shape),
+    )
+
+
+def _project_rows(y: np.ndarray, groups) -> None:
+    # Same rule as the fixed-step integrators (see lmc_games._compile.project).
+    from ._compile import project
+
+    project(y, groups)
+
+
+def _initial_step(cf, y, p, f0, rtol, atol, t_end):
+    # Hairer, Nørsett & Wanner's starting-step heuristic (Solving ODEs I, II.4), per trajectory.
+    sc = atol + rtol * np.abs(y)
+    d0 = _norm(y / sc)
+    d1 = _norm(f0 / sc)
+    h0 = np.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / np.where(d1 > 0, d1, 1.0))
+    f1 = cf(y + h0[:, None] * f0, p)
+    d2 = _norm((f1 - f0) / sc) / h0
+    big = np.maximum(d1, d2)
+    h1 = np.where(
+        big <= 1e-15,
+        np.maximum(1e-6, h0 * 1e-3),
+        (0.01 / np.where(big > 0, big, 1.0)) ** 0.2,
+    )
+    return np.minimum(np.minimum(100 * h0, h1), t_end)
+
+
+def starts_grid(game: Game, n: int) -> np.ndarray:
+    """The grid of starts of ``--starts N`` (DESIGN §4).
+
+    In each population with k strategies, the interior lattice points with shares
+    ``n_j / (N + k - 1)``, integers ``n_j >= 1``; the grid is their product over populations,
+    as free shares in population order.
+
+    Examples
+    --------
+    >>> from lmc_games import Game
+    >>> mp = Game.bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> g = starts_grid(mp, 4)
+    >>> g.shape
+    (16, 2)
+    >>> g[:2].tolist()
+    [[0.2, 0.2], [0.2, 0.4]]
+    """
+    if int(n) != n or n < 1:
+        raise ValueError(f"the number of starts must be a positive integer; got {n!r}")
+    n = int(n)
+    per_pop = []
+    for pop in game.populations:
+        k = pop.k
+        total = n + k - 1
+        pts = [
+            tuple(c / total for c in combo)
+            for combo in itertools.product(range(1, n + 1), repeat=k - 1)
+            if total - sum(combo) >= 1
+        ]
+        per_pop.append(pts)
+    rows = [sum(parts, ()) for parts in itertools.product(*per_pop)]
+    return np.array(rows, dtype=np.float64).reshape(len(rows), -1)
+
+
+@dataclass(frozen=True, eq=False)
+class Convergence:
+    """Which rest point each trajectory reached, and when.
+
+    Attributes
+    ----------
+    reached : ndarray of object, shape (N, P)
+        The label of the rest point reached, or ``None`` (not converged: e.g. a cycle).
+    time : ndarray of object, shape (N, P)
+        The convergence time (first saved time from which the trajectory stays within
+        ``eps`` of that rest point until the end), or ``None``.
+    eps : float
+    labels : tuple of str
+        The rest points matched against, in the analysis order.
+    """
+
+    reached: np.ndarray
+    time: np.ndarray
+    eps: float
+    labels: tuple[str, ...]
+
+    @property
+    def converged(self) -> np.ndarray:
+        """Boolean array (N, P)."""
+        return np.vectorize(lambda v: v is not None, otypes=[bool])(self.reached)
+
+
+def converge(
+    simulation: Simulation,
+    analysis: Analysis | Sequence[Analysis],
+    *,
+    eps: float = 1e-3,
+) -> Convergence:
+    """Match each trajectory against the analysed rest points (DESIGN §4).
+
+    A trajectory has converged to a rest point when it lies within ``eps`` of it (max norm
+    over all shares, the implied last ones included) at every saved time from some time until
+    the end; the first such time is the convergence time. A trajectory still moving at the end
+    (a cycle around a centre, a slow drift) is reported as not converged (``None``).
+
+    Parameters
+    ----------
+    simulation : Simulation
+    analysis : Analysis or sequence of Analysis
+        One analysis per parameter point of the simulation (a single one when P = 1), at
+        the same parameter values (checked).
+    eps : float
+
+    Examples
+    --------
+    >>> from lmc_games import Game, analyze
+    >>> hd = Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
+    ...                     parameters={"V": 2, "C": 3})
+    >>> sim = simulate(hd, [[0.1], [0.9]], t_end=40, engine="numpy")
+    >>> conv = converge(sim, analyze(hd))
+    >>> conv.reached.tolist()
+    [['hawk+dove'], ['hawk+dove']]
+    >>> basins(conv)
+    {'hawk+dove': array([1.]), 'not_converged': array([0.])}
+    """
+    analyses = [analysis] if not isinstance(analysis, Sequence) else list(analysis)
+    T, N, P, _ = simulation.states.shape
+    if len(analyses) != P:
+        raise ValueError(f"need one analysis per parameter point ({P}); got {len(analyses)}")
+    full = simulation.full_states()  # (T, N, P, K)
+    reached = np.full((N, P), None, dtype=object)
+    when = np.full((N, P), None, dtype=object)
+    labels: list[str] = []
+    for j, an in enumerate(analyses):
+        _check_values(an, simulation, j)
+        points = [r for r in an.rest_points if r.numeric_shares is not None]
+        if not points:
+            continue
+        labels += [r.label for r in points if r.label not in labels]
+        targets = np.array([sum(r.numeric_shares, ()) for r in points], dtype=np.float64)
+        # dist[t, i, r]: max-norm distance of start i's trajectory to rest point r at time t.
+        dist = np.abs(full[:, :, j, None, :] - targets[None, None, :, :]).max(axis=-1)
+        for i in range(N):
+            r = int(np.argmin(dist[-1, i]))
+            if dist[-1, i, r] > eps:
+                continue
+            outside = np.flatnonzero(dist[:, i, r] > eps)
+            first = 0 if outside.size == 0 else int(outside[-1]) + 1
+            reached[i, j] = points[r].label
+            when[i, j] = float(simulation.times[first])
+    return Convergence(reached, when, float(eps), tuple(labels))
+
+
+def _check_values(an: Analysis, sim: Simulation, j: int) -> None:
+    if an.values is None:
+        raise LmcGamesError("convergence needs a numeric analysis, not a symbolic one")
+    for q, name in enumerate(sim.parameter_names):
+        if name in an.values:
+            a, b = float(an.values[name]), float(sim.parameter_values[j, q])
+            if abs(a - b) > 1e-12 * max(1.0, abs(a)):
+                raise ValueError(
+                    f"the analysis has {name} = {a:g} but parameter point {j} of the "
+                    f"simulation has {name} = {b:g}"
+                )
+
+
+def basins(convergence: Convergence) -> dict[str, np.ndarray]:
+    """Shares of the starts reaching each rest point, per parameter point.
+
+    Returns ``label -> array (P,)`` for every label reached somewhere, in the analysis
+    order, then ``"not_converged"``; for each parameter point the shares sum to 1.
+    """
+    reached = convergence.reached
+    N = reached.shape[0]
+    out: dict[str, np.ndarray] = {}
+    for label in convergence.labels:
+        hits = np.sum(reached == label, axis=0)
+        if np.any(hits):
+            out[label] = hits / N
+    out["not_converged"] = np.sum(np.equal(reached, None), axis=0) / N
+    return out
