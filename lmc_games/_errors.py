@@ -12,6 +12,7 @@ __all__ = [
     "ModelError",
     "ParameterError",
     "GameError",
+    "EngineUnavailableError",
 ]
 
 
@@ -39,3 +40,7 @@ class ParameterError(LmcGamesError, ValueError):
 
 class GameError(LmcGamesError, ValueError):
     """A game cannot be built or analysed as asked."""
+
+
+class EngineUnavailableError(LmcGamesError, ImportError):
+    """The requested compilation engine is not installed (``pip install 'lmc-games[fast]'``)."""

@@ -267,23 +267,24 @@ def _parameter_points(sys_: System, params) -> tuple[tuple[str, ...], np.ndarray
 
 
 def _warn_starts(cf: CompiledField, x0: np.ndarray, pvals: np.ndarray) -> None:
+    # Checked for all starts at once; only the offending ones cost Python time.
     speed = np.abs(cf(x0[:, None, :], pvals[None, :, :])).max(axis=-1)  # (N, P)
-    for i, x in enumerate(x0):
-        if np.any(speed[i] <= 1e-12):
-            warnings.warn(
-                f"start {i} {x.tolist()} is a rest point (the field vanishes there): "
-                "it will not move",
-                SimulationWarning,
-                stacklevel=3,
-            )
-        full = _full(x[None, :], cf.groups)[0]
-        if np.any(full == 0.0):
-            warnings.warn(
-                f"start {i} {x.tolist()} lies on the boundary: a strategy absent there never "
-                "appears, so the trajectory stays on that face",
-                SimulationWarning,
-                stacklevel=3,
-            )
+    at_rest = np.any(speed <= 1e-12, axis=1)
+    on_boundary = np.any(_full(x0, cf.groups) == 0.0, axis=1)
+    for i in np.flatnonzero(at_rest):
+        warnings.warn(
+            f"start {i} {x0[i].tolist()} is a rest point (the field vanishes there): "
+            "it will not move",
+            SimulationWarning,
+            stacklevel=3,
+        )
+    for i in np.flatnonzero(on_boundary):
+        warnings.warn(
+            f"start {i} {x0[i].tolist()} lies on the boundary: a strategy absent there never "
+            "appears, so the trajectory stays on that face",
+            SimulationWarning,
+            stacklevel=3,
+        )
 
 
 def _full(states: np.ndarray, groups) -> np.ndarray:

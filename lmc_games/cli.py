@@ -114,6 +114,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_format_argument(p)
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser(
+        "simulate",
+        help="trajectories of the replicator dynamics, the rest point each reaches and when",
+        description="Integrate the replicator dynamics from the given starts (or a grid of "
+        "starts) and report, per trajectory, the final state, the rest point reached and the "
+        "convergence time (the first time from which it stays within --eps of that rest point "
+        "until --t-end).",
+    )
+    _add_model_arguments(p)
+    p.add_argument(
+        "--init",
+        action="append",
+        default=[],
+        metavar="X1,X2,...",
+        help="a start: the free shares in population order, comma-separated, no spaces "
+        "(repeat for several trajectories)",
+    )
+    p.add_argument(
+        "--starts", type=int, default=3, metavar="N", help="grid of starts without --init"
+    )
+    p.add_argument("--t-end", type=float, default=100.0, metavar="T", help="end time (100)")
+    p.add_argument("--eps", type=float, default=1e-3, metavar="E", help="convergence radius")
+    p.add_argument("--dt", type=float, default=0.05, help="step of rk4 / output spacing (0.05)")
+    p.add_argument("--method", choices=["rk4", "dopri5"], default="rk4", help="integrator (rk4)")
+    p.add_argument("--out", metavar="FILE.csv", help="write the trajectories as CSV")
+    _add_format_argument(p, ("text", "json"))
+    p.set_defaults(func=_cmd_simulate)
     return parser
 
 
@@ -213,6 +241,103 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         _write(_format.analysis_to_markdown(result))
     else:
         _write(_format.analysis_to_text(result))
+    return 0
+
+
+def _parse_inits(items: Sequence[str], n: int) -> list[list[float]]:
+    starts = []
+    for item in items:
+        parts = item.split(",")
+        try:
+            values = [float(v) for v in parts]
+        except ValueError:
+            raise CommandError(
+                f"--init {item!r}: give {n} comma-separated numbers without spaces, e.g. "
+                f"--init {','.join(['0.3'] * n)}"
+            ) from None
+        if len(values) != n:
+            raise CommandError(
+                f"--init {item!r}: this model has {n} free share(s); give exactly {n}"
+            )
+        if any(not 0.0 <= v <= 1.0 for v in values):
+            raise CommandError(f"--init {item!r}: shares must lie in [0, 1]")
+        starts.append(values)
+    return starts
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    import json
+
+    import numpy as np
+
+    from ._analysis import analyze
+    from ._simulate import converge, simulate, starts_grid
+    from ._system import system
+
+    game = _load_game(args)
+    if args.t_end <= 0 or args.dt <= 0 or args.eps <= 0:
+        raise CommandError("--t-end, --dt and --eps must be positive")
+    if args.starts < 1:
+        raise CommandError("--starts must be at least 1")
+    sys_ = system(game)
+    n = len(sys_.variables)
+    inits = (
+        np.array(_parse_inits(args.init, n), dtype=float)
+        if args.init
+        else starts_grid(game, args.starts)
+    )
+    sim = simulate(sys_, inits, t_end=args.t_end, dt=args.dt, method=args.method)
+    analysis = analyze(game)
+    conv = converge(sim, analysis, eps=args.eps)
+    final = sim.full_states()[-1] if callable(getattr(sim, "full_states", None)) else None
+    trajectories = []
+    for i in range(inits.shape[0]):
+        shares = final[i, 0] if final is not None else sim.final[i, 0]
+        state, k = {}, 0
+        for pop in game.populations:
+            state[pop.name] = {s: float(shares[k + j]) for j, s in enumerate(pop.strategies)}
+            k += pop.k
+        t = conv.time[i, 0]
+        trajectories.append(
+            {
+                "init": [float(v) for v in inits[i]],
+                "final": state,
+                "reached": conv.reached[i, 0],
+                "convergence_time": None if t is None else float(t),
+            }
+        )
+    if args.out:
+        sim.to_csv(args.out)
+        provenance = {
+            "library": f"lmc_games {_version()}",
+            "model": game.name,
+            "scenario": game.scenario_name,
+            "parameters": {k: str(v) for k, v in game.values.items()},
+            "method": args.method,
+            "dt": args.dt,
+            "t_end": args.t_end,
+            "eps": args.eps,
+        }
+        with open(f"{args.out}.provenance.json", "w") as fh:
+            json.dump(provenance, fh, indent=1)
+    if args.format == "json":
+        _write_json(
+            {
+                "model": game.name,
+                "parameters": {k: float(v) for k, v in game.values.items()},
+                "trajectories": trajectories,
+            }
+        )
+        return 0
+    lines = [f"Simulation of {game.title} ({game.name}): {args.method}, t in [0, {args.t_end:g}]"]
+    lines.append(f"{'start':<24} {'final state':<36} {'reached':<28} time")
+    for tr in trajectories:
+        init = ", ".join(f"{v:.4g}" for v in tr["init"])
+        fin = ", ".join(f"{v:.4g}" for pop in tr["final"].values() for v in list(pop.values())[:-1])
+        reached = tr["reached"] or "not converged"
+        t = "-" if tr["convergence_time"] is None else f"{tr['convergence_time']:.4g}"
+        lines.append(f"{init:<24} {fin:<36} {reached:<28} {t}")
+    _write("\n".join(lines))
     return 0
 
 

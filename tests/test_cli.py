@@ -336,3 +336,65 @@ def test_internal_errors_are_one_line_too(capsys, monkeypatch):
     code, out, err = run(capsys, "models")
     assert code == 2 and out == ""
     assert len(err.splitlines()) == 1 and "RuntimeError: something inside broke" in err
+
+
+# --------------------------------------------------------------------- simulate
+def test_simulate_json_reports_reached_rest_points_and_times(capsys):
+    """hawk_dove_roles from off-diagonal starts reaches a convention (Selten 1980); the
+    interior saddle is reached only from the diagonal, its stable manifold."""
+    assert (
+        main(
+            [
+                "simulate",
+                "hawk_dove_roles",
+                "--init",
+                "0.3,0.6",
+                "--init",
+                "0.5,0.5",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"model", "parameters", "trajectories"}
+    first, diagonal = out["trajectories"]
+    assert first["init"] == [0.3, 0.6] and first["reached"] == "dove, hawk"
+    assert first["final"]["owner"]["dove"] > 0.999
+    assert isinstance(first["convergence_time"], float) and 0 < first["convergence_time"] < 100
+    assert diagonal["reached"] == "hawk+dove, hawk+dove"
+
+
+def test_simulate_centre_is_never_converged(capsys):
+    assert main(["simulate", "matching_pennies", "--init", "0.3,0.3", "--format", "json"]) == 0
+    (tr,) = json.loads(capsys.readouterr().out)["trajectories"]
+    assert tr["reached"] is None and tr["convergence_time"] is None
+
+
+def test_simulate_grid_csv_and_provenance(tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    argv = ["simulate", "hawk_dove", "--starts", "4", "--t-end", "60", "--out", str(out)]
+    assert main(argv) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "start,point,V,C,t,x"
+    assert len(lines) == 1 + 4 * 1201  # 4 starts, t = 0, 0.05, ..., 60
+    prov = json.loads((tmp_path / "s.csv.provenance.json").read_text())
+    assert prov["model"] == "hawk_dove" and prov["t_end"] == 60.0
+    text = capsys.readouterr().out
+    assert text.count("hawk+dove") == 4  # every start reaches the mixed ESS x* = V/C
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "hawk_dove", "--init", "0.3,0.2"],
+        ["simulate", "hawk_dove", "--init", "abc"],
+        ["simulate", "hawk_dove", "--init", "1.5"],
+        ["simulate", "hawk_dove", "--t-end", "-1"],
+    ],
+)
+def test_simulate_bad_input_is_one_line_exit_2(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("lmc-games: error:")
