@@ -210,7 +210,8 @@ def compile_field(system: System, *, engine: str = "auto") -> CompiledField:
     # Python keywords or shadow printer modules) never reach the source text.
     renames = {v: sympy.Symbol(f"s_{i}") for i, v in enumerate(variables)}
     renames.update({p: sympy.Symbol(f"p_{j}") for j, p in enumerate(params)})
-    exprs = [sympy.sympify(e).xreplace(renames) for e in system.field]
+    exprs = [sympy.Integer(e) if isinstance(e, int) else e for e in system.field]
+    exprs = [e.xreplace(renames) for e in exprs]
     stray = (
         set().union(*(e.free_symbols for e in exprs)) - set(renames.values()) if exprs else set()
     )

@@ -164,7 +164,8 @@ def _readable(expr: sympy.Expr, op: str) -> Boolean:
 
 def _sign_condition(expr: sympy.Expr, want: int, strict: bool, signs: Signs) -> Boolean:
     """The condition ``sign(expr) == want`` (strict) or ``want * expr >= 0``."""
-    expr = sympy.sympify(expr)
+    if not isinstance(expr, sympy.Basic):
+        expr = sympy.Integer(expr) if isinstance(expr, int) else sympy.Rational(expr)
     if expr.is_number:
         v = sympy.sign(expr)
         ok = (v == want) if strict else (v == want or v == 0)

@@ -70,7 +70,8 @@ def _to_complex(value: Any) -> complex:
             return complex(value)
         return complex(sympy.N(value, 17))
     except OverflowError:
-        v = sympy.sympify(value)
+        # Only sympy numbers reach here (plain Python numbers return above); never text.
+        v = value if isinstance(value, sympy.Basic) else sympy.Float(str(value))
         re, im = v.as_real_imag()
         return complex(_signed_inf(re), _signed_inf(im))
 
