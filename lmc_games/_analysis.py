@@ -331,7 +331,7 @@ class _Analyzer:
             support=face.support,
             coordinates={v: point[v] for v in self.game.variables},
             shares=shares,
-            numeric_shares=tuple(tuple(float(s.evalf(17)) for s in pop) for pop in shares),
+            numeric_shares=_float_shares(shares),
             jacobian=jac,
             eigenvalues=eig_exact,
             numeric_eigenvalues=_sorted_complex(numeric),
@@ -603,7 +603,7 @@ class _Analyzer:
             support=face.support,
             coordinates={v: point[v] for v in self.game.variables},
             shares=shares,
-            numeric_shares=tuple(tuple(float(s.evalf(17)) for s in pop) for pop in shares),
+            numeric_shares=_float_shares(shares),
             jacobian=None,
             eigenvalues=(),
             numeric_eigenvalues=_sorted_complex(ev),
@@ -849,6 +849,11 @@ def _tidy(e: sympy.Expr, symbolic: bool) -> sympy.Expr:
     if symbolic and expr_size(e, 200) < 200 and len(e.free_symbols) <= 8:
         return sympy.factor(e)
     return e
+
+
+def _float_shares(shares) -> tuple[tuple[float, ...], ...]:
+    """Floating-point copies of exact shares, for display and JSON only."""
+    return tuple(tuple(float(s.evalf(17)) for s in pop) for pop in shares)
 
 
 def _sorted_complex(values) -> tuple[complex, ...]:

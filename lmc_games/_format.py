@@ -91,9 +91,23 @@ def _to_float(value: Any) -> float:
     return _clean(_to_complex(value).real)
 
 
+def _as_sympy(value: Any) -> sympy.Basic:
+    """A value from a result object as a sympy object, without ever parsing text: results
+    hold sympy expressions or Python numbers, and text must not reach sympy's parser."""
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+        raise TypeError(f"expected a number or a sympy expression, got {type(value).__name__}")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, float):
+        return sympy.Float(value)
+    return sympy.Float(value.real) + sympy.I * sympy.Float(value.imag)
+
+
 def _gaussian(value: Any) -> tuple[sympy.Rational, sympy.Rational] | None:
     """``(re, im)`` when ``value`` is an exact number with rational real and imaginary parts."""
-    v = sympy.sympify(value)
+    v = _as_sympy(value)
     if v.is_Rational:
         return v, sympy.Integer(0)
     if not v.is_number or v.has(sympy.Float):
@@ -119,7 +133,7 @@ def _expr_text(expr: Any) -> str:
     """An expression in the model-file formula syntax, extended for eigenvalues: a complex
     value is written ``RE + IM*I`` (``I`` the imaginary unit, as sympy reads it), and anything
     else the formula syntax cannot express falls back to sympy's own text."""
-    e = sympy.sympify(expr)
+    e = _as_sympy(expr)
     if not e.has(sympy.I):
         try:
             return format_expr(e)
@@ -150,7 +164,7 @@ def _expr_text(expr: Any) -> str:
 def _decimal_text(r: Any) -> str:
     """A rational as a decimal when it ends within 12 places (``0.125``), else as a fraction
     (``1/3``), as model files and the formula syntax write numbers."""
-    r = sympy.sympify(r)
+    r = _as_sympy(r)
     if not r.is_Rational:
         return _expr_text(r)
     if r.is_Integer:
@@ -219,7 +233,7 @@ def _value_text(value: Any) -> str:
 
 def _inexact(value: Any) -> bool:
     """Whether a value holds floating-point numbers (a point found by a numeric search)."""
-    return isinstance(value, float) or sympy.sympify(value).has(sympy.Float)
+    return isinstance(value, float) or _as_sympy(value).has(sympy.Float)
 
 
 def _short_value(value: Any, numeric: complex | None) -> str:
@@ -230,7 +244,7 @@ def _short_value(value: Any, numeric: complex | None) -> str:
         exact = _gaussian_text(*g)
         if len(exact) <= _SHORT:
             return exact
-    elif not sympy.sympify(value).is_number:
+    elif not _as_sympy(value).is_number:
         return _expr_text(value)
     if numeric is None:
         try:
@@ -706,7 +720,7 @@ def game_to_dict(game: Game) -> dict[str, Any]:
         return game.profile_label(profile)
 
     def number_or_none(e: sympy.Expr) -> float | None:
-        v = sympy.sympify(e).xreplace(subs)
+        v = _as_sympy(e).xreplace(subs)
         if not v.is_number:
             return None
         try:
@@ -1382,7 +1396,7 @@ def _tex_text(text: str) -> str:
 
 
 def _tex(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
-    return sympy.latex(sympy.sympify(expr), symbol_names=dict(names))
+    return sympy.latex(_as_sympy(expr), symbol_names=dict(names))
 
 
 def _tex_math(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
@@ -1406,7 +1420,7 @@ def _undecided_condition(cond: Any) -> bool:
 
 def _tex_number(value: Any, names: Mapping[sympy.Symbol, str]) -> str:
     """A parameter value: decimal when it terminates, else a fraction."""
-    v = sympy.sympify(value)
+    v = _as_sympy(value)
     if v.is_Rational:
         text = _decimal_text(v)
         if "/" not in text:
