@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -537,6 +537,49 @@ class Game:
             new[name] = pmap[name].check(v)
         return replace(self, values=new)
 
+    def with_free(self, names: Iterable[str]) -> Game:
+        """A copy in which only ``names`` remain parameters; every other parameter is replaced
+        by its current value in the payoffs.
+
+        A symbolic analysis of the copy keeps just those parameters as symbols, which is how a
+        sweep or a continuation over a few parameters gets formulas it can compile once.
+
+        Examples
+        --------
+        >>> g = Game.symmetric([["a", "b"], [0, 1]], parameters={"a": 2, "b": 0.5})
+        >>> h = g.with_free(["a"])
+        >>> [p.name for p in h.parameters], h.payoffs[(0, 1)]
+        (['a'], (1/2,))
+        """
+        keep = list(names)
+        pmap = self.parameter_map
+        for name in keep:
+            if name not in pmap:
+                raise ParameterError(f"unknown parameter {name!r}{_suggest(name, pmap)}")
+        subs = {p.symbol: self.values[p.name] for p in self.parameters if p.name not in keep}
+        payoffs = {k: tuple(e.xreplace(subs) for e in v) for k, v in self.payoffs.items()}
+        definitions = {k: e.xreplace(subs) for k, e in self.definitions.items()}
+        scenarios = {
+            k: {n: v for n, v in sc.items() if n in keep} for k, sc in self.scenarios.items()
+        }
+        return replace(
+            self,
+            parameters=tuple(p for p in self.parameters if p.name in keep),
+            payoffs=payoffs,
+            definitions=definitions,
+            scenarios=scenarios,
+            values={n: v for n, v in self.values.items() if n in keep},
+        )
+
+    def __reduce__(self):
+        # MappingProxyType cannot be pickled. Rebuild through the constructor, whose
+        # __post_init__ wraps plain dicts again: games travel to worker processes this way.
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("payoffs", "definitions", "values"):
+            state[key] = dict(state[key])
+        state["scenarios"] = {k: dict(v) for k, v in self.scenarios.items()}
+        return (_rebuild_game, (state,))
+
     def scenario(self, name: str) -> Game:
         """The game with a named scenario's values applied on top of the defaults."""
         if name not in self.scenarios:
@@ -722,3 +765,7 @@ def _resolve_definitions(
     for d in definitions:
         resolve(d)
     return resolved
+
+
+def _rebuild_game(state: dict) -> Game:
+    return Game(**state)

@@ -142,6 +142,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.csv", help="write the trajectories as CSV")
     _add_format_argument(p, ("text", "json"))
     p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser(
+        "sweep",
+        help="which rest points are stable, or where trajectories go, over a parameter grid",
+        description="Sweep one or more parameters over a grid. '--measure stable' lists the "
+        "rest points that exist and are asymptotically stable at each point (from compiled "
+        "symbolic conditions, no integration); '--measure outcome' integrates from a grid of "
+        "starts and reports the share of starts reaching each rest point, the share not "
+        "converged and the median convergence time.",
+    )
+    _add_model_arguments(p)
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="NAME=START:STOP:COUNT",
+        required=True,
+        help="COUNT values of NAME from START to STOP inclusive; repeat for a grid over "
+        "several parameters (the first varies slowest in the output)",
+    )
+    p.add_argument(
+        "--measure",
+        choices=["stable", "outcome"],
+        default="stable",
+        help="what to measure at each point (default: stable)",
+    )
+    p.add_argument(
+        "--starts", type=int, default=3, metavar="N", help="grid of starts for outcome (3)"
+    )
+    p.add_argument("--t-end", type=float, default=100.0, metavar="T", help="end time (100)")
+    p.add_argument("--eps", type=float, default=1e-3, metavar="E", help="convergence radius")
+    p.add_argument("--dt", type=float, default=0.05, help="RK4 step (0.05)")
+    p.add_argument("--out", metavar="FILE", required=True, help="results: FILE.csv or FILE.npz")
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="run chunks in N local worker processes (default: this process, all cores)",
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run chunks on a Dask cluster at ADDRESS")
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="keep finished chunks in DIR and reuse those already there",
+    )
+    p.set_defaults(func=_cmd_sweep)
     return parser
 
 
@@ -338,6 +384,122 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         t = "-" if tr["convergence_time"] is None else f"{tr['convergence_time']:.4g}"
         lines.append(f"{init:<24} {fin:<36} {reached:<28} {t}")
     _write("\n".join(lines))
+    return 0
+
+
+def _parse_vary(items: Sequence[str]) -> dict[str, Any]:
+    """``["p=0:1:11"]`` -> ``{"p": 11 values from 0 to 1}``."""
+    import numpy as np
+
+    from ._formula import parse_number
+
+    out: dict[str, Any] = {}
+    for item in items:
+        name, eq, spec = item.partition("=")
+        parts = spec.split(":")
+        if not eq or not name.strip() or len(parts) != 3:
+            raise CommandError(
+                f"--vary {item!r}: expected NAME=START:STOP:COUNT, e.g. --vary p=0:1:101"
+            )
+        name = name.strip()
+        try:
+            start, stop = (float(parse_number(t.strip())) for t in parts[:2])
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            raise CommandError(f"--vary {item!r}: {_one_line(exc)}") from None
+        count_text = parts[2].strip()
+        if not count_text.isdigit() or int(count_text) < 1:
+            raise CommandError(f"--vary {item!r}: COUNT must be a positive whole number")
+        count = int(count_text)
+        if count == 1 and start != stop:
+            raise CommandError(f"--vary {item!r}: one point needs START equal to STOP")
+        if name in out:
+            raise CommandError(f"--vary: {name} is given twice")
+        out[name] = np.linspace(start, stop, count)
+    return out
+
+
+def _executor(args: argparse.Namespace):
+    """The executor the sweep's chunks run on, and a function that shuts it down."""
+    if args.scheduler and args.workers:
+        raise CommandError("give --workers or --scheduler, not both")
+    if args.scheduler:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise CommandError("--scheduler needs Dask: pip install 'lmc-games[dask]'") from None
+        try:
+            client = Client(args.scheduler, timeout=30)
+        except (OSError, TimeoutError) as exc:
+            raise CommandError(f"--scheduler {args.scheduler}: {_one_line(exc)}") from None
+        return client, client.close
+    if args.workers is not None:
+        if args.workers < 1:
+            raise CommandError("--workers must be at least 1")
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn, not fork: a forked child of a process running numba's thread pool can hang.
+        pool = ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn"))
+        return pool, pool.shutdown
+    return None, lambda: None
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    import json
+    import time
+    from datetime import UTC, datetime
+
+    from ._sweep import sweep
+
+    game = _load_game(args)
+    vary = _parse_vary(args.vary)
+    out = args.out
+    kind = os.path.splitext(out)[1].lower()
+    if kind not in (".csv", ".npz"):
+        raise CommandError(f"--out {out!r}: the file must end in .csv or .npz")
+    if args.measure == "outcome":
+        if args.t_end <= 0 or args.dt <= 0 or args.eps <= 0:
+            raise CommandError("--t-end, --dt and --eps must be positive")
+        if args.starts < 1:
+            raise CommandError("--starts must be at least 1")
+    executor, close = _executor(args)
+    began = datetime.now(UTC)
+    t0 = time.perf_counter()
+    try:
+        result = sweep(
+            game,
+            vary,
+            measure=args.measure,
+            starts=args.starts,
+            t_end=args.t_end,
+            eps=args.eps,
+            dt=args.dt,
+            executor=executor,
+            resume=args.resume,
+        )
+    finally:
+        close()
+    seconds = time.perf_counter() - t0
+    if kind == ".csv":
+        result.to_csv(out)
+        provenance = {
+            "library": f"lmc_games {_version()}",
+            "command": ["lmc-games", *sys.argv[1:]],
+            "model": game.name,
+            "scenario": game.scenario_name,
+            "parameters": {k: str(v) for k, v in game.values.items()},
+            "settings": dict(result.settings),
+            "started": began.isoformat(timespec="seconds"),
+            "seconds": round(seconds, 3),
+        }
+        with open(f"{out}.provenance.json", "w") as fh:
+            json.dump(provenance, fh, indent=1)
+    else:
+        result.to_npz(out)
+    points = " x ".join(str(n) for n in result.shape)
+    found = "; ".join(result.labels) or "none"
+    what = "stable somewhere" if args.measure == "stable" else "reached somewhere"
+    _write(f"wrote {out}: {result.size} parameter points ({points}); {what}: {found}")
     return 0
 
 

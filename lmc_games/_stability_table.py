@@ -1,0 +1,408 @@
+"""Rest points and their stability as compiled functions of a few parameters.
+
+A sweep asks the same questions — where are the rest points, which of them are stable — at
+thousands or millions of parameter points. :func:`compile_rest_points` answers them once,
+symbolically, with every other parameter fixed at its value (:meth:`Game.with_free`), and
+compiles the answers: coordinates (named intermediates resolved), existence conditions and
+stability conditions. Evaluating them is then plain array arithmetic, with no integration and
+no per-point analysis.
+
+Conditions are evaluated with a guard band: a comparison whose two sides agree to within
+``1e-12`` of the size of their terms counts as *not* satisfied. A strict inequality that is an
+exact tie is the boundary of a stability region, where an eigenvalue is zero and the point is
+not asymptotically stable; the band keeps floating-point rounding from deciding such a point
+either way. It moves region boundaries by about ``1e-12`` relative, far below any grid.
+
+When the symbolic analysis cannot give closed forms (payoffs that are not polynomial in the
+shares, faces left unsolved, continua), the table falls back to an exact or numeric analysis
+at each parameter point, which is slow but never wrong; :attr:`RestPointTable.method` says
+which path is in use.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sympy
+
+from ._errors import LmcGamesError, ParameterError
+
+if TYPE_CHECKING:
+    from ._game import Game
+    from ._results import Analysis, RestPoint
+
+__all__ = ["RestPointTable", "compile_rest_points", "label_order"]
+
+#: Relative guard band of compiled conditions (see the module docstring).
+GUARD = 1e-12
+
+
+@dataclass(frozen=True, eq=False)
+class _Compiled:
+    """One rest point's compiled formulas."""
+
+    label: str
+    base: str
+    order_var: int | None
+    coords: Any  # callable(*values) -> list of n arrays
+    exists: Any  # compiled condition
+    stable: Any
+
+
+@dataclass(frozen=True, eq=False)
+class RestPointTable:
+    """Rest points of a game as functions of some of its parameters.
+
+    Attributes
+    ----------
+    game : Game
+        The game, with the values of the parameters not varied.
+    names : tuple of str
+        The parameters the table is a function of, in the order :meth:`evaluate` takes them.
+    labels : tuple of str
+        Labels of every rest point that can exist somewhere, in the analysis order.
+    method : str
+        ``"symbolic"`` (compiled closed forms) or ``"pointwise"`` (an analysis per point).
+    reason : str
+        Why the pointwise path is in use (empty otherwise).
+    """
+
+    game: Game
+    names: tuple[str, ...]
+    labels: tuple[str, ...]
+    method: str
+    reason: str = ""
+    _points: tuple[_Compiled, ...] = field(default=(), repr=False)
+    _groups: tuple[tuple[int, ...], ...] = field(default=(), repr=False)
+
+    def evaluate(self, values: Any) -> RestPointValues:
+        """Rest points at each row of ``values``.
+
+        Parameters
+        ----------
+        values : array_like, shape (P, len(names))
+            Values of :attr:`names` at P parameter points.
+
+        Returns
+        -------
+        RestPointValues
+
+        Examples
+        --------
+        >>> from lmc_games import Game
+        >>> hd = Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
+        ...                     parameters={"V": {"value": 2, "min": 0},
+        ...                                 "C": {"value": 3, "min": 0}})
+        >>> t = compile_rest_points(hd, ["C"])
+        >>> r = t.evaluate([[1.0], [4.0]])
+        >>> r.labels
+        ('hawk', 'dove', 'hawk+dove')
+        >>> r.stable.tolist()
+        [[True, False, False], [False, False, True]]
+        >>> r.coordinates[1, 2].tolist()
+        [0.5]
+        """
+        vals = np.asarray(values, dtype=np.float64)
+        if vals.ndim != 2 or vals.shape[1] != len(self.names):
+            raise ValueError(f"values must have shape (P, {len(self.names)}); got {vals.shape}")
+        if self.method == "pointwise":
+            return self._pointwise(vals)
+        P, n = vals.shape[0], len(self.game.variables)
+        cols = [vals[:, q] for q in range(vals.shape[1])]
+        R = len(self._points)
+        coords = np.full((P, R, n), np.nan)
+        exists = np.zeros((P, R), dtype=bool)
+        stable = np.zeros((P, R), dtype=bool)
+        with np.errstate(all="ignore"):
+            for r, cp in enumerate(self._points):
+                xs = np.stack(
+                    [
+                        np.broadcast_to(np.asarray(c, dtype=np.float64), (P,))
+                        for c in cp.coords(*cols)
+                    ],
+                    axis=-1,
+                )
+                ok = cp.exists(cols, P) & np.all(np.isfinite(xs), axis=-1)
+                exists[:, r] = ok
+                coords[ok, r] = xs[ok]
+                stable[:, r] = ok & cp.stable(cols, P)
+        labels = tuple(cp.label for cp in self._points)
+        coords, exists, stable = _renumber(self._points, coords, exists, stable, self._groups)
+        return RestPointValues(labels, coords, exists, stable)
+
+    def _pointwise(self, vals: np.ndarray) -> RestPointValues:
+        from ._analysis import analyze
+        from ._formula import exact_number
+
+        labels = list(self.labels)
+        rows = []
+        for row in vals:
+            g = self.game.with_values({k: exact_number(float(v)) for k, v in zip(self.names, row)})
+            an = analyze(g)
+            rows.append({r.label: r for r in an.rest_points if r.numeric_shares is not None})
+            for lab in rows[-1]:
+                if lab not in labels:
+                    labels.append(lab)
+        order = label_order(self.game, labels)
+        P, R, n = len(rows), len(order), len(self.game.variables)
+        coords = np.full((P, R, n), np.nan)
+        exists = np.zeros((P, R), dtype=bool)
+        stable = np.zeros((P, R), dtype=bool)
+        for j, found in enumerate(rows):
+            for r, lab in enumerate(order):
+                rp = found.get(lab)
+                if rp is None:
+                    continue
+                coords[j, r] = [float(rp.coordinates[v]) for v in self.game.variables]
+                exists[j, r] = True
+                stable[j, r] = bool(rp.asymptotically_stable)
+        return RestPointValues(tuple(order), coords, exists, stable)
+
+
+@dataclass(frozen=True, eq=False)
+class RestPointValues:
+    """Rest points at P parameter points (see :meth:`RestPointTable.evaluate`).
+
+    Attributes
+    ----------
+    labels : tuple of str
+    coordinates : ndarray, shape (P, R, n)
+        Free shares; ``nan`` where the rest point does not exist.
+    exists, stable : ndarray of bool, shape (P, R)
+        ``stable`` means asymptotically stable (all eigenvalues with negative real part, or
+        proven otherwise by the analysis).
+    """
+
+    labels: tuple[str, ...]
+    coordinates: np.ndarray
+    exists: np.ndarray
+    stable: np.ndarray
+
+
+def compile_rest_points(game: Game, names: Sequence[str]) -> RestPointTable:
+    """Compile the rest points of ``game`` and their stability as functions of ``names``.
+
+    Every other parameter keeps its value in ``game``. See the module docstring for the
+    guard band on conditions and the pointwise fallback.
+
+    Examples
+    --------
+    >>> from lmc_games import load_model
+    >>> t = compile_rest_points(load_model("inspection"), ["f", "g"])
+    >>> t.method, t.labels[-1]
+    ('symbolic', 'inspect+no_inspect, violate+comply')
+    >>> r = t.evaluate([[4.0, 1.0], [0.5, 1.0]])
+    >>> [lab for lab, s in zip(r.labels, r.stable[1]) if s]
+    ['inspect, violate']
+    """
+    from ._analysis import analyze
+
+    names = tuple(names)
+    known = {p.name for p in game.parameters}
+    for n in names:
+        if n not in known:
+            raise ParameterError(f"unknown parameter {n!r}; this model has {', '.join(known)}")
+    if len(set(names)) != len(names):
+        raise ParameterError("each parameter may be varied only once")
+    reduced = game.with_free(names)
+    groups = _groups(game)
+    an = analyze(reduced, symbolic=True)
+    why = _unsuitable(an)
+    if why:
+        numeric = analyze(game)
+        labels = label_order(game, [r.label for r in numeric.rest_points])
+        return RestPointTable(game, names, tuple(labels), "pointwise", why, (), groups)
+    syms = [reduced.symbols[n] for n in names]
+    points = []
+    for r in an.rest_points:
+        try:
+            points.append(_compile_point(r, syms, reduced.variables))
+        except _NotCompilable as exc:
+            numeric = analyze(game)
+            labels = label_order(game, [x.label for x in numeric.rest_points])
+            return RestPointTable(
+                game, names, tuple(labels), "pointwise", f"{r.label}: {exc}", (), groups
+            )
+    return RestPointTable(
+        game, names, tuple(p.label for p in points), "symbolic", "", tuple(points), groups
+    )
+
+
+def label_order(game: Game, labels: Sequence[str]) -> list[str]:
+    """``labels`` in the order of the faces of the state space (corners first), numbered
+    points on a face in their number's order; unknown labels last, alphabetically."""
+    from ._equilibria import enumerate_faces
+
+    rank = {f.label: i for i, f in enumerate(enumerate_faces(game))}
+
+    def key(lab: str):
+        base, _, num = lab.partition(" #")
+        return (rank.get(base, len(rank)), int(num) if num.isdigit() else 1, lab)
+
+    return sorted(dict.fromkeys(labels), key=key)
+
+
+# ---------------------------------------------------------------------- compiling
+
+
+class _NotCompilable(LmcGamesError):
+    pass
+
+
+def _unsuitable(an: Analysis) -> str:
+    if not an.complete:
+        return "the symbolic analysis is incomplete (" + "; ".join(an.notes) + ")"
+    if an.continua:
+        return "the game has continua of rest points"
+    return ""
+
+
+def _resolve(expr: Any, inter: Mapping) -> Any:
+    for _ in range(len(inter) + 1):
+        if not (getattr(expr, "free_symbols", set()) & set(inter)):
+            break
+        expr = expr.xreplace(inter)
+    return expr
+
+
+def _compile_point(r: RestPoint, syms: list, variables) -> _Compiled:
+    inter = dict(r.intermediates)
+    coords = [_resolve(sympy.sympify(r.coordinates[v], strict=True), inter) for v in variables]
+    for c in coords:
+        if c.has(sympy.CRootOf) or not (c.free_symbols <= set(syms)):
+            raise _NotCompilable(f"coordinate {c} has no closed form in the varied parameters")
+    coord_fn = _lambdify(syms, coords)
+    exists = _condition(_resolve(r.exists_if, inter), syms)
+    if r.stable_if is None:
+        raise _NotCompilable("no stability condition")
+    stable = _condition(_resolve(r.stable_if, inter), syms)
+    order_var = None
+    for p, sup in enumerate(r.support):
+        if len(sup) > 1:
+            order_var = (p, sup[0])
+            break
+    base = r.label.partition(" #")[0]
+    return _Compiled(r.label, base, order_var, coord_fn, exists, stable)
+
+
+def _lambdify(syms: list, exprs: list):
+    # Expressions built by the library from parsed formulas; printed by sympy's NumPy printer.
+    return sympy.lambdify(syms, exprs, modules="numpy", cse=True)
+
+
+def _condition(cond: Any, syms: list):
+    """Compile a sympy Boolean into ``f(cols, P) -> bool array`` with the guard band."""
+    if cond is sympy.true or cond is True:
+        return lambda cols, P: np.ones(P, dtype=bool)
+    if cond is sympy.false or cond is False:
+        return lambda cols, P: np.zeros(P, dtype=bool)
+    rels: list = []
+
+    def walk(c):
+        if isinstance(c, sympy.logic.boolalg.BooleanAtom):
+            return ("const", bool(c))
+        if isinstance(c, sympy.And):
+            return ("and", [walk(a) for a in c.args])
+        if isinstance(c, sympy.Or):
+            return ("or", [walk(a) for a in c.args])
+        if isinstance(c, sympy.Not):
+            return ("not", walk(c.args[0]))
+        if isinstance(c, sympy.core.relational.Relational):
+            diff = c.lhs - c.rhs
+            if not (diff.free_symbols <= set(syms)):
+                raise _NotCompilable(f"condition {c} refers to unresolved quantities")
+            rels.append((diff, _scale(c.lhs, c.rhs)))
+            return ("rel", len(rels) - 1, c.rel_op)
+        raise _NotCompilable(f"cannot compile the condition {c}")
+
+    tree = walk(cond)
+    fn = _lambdify(syms, [x for pair in rels for x in pair]) if rels else None
+
+    def evaluate(cols, P):
+        vals = fn(*cols) if fn is not None else []
+        vals = [np.broadcast_to(np.asarray(v, dtype=np.float64), (P,)) for v in vals]
+        return _eval_tree(tree, vals, P)
+
+    return evaluate
+
+
+def _scale(lhs, rhs):
+    terms = []
+    for side in (lhs, rhs):
+        e = sympy.expand(side) if _small(side) else side
+        terms.extend(sympy.Add.make_args(e))
+    return sympy.Add(*[sympy.Abs(t) for t in terms])
+
+
+def _small(e) -> bool:
+    return sympy.count_ops(e) < 200
+
+
+def _eval_tree(node, vals, P):
+    kind = node[0]
+    if kind == "const":
+        return np.full(P, node[1])
+    if kind == "and":
+        return functools.reduce(np.logical_and, (_eval_tree(a, vals, P) for a in node[1]))
+    if kind == "or":
+        return functools.reduce(np.logical_or, (_eval_tree(a, vals, P) for a in node[1]))
+    if kind == "not":
+        return ~_eval_tree(node[1], vals, P)
+    _, i, op = node
+    d, s = vals[2 * i], vals[2 * i + 1]
+    band = GUARD * s
+    if op == ">":
+        return d > band
+    if op == "<":
+        return d < -band
+    if op == ">=":
+        return d >= -band
+    if op == "<=":
+        return d <= band
+    if op == "==":
+        return np.abs(d) <= band
+    return np.abs(d) > band  # "!="
+
+
+# ---------------------------------------------------------------------- labels
+
+
+def _groups(game: Game) -> tuple[tuple[int, ...], ...]:
+    out, i = [], 0
+    for pop in game.populations:
+        out.append(tuple(range(i, i + pop.k - 1)))
+        i += pop.k - 1
+    return tuple(out)
+
+
+def _renumber(points, coords, exists, stable, groups):
+    """Several rest points on one face: at each parameter point, the one with the smallest
+    first support share keeps the bare label and the others get ``#2``, ``#3`` (DESIGN §4).
+    A symbolic analysis cannot order them once for all parameter values, so it is done here,
+    per point."""
+    by_base: dict[str, list[int]] = {}
+    for r, cp in enumerate(points):
+        by_base.setdefault(cp.base, []).append(r)
+    for idx in by_base.values():
+        if len(idx) < 2:
+            continue
+        p, j = points[idx[0]].order_var
+        grp = groups[p]
+        if j < len(grp):
+            key = coords[:, idx, grp[j]]
+        else:
+            key = 1.0 - coords[:, idx][:, :, list(grp)].sum(axis=-1)
+        key = np.where(exists[:, idx], key, np.inf)
+        # Stable sort of existing points by share; slots are filled in label order.
+        order = np.argsort(key, axis=1, kind="stable")
+        rows = np.arange(coords.shape[0])[:, None]
+        src = np.asarray(idx)[order]
+        dst = np.asarray(idx)[None, :]
+        coords[rows, dst] = coords[rows, src]
+        exists[rows, dst] = exists[rows, src]
+        stable[rows, dst] = stable[rows, src]
+    return coords, exists, stable

@@ -1,0 +1,771 @@
+"""Parameter sweeps: which rest points are stable, and where trajectories go, over a grid or a
+sample of parameter values.
+
+Two measures:
+
+* ``"stable"`` — the rest points that exist and are asymptotically stable at each parameter
+  point, straight from the compiled symbolic answers (:mod:`lmc_games._stability_table`): no
+  integration.
+* ``"outcome"`` — from a grid of starts at each parameter point, the rest point each trajectory
+  reaches and when (fixed-step RK4, tracked in one pass: DESIGN §4's convergence rule), giving
+  basin shares, the share not converged and the median convergence time.
+
+Work is cut into chunks of parameter points. A chunk's results depend only on its points, never
+on the chunk's size or on where it runs, so the result is bit-identical whatever the executor,
+chunk size or number of workers. With ``resume=DIR`` each finished chunk is written to ``DIR``
+at once; a sweep that is stopped and started again with the same ``DIR`` computes only the
+chunks that are missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._errors import LmcGamesError, ParameterError
+
+if TYPE_CHECKING:
+    from ._game import Game
+
+__all__ = [
+    "ParameterSample",
+    "SweepError",
+    "SweepResult",
+    "latin_hypercube",
+    "random_points",
+    "sweep",
+]
+
+_FORMAT = 1  # version of the chunk files kept by ``resume``
+
+
+class SweepError(LmcGamesError):
+    """A sweep cannot run as asked (e.g. a resume directory holding another sweep's chunks)."""
+
+
+# ---------------------------------------------------------------------- samples
+
+
+@dataclass(frozen=True, eq=False)
+class ParameterSample:
+    """A set of parameter points that is not a grid (see :func:`latin_hypercube`).
+
+    Attributes
+    ----------
+    names : tuple of str
+    points : ndarray, shape (n, len(names))
+    kind : str
+        ``"latin_hypercube"``, ``"random"`` or ``"points"``.
+    seed : int or None
+    """
+
+    names: tuple[str, ...]
+    points: np.ndarray
+    kind: str = "points"
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        pts = np.array(self.points, dtype=np.float64)
+        if pts.ndim != 2 or pts.shape[1] != len(self.names):
+            raise ParameterError(
+                f"a sample needs one column per parameter ({len(self.names)}); got shape "
+                f"{pts.shape}"
+            )
+        pts.setflags(write=False)
+        object.__setattr__(self, "points", pts)
+        object.__setattr__(self, "names", tuple(self.names))
+
+
+def _ranges(ranges: Mapping[str, Sequence[float]]) -> tuple[tuple[str, ...], np.ndarray]:
+    names, lo_hi = [], []
+    for name, r in ranges.items():
+        try:
+            lo, hi = (float(v) for v in r)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name}: give a range as (low, high); got {r!r}") from None
+        if not lo <= hi:
+            raise ParameterError(f"{name}: the range ({lo:g}, {hi:g}) is empty")
+        names.append(name)
+        lo_hi.append((lo, hi))
+    if not names:
+        raise ParameterError("name at least one parameter range")
+    return tuple(names), np.array(lo_hi)
+
+
+def latin_hypercube(
+    ranges: Mapping[str, Sequence[float]], n: int, *, seed: int = 0
+) -> ParameterSample:
+    """A Latin hypercube sample of ``n`` points: each parameter's range is cut into ``n``
+    equal strata and every stratum holds exactly one point.
+
+    Reproducible: the same ``seed`` gives the same points.
+
+    Examples
+    --------
+    >>> s = latin_hypercube({"p": (0, 1), "F": (0, 20)}, 4, seed=1)
+    >>> s.points.shape
+    (4, 2)
+    >>> sorted((s.points[:, 0] * 4).astype(int).tolist())  # one point per stratum
+    [0, 1, 2, 3]
+    """
+    names, lo_hi = _ranges(ranges)
+    n = _count(n)
+    rng = np.random.default_rng(seed)
+    u = np.empty((n, len(names)))
+    for d in range(len(names)):
+        u[:, d] = (rng.permutation(n) + rng.random(n)) / n
+    pts = lo_hi[:, 0] + u * (lo_hi[:, 1] - lo_hi[:, 0])
+    return ParameterSample(names, pts, "latin_hypercube", seed)
+
+
+def random_points(
+    ranges: Mapping[str, Sequence[float]], n: int, *, seed: int = 0
+) -> ParameterSample:
+    """``n`` points drawn uniformly from the box ``ranges`` (reproducible with ``seed``).
+
+    Examples
+    --------
+    >>> s = random_points({"p": (0, 1)}, 3, seed=7)
+    >>> bool(((s.points >= 0) & (s.points <= 1)).all()), s.points.shape
+    (True, (3, 1))
+    """
+    names, lo_hi = _ranges(ranges)
+    n = _count(n)
+    rng = np.random.default_rng(seed)
+    pts = lo_hi[:, 0] + rng.random((n, len(names))) * (lo_hi[:, 1] - lo_hi[:, 0])
+    return ParameterSample(names, pts, "random", seed)
+
+
+def _count(n: Any) -> int:
+    if int(n) != n or n < 1:
+        raise ParameterError(f"the number of points must be a positive integer; got {n!r}")
+    return int(n)
+
+
+# ---------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """What a sweep measured at every parameter point.
+
+    Arrays are labelled: their leading dimensions are :attr:`dims`, of lengths :attr:`shape`;
+    for a grid the dimensions are the varied parameters, for a sample one dimension
+    ``"point"``.
+
+    Attributes
+    ----------
+    measure : str
+        ``"stable"`` or ``"outcome"``.
+    names : tuple of str
+        The varied parameters.
+    dims : tuple of str
+    shape : tuple of int
+    coords : dict
+        For a grid, ``name -> values along its dimension``; for a sample,
+        ``name -> value at each point``.
+    parameter_names : tuple of str
+        Every parameter of the game.
+    values : ndarray, shape ``shape + (len(parameter_names),)``
+        Every parameter's value at each point.
+    labels : tuple of str
+        ``"stable"``: every rest point stable somewhere in the sweep; ``"outcome"``: every rest
+        point reached somewhere. In the order of the faces (corners first).
+    stable : dict
+        ``"stable"`` only: ``label -> bool array of shape``.
+    shares, not_converged, convergence_time_median : dict, ndarray, ndarray
+        ``"outcome"`` only: ``label -> share of the starts reaching it``; the share of starts
+        not converged; the median convergence time over converged starts (``nan`` if none).
+    starts : ndarray, shape (N, n) or None
+    reached : ndarray of int, shape ``shape + (N,)`` or None
+        Index into :attr:`labels` of the rest point reached from each start, ``-1`` if none.
+    convergence_time : ndarray, shape ``shape + (N,)`` or None
+    settings : dict
+        The settings that produced it (model, measure, starts, t_end, eps, dt, method).
+    """
+
+    measure: str
+    names: tuple[str, ...]
+    dims: tuple[str, ...]
+    shape: tuple[int, ...]
+    coords: Mapping[str, np.ndarray]
+    parameter_names: tuple[str, ...]
+    values: np.ndarray
+    labels: tuple[str, ...]
+    stable: Mapping[str, np.ndarray] = field(default_factory=dict)
+    shares: Mapping[str, np.ndarray] = field(default_factory=dict)
+    not_converged: np.ndarray | None = None
+    convergence_time_median: np.ndarray | None = None
+    starts: np.ndarray | None = None
+    reached: np.ndarray | None = None
+    convergence_time: np.ndarray | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Number of parameter points."""
+        return math.prod(self.shape)
+
+    def stable_labels(self, *index: int) -> tuple[str, ...]:
+        """Labels of the rest points stable at one point (``"stable"`` measure).
+
+        Examples
+        --------
+        >>> from lmc_games import load_model
+        >>> r = sweep(load_model("inspection"), {"f": [0.5, 4]}, measure="stable")
+        >>> r.stable_labels(0), r.stable_labels(1)
+        (('inspect, violate',), ())
+        """
+        if self.measure != "stable":
+            raise SweepError("stable_labels needs a sweep with measure='stable'")
+        return tuple(lab for lab in self.labels if self.stable[lab][index])
+
+    def _rows(self) -> list[tuple[list[str], list[str]]]:
+        flat_vals = self.values.reshape(self.size, -1)
+        idx = [self.parameter_names.index(n) for n in self.names]
+        out = []
+        for k in range(self.size):
+            params = [repr(float(flat_vals[k, i])) for i in idx]
+            if self.measure == "stable":
+                labs = [lab for lab in self.labels if self.stable[lab].reshape(-1)[k]]
+                out.append((params, [";".join(labs)]))
+            else:
+                meas = [repr(float(self.shares[lab].reshape(-1)[k])) for lab in self.labels]
+                meas.append(repr(float(self.not_converged.reshape(-1)[k])))
+                med = float(self.convergence_time_median.reshape(-1)[k])
+                meas.append("" if math.isnan(med) else repr(med))
+                out.append((params, meas))
+        return out
+
+    def header(self) -> list[str]:
+        """The CSV header (DESIGN §4)."""
+        if self.measure == "stable":
+            return [*self.names, "stable"]
+        return [
+            *self.names,
+            *(f"share:{lab}" for lab in self.labels),
+            "not_converged",
+            "convergence_time_median",
+        ]
+
+    def to_csv(self, path: Any) -> None:
+        """One header line, then one row per parameter point (DESIGN §4): the varied
+        parameters, then the measures; numbers as ``repr`` of a float."""
+        with open(path, "w", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(self.header())
+            for params, meas in self._rows():
+                w.writerow(params + meas)
+
+    def to_npz(self, path: Any) -> None:
+        """All arrays in one ``.npz`` file (names as in the attributes; a label's arrays as
+        ``stable:LABEL`` / ``share:LABEL``; coordinates as ``coord:NAME``)."""
+        arrays: dict[str, Any] = {
+            "measure": np.array(self.measure),
+            "names": np.array(self.names),
+            "dims": np.array(self.dims),
+            "parameter_names": np.array(self.parameter_names),
+            "values": self.values,
+            "labels": np.array(self.labels, dtype=str),
+            "settings": np.array(json.dumps(dict(self.settings), sort_keys=True)),
+        }
+        for k, v in self.coords.items():
+            arrays[f"coord:{k}"] = v
+        for k, v in self.stable.items():
+            arrays[f"stable:{k}"] = v
+        for k, v in self.shares.items():
+            arrays[f"share:{k}"] = v
+        for k in (
+            "not_converged",
+            "convergence_time_median",
+            "starts",
+            "reached",
+            "convergence_time",
+        ):
+            v = getattr(self, k)
+            if v is not None:
+                arrays[k] = v
+        np.savez(path, **arrays)
+
+    def _columns(self) -> dict[str, np.ndarray]:
+        cols: dict[str, np.ndarray] = {}
+        if self.measure == "stable":
+            for lab in self.labels:
+                cols[f"stable:{lab}"] = self.stable[lab]
+        else:
+            for lab in self.labels:
+                cols[f"share:{lab}"] = self.shares[lab]
+            cols["not_converged"] = self.not_converged
+            cols["convergence_time_median"] = self.convergence_time_median
+        return cols
+
+    def to_dataframe(self):
+        """A pandas DataFrame, one row per parameter point (needs the ``data`` extra).
+
+        Columns: the varied parameters, then ``stable:LABEL`` (bool) or ``share:LABEL``,
+        ``not_converged`` and ``convergence_time_median``.
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - exercised only without pandas
+            raise LmcGamesError(
+                "to_dataframe needs pandas: pip install 'lmc-games[data]'"
+            ) from None
+        flat = self.values.reshape(self.size, -1)
+        data = {n: flat[:, self.parameter_names.index(n)] for n in self.names}
+        data.update({k: v.reshape(-1) for k, v in self._columns().items()})
+        return pd.DataFrame(data)
+
+    def to_xarray(self):
+        """An ``xarray.Dataset`` with the varied parameters as dimensions (needs the ``data``
+        extra). Per-start arrays get a further dimension ``start``."""
+        try:
+            import xarray as xr
+        except ImportError:  # pragma: no cover - exercised only without xarray
+            raise LmcGamesError("to_xarray needs xarray: pip install 'lmc-games[data]'") from None
+        if self.dims == ("point",):
+            coords = {n: ("point", v) for n, v in self.coords.items()}
+        else:
+            coords = {n: np.asarray(v) for n, v in self.coords.items()}
+        data = {k: (self.dims, v) for k, v in self._columns().items()}
+        if self.reached is not None:
+            data["reached"] = ((*self.dims, "start"), self.reached)
+            data["convergence_time"] = ((*self.dims, "start"), self.convergence_time)
+        ds = xr.Dataset(data, coords=coords)
+        ds.attrs["labels"] = list(self.labels)
+        ds.attrs["settings"] = json.dumps(dict(self.settings), sort_keys=True)
+        return ds
+
+    def __repr__(self) -> str:
+        dims = " x ".join(f"{d}={s}" for d, s in zip(self.dims, self.shape))
+        return f"<SweepResult {self.measure}: {dims}; labels {list(self.labels)}>"
+
+
+# ---------------------------------------------------------------------- the sweep
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything a chunk needs; pickled to worker processes."""
+
+    game: Game
+    names: tuple[str, ...]
+    measure: str
+    starts: np.ndarray | None
+    t_end: float
+    eps: float
+    dt: float
+    engine: str
+    key: str
+
+
+_BUILT: dict[str, Any] = {}
+
+
+def _built(plan: _Plan):
+    """Per process, the compiled field and rest-point table of a plan (built once)."""
+    hit = _BUILT.get(plan.key)
+    if hit is None:
+        from ._stability_table import compile_rest_points
+
+        table = compile_rest_points(plan.game, plan.names)
+        cf = None
+        if plan.measure == "outcome":
+            from ._compile import compile_field
+            from ._system import system
+
+            cf = compile_field(system(plan.game), engine=plan.engine)
+        hit = (table, cf)
+        _BUILT.clear()
+        _BUILT[plan.key] = hit
+    return hit
+
+
+def _run_chunk(plan: _Plan, varied: np.ndarray, full: np.ndarray) -> dict[str, Any]:
+    """Results at the points of one chunk. Depends on nothing but these points."""
+    table, cf = _built(plan)
+    rp = table.evaluate(varied)
+    if plan.measure == "stable":
+        return {"labels": rp.labels, "stable": rp.stable}
+    nsteps = max(1, math.ceil(plan.t_end / plan.dt - 1e-9))
+    h = plan.t_end / nsteps
+    track = cf.rk4_track(plan.starts, full, rp.coordinates, h, nsteps, plan.eps)
+    return {"labels": rp.labels, "reached": track.reached, "time": track.time}
+
+
+def sweep(
+    game: Game,
+    vary: Mapping[str, Any] | ParameterSample,
+    *,
+    measure: str = "stable",
+    starts: int | Any = 4,
+    t_end: float = 100.0,
+    eps: float = 1e-3,
+    dt: float = 0.05,
+    engine: str = "auto",
+    executor: Executor | Any | None = None,
+    chunk_size: int | None = None,
+    resume: str | os.PathLike | None = None,
+    progress: bool | None = None,
+) -> SweepResult:
+    """Measure a game over a grid or a sample of parameter values.
+
+    Parameters
+    ----------
+    game : Game
+        Parameters not varied keep their values in ``game``.
+    vary : mapping or ParameterSample
+        ``name -> values`` for a grid (the product of the value lists, first name slowest),
+        or a sample from :func:`latin_hypercube` / :func:`random_points`.
+    measure : {"stable", "outcome"}
+        See the module docstring.
+    starts : int or array_like, shape (N, n)
+        ``"outcome"``: the ``--starts N`` grid of DESIGN §4, or explicit free shares.
+    t_end, eps, dt : float
+        ``"outcome"``: final time, convergence radius (max norm over all shares) and RK4 step.
+    engine : {"auto", "numpy", "numba"}
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the chunks (e.g. a ``ProcessPoolExecutor``); by default they run in this process
+        (the numba engine uses all cores through its threads).
+    chunk_size : int, optional
+        Parameter points per chunk (default: about 20 chunks, at least 1,000 points each for
+        ``"outcome"``). Results do not depend on it.
+    resume : path, optional
+        Keep each finished chunk in this directory and reuse those already there. The
+        directory is tied to one sweep: chunks of another one are an error.
+    progress : bool, optional
+        Show a progress bar on stderr (default: when stderr is a terminal).
+
+    Returns
+    -------
+    SweepResult
+
+    Examples
+    --------
+    >>> from lmc_games import load_model
+    >>> r = sweep(load_model("hawk_dove"), {"C": [1, 3, 6]}, measure="stable")
+    >>> r.labels
+    ('hawk', 'hawk+dove')
+    >>> [r.stable_labels(i) for i in range(3)]
+    [('hawk',), ('hawk+dove',), ('hawk+dove',)]
+    """
+    if measure not in ("stable", "outcome"):
+        raise SweepError(f"measure must be 'stable' or 'outcome'; got {measure!r}")
+    names, dims, shape, coords, varied = _points(game, vary)
+    full = _full_values(game, names, varied)
+    start_arr = None
+    if measure == "outcome":
+        if not (t_end > 0 and dt > 0 and eps > 0):
+            raise SweepError("t_end, dt and eps must be positive")
+        start_arr = _starts(game, starts)
+    settings = {
+        "model": game.name,
+        "scenario": game.scenario_name,
+        "measure": measure,
+        "vary": {n: np.asarray(coords[n]).tolist() for n in names},
+        "dims": list(dims),
+        "fixed": {k: str(v) for k, v in game.values.items() if k not in names},
+    }
+    if measure == "outcome":
+        settings.update(
+            {
+                "starts": start_arr.tolist(),
+                "t_end": float(t_end),
+                "eps": float(eps),
+                "dt": float(dt),
+                "method": "rk4",
+                "engine": _engine_name(engine),
+            }
+        )
+    key = _fingerprint(game, names, settings)
+    plan = _Plan(game, names, measure, start_arr, float(t_end), float(eps), float(dt), engine, key)
+    P = varied.shape[0]
+    if chunk_size is None:
+        chunk_size = max(1000 if measure == "outcome" else 1, math.ceil(P / 20))
+        if measure == "stable":
+            chunk_size = max(chunk_size, 100_000)
+    chunk_size = _count(chunk_size)
+    store = _Store(Path(resume), settings, key, chunk_size) if resume is not None else None
+    if store is not None:
+        chunk_size = store.chunk_size
+    bounds = [(lo, min(P, lo + chunk_size)) for lo in range(0, P, chunk_size)]
+    results: dict[int, dict[str, Any]] = {}
+    if store is not None:
+        for c in range(len(bounds)):
+            got = store.load(c)
+            if got is not None:
+                results[c] = got
+    todo = [c for c in range(len(bounds)) if c not in results]
+    bar = _progress(len(bounds), len(results), progress)
+    try:
+        for c, res in _execute(plan, bounds, todo, varied, full, executor):
+            results[c] = res
+            if store is not None:
+                store.save(c, res)
+            bar.update(1)
+    finally:
+        bar.close()
+    return _assemble(game, plan, names, dims, shape, coords, full, results, bounds, settings)
+
+
+def _engine_name(engine: str) -> str:
+    from ._compile import numba_available
+
+    if engine == "auto":
+        return "numba" if numba_available() else "numpy"
+    if engine not in ("numpy", "numba"):
+        raise SweepError(f"engine must be 'auto', 'numpy' or 'numba'; got {engine!r}")
+    return engine
+
+
+def _fingerprint(game: Game, names, settings) -> str:
+    """A digest of everything that determines a sweep's numbers, stable across processes and
+    sessions (text forms only; pickles of sympy objects are not canonical)."""
+    import sympy
+
+    from . import __version__
+
+    desc = {
+        "version": __version__,
+        "populations": [[p.name, list(p.strategies)] for p in game.populations],
+        "payoffs": {
+            ",".join(map(str, k)): [sympy.srepr(e) for e in v]
+            for k, v in sorted(game.payoffs.items())
+        },
+        "parameters": [p.name for p in game.parameters],
+        "values": {k: str(v) for k, v in game.values.items()},
+        "names": list(names),
+        "settings": settings,
+    }
+    text = json.dumps(desc, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _execute(plan, bounds, todo, varied, full, executor):
+    if not todo:
+        return
+    if executor is None:
+        for c in todo:
+            lo, hi = bounds[c]
+            yield c, _run_chunk(plan, varied[lo:hi], full[lo:hi])
+        return
+    ex = executor
+    if not isinstance(ex, Executor) and hasattr(ex, "get_executor"):
+        ex = ex.get_executor()  # a dask.distributed.Client
+    futures = {}
+    for c in todo:
+        lo, hi = bounds[c]
+        futures[ex.submit(_run_chunk, plan, varied[lo:hi], full[lo:hi])] = c
+    for fut in as_completed(futures):
+        yield futures[fut], fut.result()
+
+
+def _progress(total: int, done: int, show: bool | None):
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if show is None else (not show)
+    return tqdm(
+        total=total, initial=done, disable=disable, unit="chunk", file=sys.stderr, desc="sweep"
+    )
+
+
+def _points(game: Game, vary):
+    pmap = game.parameter_map
+    if isinstance(vary, ParameterSample):
+        names = vary.names
+        varied = np.array(vary.points, dtype=np.float64)
+        dims: tuple[str, ...] = ("point",)
+        shape: tuple[int, ...] = (varied.shape[0],)
+        coords = {n: varied[:, q].copy() for q, n in enumerate(names)}
+    else:
+        if not vary:
+            raise ParameterError("vary at least one parameter")
+        names = tuple(vary)
+        axes = []
+        for n in names:
+            v = np.atleast_1d(np.asarray(vary[n], dtype=np.float64))
+            if v.ndim != 1 or v.size == 0:
+                raise ParameterError(f"{n}: give a non-empty list of values")
+            axes.append(v)
+        mesh = np.meshgrid(*axes, indexing="ij")
+        varied = np.stack([m.reshape(-1) for m in mesh], axis=-1)
+        dims = names
+        shape = tuple(a.size for a in axes)
+        coords = {n: a for n, a in zip(names, axes)}
+    for q, n in enumerate(names):
+        if n not in pmap:
+            known = ", ".join(pmap)
+            raise ParameterError(f"unknown parameter {n!r}; this model has {known}")
+        if not np.all(np.isfinite(varied[:, q])):
+            raise ParameterError(f"{n}: values must be finite numbers")
+        par = pmap[n]
+        lo = -np.inf if par.min is None else float(par.min)
+        hi = np.inf if par.max is None else float(par.max)
+        bad = (varied[:, q] < lo) | (varied[:, q] > hi)
+        if bad.any():
+            v = varied[np.argmax(bad), q]
+            raise ParameterError(
+                f"{n} = {v:g} is outside its bounds [{lo:g}, {hi:g}]; sweep inside them"
+            )
+    if len(set(names)) != len(names):
+        raise ParameterError("each parameter may be varied only once")
+    return names, dims, shape, coords, varied
+
+
+def _full_values(game: Game, names, varied: np.ndarray) -> np.ndarray:
+    order = [p.name for p in game.parameters]
+    base = np.array([float(game.values[n]) for n in order], dtype=np.float64)
+    full = np.broadcast_to(base, (varied.shape[0], len(order))).copy()
+    for q, n in enumerate(names):
+        full[:, order.index(n)] = varied[:, q]
+    return full
+
+
+def _starts(game: Game, starts) -> np.ndarray:
+    from ._simulate import starts_grid
+
+    if np.isscalar(starts):
+        return starts_grid(game, starts)
+    arr = np.array(starts, dtype=np.float64)
+    n = len(game.variables)
+    if arr.ndim != 2 or arr.shape[1] != n:
+        raise SweepError(f"starts must have shape (N, {n}); got {arr.shape}")
+    return arr
+
+
+def _assemble(game, plan, names, dims, shape, coords, full, results, bounds, settings):
+    from ._stability_table import label_order
+
+    P = full.shape[0]
+    labels_all: list[str] = []
+    for c in range(len(bounds)):
+        labels_all.extend(results[c]["labels"])
+    order = label_order(game, labels_all)
+    pos = {lab: i for i, lab in enumerate(order)}
+    param_names = tuple(p.name for p in game.parameters)
+    values = full.reshape(*shape, len(param_names))
+    common = {
+        "names": names,
+        "dims": dims,
+        "shape": shape,
+        "coords": {k: np.asarray(v) for k, v in coords.items()},
+        "parameter_names": param_names,
+        "values": values,
+        "settings": settings,
+    }
+    if plan.measure == "stable":
+        st = np.zeros((P, len(order)), dtype=bool)
+        for c, (lo, hi) in enumerate(bounds):
+            res = results[c]
+            for r, lab in enumerate(res["labels"]):
+                st[lo:hi, pos[lab]] |= res["stable"][:, r]
+        keep = [i for i in range(len(order)) if st[:, i].any()]
+        labels = tuple(order[i] for i in keep)
+        stable = {order[i]: st[:, i].reshape(shape) for i in keep}
+        return SweepResult(plan.measure, labels=labels, stable=stable, **common)
+    N = plan.starts.shape[0]
+    reached = np.full((P, N), -1, dtype=np.int64)
+    time = np.full((P, N), np.nan)
+    for c, (lo, hi) in enumerate(bounds):
+        res = results[c]
+        local = np.array([pos[lab] for lab in res["labels"]] + [-1], dtype=np.int64)
+        reached[lo:hi] = local[res["reached"]]  # -1 indexes the appended -1
+        time[lo:hi] = res["time"]
+    used = sorted(set(np.unique(reached).tolist()) - {-1})
+    remap = np.full(len(order) + 1, -1, dtype=np.int64)
+    for new, old in enumerate(used):
+        remap[old] = new
+    reached = remap[reached]
+    labels = tuple(order[i] for i in used)
+    shares = {lab: (reached == k).mean(axis=1).reshape(shape) for k, lab in enumerate(labels)}
+    not_conv = (reached == -1).mean(axis=1).reshape(shape)
+    with np.errstate(all="ignore"):
+        conv = np.where(reached >= 0, time, np.nan)
+        median = np.full(P, np.nan)
+        ok = np.any(reached >= 0, axis=1)
+        if ok.any():
+            median[ok] = np.nanmedian(conv[ok], axis=1)
+    return SweepResult(
+        plan.measure,
+        labels=labels,
+        shares=shares,
+        not_converged=not_conv,
+        convergence_time_median=median.reshape(shape),
+        starts=plan.starts,
+        reached=reached.reshape(*shape, N),
+        convergence_time=conv.reshape(*shape, N),
+        **common,
+    )
+
+
+# ---------------------------------------------------------------------- resume
+
+
+class _Store:
+    """Finished chunks of one sweep in a directory (``manifest.json`` + ``chunk-NNNNNN.npz``)."""
+
+    def __init__(self, root: Path, settings: Mapping, key: str, chunk_size: int):
+        self.root = root
+        manifest = {"format": _FORMAT, "key": key, "settings": settings, "chunk_size": chunk_size}
+        path = root / "manifest.json"
+        if root.exists() and not root.is_dir():
+            raise SweepError(f"--resume {root}: exists and is not a directory")
+        root.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            try:
+                old = json.loads(path.read_text())
+            except (OSError, ValueError):
+                raise SweepError(f"--resume {root}: manifest.json is unreadable") from None
+            if old.get("format") != _FORMAT or old.get("key") != key:
+                raise SweepError(
+                    f"--resume {root}: holds chunks of a different sweep; use another "
+                    "directory or remove it"
+                )
+            self.chunk_size = int(old["chunk_size"])
+        else:
+            if any(root.glob("chunk-*.npz")):
+                raise SweepError(f"--resume {root}: chunk files without a manifest")
+            _atomic_write(path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+            self.chunk_size = chunk_size
+
+    def _path(self, c: int) -> Path:
+        return self.root / f"chunk-{c:06d}.npz"
+
+    def load(self, c: int) -> dict[str, Any] | None:
+        path = self._path(c)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                out = {k: z[k] for k in z.files}
+        except (OSError, ValueError):
+            return None  # a torn file from an interrupted write: recompute it
+        out["labels"] = tuple(str(s) for s in out["labels"])
+        return out
+
+    def save(self, c: int, res: Mapping[str, Any]) -> None:
+        arrays = {k: v for k, v in res.items() if k != "labels"}
+        arrays["labels"] = np.array(res["labels"], dtype=str)
+        tmp = self._path(c).with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self._path(c))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
