@@ -735,7 +735,7 @@ class _Analyzer:
         for r in points:
             if r.jacobian is None:
                 continue
-            det = _tidy(r.jacobian.det(), self.symbolic)
+            det = _tidy(_det_plain(r.jacobian), self.symbolic)
             tr = _tidy(r.jacobian.trace(), self.symbolic)
             if self.symbolic:
                 ds, ts = self.signs.sign(det), self.signs.sign(tr)
