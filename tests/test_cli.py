@@ -79,6 +79,12 @@ def test_bundled_models_are_the_expected_ones():
         "matching_pennies",
         "inspection",
         "hawk_dove_roles",
+        "water_use",
+        "water_use_lmc",
+        "central_local",
+        "central_local_dynamic",
+        "central_local_social",
+        "mechanism_overlap",
     }
 
 

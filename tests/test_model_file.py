@@ -13,12 +13,18 @@ from lmc_games._errors import FormulaError, LmcGamesError, ModelError, Parameter
 from lmc_games._model_file import bundled_models, load_model, model_path
 
 BUNDLED = [
+    "central_local",
+    "central_local_dynamic",
+    "central_local_social",
     "hawk_dove",
     "hawk_dove_roles",
     "inspection",
     "matching_pennies",
+    "mechanism_overlap",
     "prisoners_dilemma",
     "rock_paper_scissors",
+    "water_use",
+    "water_use_lmc",
 ]
 
 SYMMETRIC = """
@@ -517,7 +523,7 @@ def test_errors_from_the_game_name_the_file(tmp_path):
 
 
 # --------------------------------------------------------------------- bundled models
-def test_bundled_models_are_exactly_the_six():
+def test_bundled_models_are_exactly_these():
     assert bundled_models() == BUNDLED
 
 
