@@ -1,6 +1,7 @@
 """lmc_games — evolutionary game theory for the study of cooperation between governments."""
 
 from ._analysis import analyze
+from ._citation import citation
 from ._compile import CompiledField, compile_field
 from ._errors import (
     EngineUnavailableError,
@@ -13,6 +14,7 @@ from ._errors import (
 from ._game import Game, Population
 from ._model_file import bundled_models, load_model
 from ._params import Parameter
+from ._report import Report, ReportError, ScenarioRow, report, scenario_table
 from ._results import Analysis, Continuum, DetTraceRow, RestPoint, Stability
 from ._simulate import (
     Convergence,
@@ -42,6 +44,7 @@ __all__ = [
     "analyze",
     "basins",
     "bundled_models",
+    "citation",
     "compile_field",
     "compile_rest_points",
     "CompiledField",
@@ -64,9 +67,14 @@ __all__ = [
     "Population",
     "random_points",
     "Replicator",
+    "Report",
+    "report",
+    "ReportError",
     "RestPoint",
     "RestPointTable",
     "RestPointValues",
+    "scenario_table",
+    "ScenarioRow",
     "simulate",
     "Simulation",
     "SimulationWarning",

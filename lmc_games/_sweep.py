@@ -177,8 +177,8 @@ class SweepResult:
         ``name -> value at each point``.
     parameter_names : tuple of str
         Every parameter of the game.
-    values : ndarray, shape ``shape + (len(parameter_names),)``
-        Every parameter's value at each point.
+    fixed : dict
+        ``name -> value`` of the parameters not varied.
     labels : tuple of str
         ``"stable"``: every rest point stable somewhere in the sweep; ``"outcome"``: every rest
         point reached somewhere. In the order of the faces (corners first).
@@ -201,7 +201,7 @@ class SweepResult:
     shape: tuple[int, ...]
     coords: Mapping[str, np.ndarray]
     parameter_names: tuple[str, ...]
-    values: np.ndarray
+    fixed: Mapping[str, float]
     labels: tuple[str, ...]
     stable: Mapping[str, np.ndarray] = field(default_factory=dict)
     shares: Mapping[str, np.ndarray] = field(default_factory=dict)
@@ -216,6 +216,24 @@ class SweepResult:
     def size(self) -> int:
         """Number of parameter points."""
         return math.prod(self.shape)
+
+    def parameter(self, name: str) -> np.ndarray:
+        """The value of parameter ``name`` (varied or not) at every point, shaped like the
+        measures."""
+        if name in self.fixed:
+            return np.full(self.shape, self.fixed[name])
+        if name not in self.names:
+            raise ParameterError(f"unknown parameter {name!r}")
+        if self.dims == ("point",):
+            return np.asarray(self.coords[name])
+        axes = [np.asarray(self.coords[n]) for n in self.names]
+        return np.meshgrid(*axes, indexing="ij")[self.names.index(name)]
+
+    @property
+    def values(self) -> np.ndarray:
+        """Every parameter's value at each point, shape ``shape + (len(parameter_names),)``
+        (built on request: it can be large)."""
+        return np.stack([self.parameter(n) for n in self.parameter_names], axis=-1)
 
     def stable_labels(self, *index: int) -> tuple[str, ...]:
         """Labels of the rest points stable at one point (``"stable"`` measure).
@@ -232,11 +250,10 @@ class SweepResult:
         return tuple(lab for lab in self.labels if self.stable[lab][index])
 
     def _rows(self) -> list[tuple[list[str], list[str]]]:
-        flat_vals = self.values.reshape(self.size, -1)
-        idx = [self.parameter_names.index(n) for n in self.names]
+        cols = [self.parameter(n).reshape(-1) for n in self.names]
         out = []
         for k in range(self.size):
-            params = [repr(float(flat_vals[k, i])) for i in idx]
+            params = [repr(float(c[k])) for c in cols]
             if self.measure == "stable":
                 labs = [lab for lab in self.labels if self.stable[lab].reshape(-1)[k]]
                 out.append((params, [";".join(labs)]))
@@ -276,7 +293,7 @@ class SweepResult:
             "names": np.array(self.names),
             "dims": np.array(self.dims),
             "parameter_names": np.array(self.parameter_names),
-            "values": self.values,
+            "fixed": np.array(json.dumps(dict(self.fixed), sort_keys=True)),
             "labels": np.array(self.labels, dtype=str),
             "settings": np.array(json.dumps(dict(self.settings), sort_keys=True)),
         }
@@ -322,8 +339,7 @@ class SweepResult:
             raise LmcGamesError(
                 "to_dataframe needs pandas: pip install 'lmc-games[data]'"
             ) from None
-        flat = self.values.reshape(self.size, -1)
-        data = {n: flat[:, self.parameter_names.index(n)] for n in self.names}
+        data = {n: self.parameter(n).reshape(-1) for n in self.names}
         data.update({k: v.reshape(-1) for k, v in self._columns().items()})
         return pd.DataFrame(data)
 
@@ -368,6 +384,9 @@ class _Plan:
     dt: float
     engine: str
     key: str
+    build_key: str
+    base: tuple[float, ...]
+    index: tuple[int, ...]
 
 
 _BUILT: dict[str, Any] = {}
@@ -375,7 +394,7 @@ _BUILT: dict[str, Any] = {}
 
 def _built(plan: _Plan):
     """Per process, the compiled field and rest-point table of a plan (built once)."""
-    hit = _BUILT.get(plan.key)
+    hit = _BUILT.get(plan.build_key)
     if hit is None:
         from ._stability_table import compile_rest_points
 
@@ -388,16 +407,18 @@ def _built(plan: _Plan):
             cf = compile_field(system(plan.game), engine=plan.engine)
         hit = (table, cf)
         _BUILT.clear()
-        _BUILT[plan.key] = hit
+        _BUILT[plan.build_key] = hit
     return hit
 
 
-def _run_chunk(plan: _Plan, varied: np.ndarray, full: np.ndarray) -> dict[str, Any]:
+def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
     """Results at the points of one chunk. Depends on nothing but these points."""
     table, cf = _built(plan)
     rp = table.evaluate(varied)
     if plan.measure == "stable":
         return {"labels": rp.labels, "stable": rp.stable}
+    full = np.broadcast_to(np.asarray(plan.base), (varied.shape[0], len(plan.base))).copy()
+    full[:, list(plan.index)] = varied
     nsteps = max(1, math.ceil(plan.t_end / plan.dt - 1e-9))
     h = plan.t_end / nsteps
     track = cf.rk4_track(plan.starts, full, rp.coordinates, h, nsteps, plan.eps)
@@ -463,7 +484,6 @@ def sweep(
     if measure not in ("stable", "outcome"):
         raise SweepError(f"measure must be 'stable' or 'outcome'; got {measure!r}")
     names, dims, shape, coords, varied = _points(game, vary)
-    full = _full_values(game, names, varied)
     start_arr = None
     if measure == "outcome":
         if not (t_end > 0 and dt > 0 and eps > 0):
@@ -489,7 +509,21 @@ def sweep(
             }
         )
     key = _fingerprint(game, names, settings)
-    plan = _Plan(game, names, measure, start_arr, float(t_end), float(eps), float(dt), engine, key)
+    order = [p.name for p in game.parameters]
+    plan = _Plan(
+        game,
+        names,
+        measure,
+        start_arr,
+        float(t_end),
+        float(eps),
+        float(dt),
+        engine,
+        key,
+        build_key=_fingerprint(game, names, {"measure": measure, "engine": engine}),
+        base=tuple(float(game.values[n]) for n in order),
+        index=tuple(order.index(n) for n in names),
+    )
     P = varied.shape[0]
     if chunk_size is None:
         chunk_size = max(1000 if measure == "outcome" else 1, math.ceil(P / 20))
@@ -509,14 +543,14 @@ def sweep(
     todo = [c for c in range(len(bounds)) if c not in results]
     bar = _progress(len(bounds), len(results), progress)
     try:
-        for c, res in _execute(plan, bounds, todo, varied, full, executor):
+        for c, res in _execute(plan, bounds, todo, varied, executor):
             results[c] = res
             if store is not None:
                 store.save(c, res)
             bar.update(1)
     finally:
         bar.close()
-    return _assemble(game, plan, names, dims, shape, coords, full, results, bounds, settings)
+    return _assemble(game, plan, names, dims, shape, coords, results, bounds, settings)
 
 
 def _engine_name(engine: str) -> str:
@@ -552,13 +586,13 @@ def _fingerprint(game: Game, names, settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def _execute(plan, bounds, todo, varied, full, executor):
+def _execute(plan, bounds, todo, varied, executor):
     if not todo:
         return
     if executor is None:
         for c in todo:
             lo, hi = bounds[c]
-            yield c, _run_chunk(plan, varied[lo:hi], full[lo:hi])
+            yield c, _run_chunk(plan, varied[lo:hi])
         return
     ex = executor
     if not isinstance(ex, Executor) and hasattr(ex, "get_executor"):
@@ -566,7 +600,7 @@ def _execute(plan, bounds, todo, varied, full, executor):
     futures = {}
     for c in todo:
         lo, hi = bounds[c]
-        futures[ex.submit(_run_chunk, plan, varied[lo:hi], full[lo:hi])] = c
+        futures[ex.submit(_run_chunk, plan, varied[lo:hi])] = c
     for fut in as_completed(futures):
         yield futures[fut], fut.result()
 
@@ -623,15 +657,6 @@ def _points(game: Game, vary):
     return names, dims, shape, coords, varied
 
 
-def _full_values(game: Game, names, varied: np.ndarray) -> np.ndarray:
-    order = [p.name for p in game.parameters]
-    base = np.array([float(game.values[n]) for n in order], dtype=np.float64)
-    full = np.broadcast_to(base, (varied.shape[0], len(order))).copy()
-    for q, n in enumerate(names):
-        full[:, order.index(n)] = varied[:, q]
-    return full
-
-
 def _starts(game: Game, starts) -> np.ndarray:
     from ._simulate import starts_grid
 
@@ -644,24 +669,23 @@ def _starts(game: Game, starts) -> np.ndarray:
     return arr
 
 
-def _assemble(game, plan, names, dims, shape, coords, full, results, bounds, settings):
+def _assemble(game, plan, names, dims, shape, coords, results, bounds, settings):
     from ._stability_table import label_order
 
-    P = full.shape[0]
+    P = bounds[-1][1] if bounds else 0
     labels_all: list[str] = []
     for c in range(len(bounds)):
         labels_all.extend(results[c]["labels"])
     order = label_order(game, labels_all)
     pos = {lab: i for i, lab in enumerate(order)}
     param_names = tuple(p.name for p in game.parameters)
-    values = full.reshape(*shape, len(param_names))
     common = {
         "names": names,
         "dims": dims,
         "shape": shape,
         "coords": {k: np.asarray(v) for k, v in coords.items()},
         "parameter_names": param_names,
-        "values": values,
+        "fixed": {k: float(v) for k, v in game.values.items() if k not in names},
         "settings": settings,
     }
     if plan.measure == "stable":

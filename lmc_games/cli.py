@@ -72,6 +72,16 @@ def _add_format_argument(p: argparse.ArgumentParser, choices: Sequence[str] = FO
     )
 
 
+def _add_plot_argument(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--plot", metavar="FILE", help=f"also draw {what}: FILE.pdf, .svg or .png")
+
+
+def _check_figure_path(path: str | None, option: str) -> None:
+    """Refuse a figure format before any work is done, so a typo wastes nothing."""
+    if path is not None and os.path.splitext(path)[1].lower() not in (".pdf", ".svg", ".png"):
+        raise CommandError(f"{option} {path!r}: the file must end in .pdf, .svg or .png")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``lmc-games``, one subparser per command."""
     parser = _Parser(
@@ -140,8 +150,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dt", type=float, default=0.05, help="step of rk4 / output spacing (0.05)")
     p.add_argument("--method", choices=["rk4", "dopri5"], default="rk4", help="integrator (rk4)")
     p.add_argument("--out", metavar="FILE.csv", help="write the trajectories as CSV")
+    _add_plot_argument(p, "time series of each population's shares")
     _add_format_argument(p, ("text", "json"))
     p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser(
+        "phase",
+        help="the phase diagram for the model's geometry (line, square, triangle, cube)",
+        description="Draw the phase diagram of a model: a line for one population of two "
+        "strategies, a square for two populations of two, a triangle for one population of "
+        "three, a cube for three populations of two (projections otherwise); rest points "
+        "marked by their stability verdict.",
+    )
+    _add_model_arguments(p)
+    p.add_argument("--out", metavar="FILE", required=True, help="FILE.pdf, .svg or .png")
+    p.add_argument(
+        "--projections",
+        action="store_true",
+        help="for three populations: three 2-D projections instead of the 3-D cube",
+    )
+    p.add_argument(
+        "--columns", type=float, choices=[1, 2], help="journal column width (default: 1)"
+    )
+    p.add_argument("--font", choices=["cm", "stix"], default="cm", help="Computer Modern or STIX")
+    p.set_defaults(func=_cmd_phase)
 
     p = sub.add_parser(
         "sweep",
@@ -175,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eps", type=float, default=1e-3, metavar="E", help="convergence radius")
     p.add_argument("--dt", type=float, default=0.05, help="RK4 step (0.05)")
     p.add_argument("--out", metavar="FILE", required=True, help="results: FILE.csv or FILE.npz")
+    _add_plot_argument(p, "a region map of the results")
     p.add_argument(
         "--workers",
         type=int,
@@ -183,11 +216,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--scheduler", metavar="ADDRESS", help="run chunks on a Dask cluster at ADDRESS")
     p.add_argument(
+        "--engine",
+        choices=["auto", "numpy", "numba"],
+        default="auto",
+        help="compiled-field engine for outcome (auto: numba when installed)",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=int,
+        metavar="N",
+        help="parameter points per chunk (the results do not depend on it)",
+    )
+    p.add_argument(
         "--resume",
         metavar="DIR",
         help="keep finished chunks in DIR and reuse those already there",
     )
     p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser(
+        "report",
+        help="everything a paper needs for one model: tables, equations, figures, data",
+        description="Write report.md and report.tex (and report.pdf when pdflatex is "
+        "installed) with the parameter and payoff tables, the replicator equations, the "
+        "Jacobian, the rest points with their verdicts and conditions, the det/trace, regime "
+        "and scenario tables and the figures; data/ with CSV and JSON; provenance.json and "
+        "references.bib.",
+    )
+    _add_model_arguments(p)
+    p.add_argument("--out", metavar="DIR", required=True, help="the directory to write")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.add_argument(
+        "--pdf",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="compile report.tex with pdflatex (auto: when it is installed)",
+    )
+    p.set_defaults(func=_cmd_report)
     return parser
 
 
@@ -325,6 +390,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         raise CommandError("--t-end, --dt and --eps must be positive")
     if args.starts < 1:
         raise CommandError("--starts must be at least 1")
+    _check_figure_path(args.plot, "--plot")
     sys_ = system(game)
     n = len(sys_.variables)
     inits = (
@@ -366,6 +432,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         }
         with open(f"{args.out}.provenance.json", "w") as fh:
             json.dump(provenance, fh, indent=1)
+    if args.plot:
+        from .plot import simulation_figure
+
+        simulation_figure(sim, game, out=args.plot)
     if args.format == "json":
         _write_json(
             {
@@ -384,6 +454,33 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         t = "-" if tr["convergence_time"] is None else f"{tr['convergence_time']:.4g}"
         lines.append(f"{init:<24} {fin:<36} {reached:<28} {t}")
     _write("\n".join(lines))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from ._report import report
+
+    game = _load_game(args)
+    pdf = {"auto": None, "yes": True, "no": False}[args.pdf]
+    result = report(game, args.out, figures=not args.no_figures, pdf=pdf)
+    made = "report.md, report.tex" + (", report.pdf" if result.pdf else "")
+    _write(
+        f"wrote {args.out}: {made} and {len(result.files)} files in all ({result.seconds:.1f} s)"
+    )
+    if result.pdf is None and pdf is None:
+        _note("pdflatex not found: report.pdf not compiled (report.tex is ready for LaTeX)")
+    return 0
+
+
+def _cmd_phase(args: argparse.Namespace) -> int:
+    from .plot import phase_figure
+
+    game = _load_game(args)
+    _check_figure_path(args.out, "--out")
+    phase_figure(
+        game, out=args.out, projections=args.projections, columns=args.columns, font=args.font
+    )
+    _write(f"wrote {args.out}: phase diagram of {game.title} ({game.name})")
     return 0
 
 
@@ -462,6 +559,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             raise CommandError("--t-end, --dt and --eps must be positive")
         if args.starts < 1:
             raise CommandError("--starts must be at least 1")
+    _check_figure_path(args.plot, "--plot")
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise CommandError("--chunk-size must be at least 1")
     executor, close = _executor(args)
     began = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -474,7 +574,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             t_end=args.t_end,
             eps=args.eps,
             dt=args.dt,
+            engine=args.engine,
             executor=executor,
+            chunk_size=args.chunk_size,
             resume=args.resume,
         )
     finally:
@@ -496,6 +598,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             json.dump(provenance, fh, indent=1)
     else:
         result.to_npz(out)
+    if args.plot:
+        from .plot import sweep_figure
+
+        sweep_figure(result, game, out=args.plot)
     points = " x ".join(str(n) for n in result.shape)
     found = "; ".join(result.labels) or "none"
     what = "stable somewhere" if args.measure == "stable" else "reached somewhere"

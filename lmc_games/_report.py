@@ -1,0 +1,592 @@
+"""One command from a model to the tables, figures and data of a paper section.
+
+:func:`report` writes into a directory:
+
+* ``report.md`` and ``report.tex`` (and ``report.pdf`` when ``pdflatex`` is installed): the
+  parameter table, the payoff table (for three populations, one sub-table per strategy of the
+  third), the replicator equations, the Jacobian, the rest points at the default values with
+  eigenvalues and verdicts, the symbolic conditions for existence and stability, the
+  det/trace table of a two-dimensional system, the regime table (which rest point is stable
+  under which inequalities) and the scenario table (the stable rest points at the defaults
+  and in each named scenario), and the figures;
+* ``figures/``: the phase diagram and a time series, as PDF (for the ``.tex``) and PNG;
+* ``data/``: ``analysis.json`` (the ``analyze --format json`` object), ``rest_points.csv``,
+  ``scenarios.csv`` and ``trajectories.csv``;
+* ``provenance.json`` (library version, parameter values, solver settings, timestamps) and
+  ``references.bib``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import LmcGamesError
+
+if TYPE_CHECKING:
+    from ._game import Game
+    from ._results import Analysis
+
+__all__ = ["Report", "ReportError", "ScenarioRow", "report", "scenario_table"]
+
+
+class ReportError(LmcGamesError):
+    """The report cannot be written as asked (e.g. ``report.tex`` does not compile)."""
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """The stable rest points of a game in one scenario.
+
+    Attributes
+    ----------
+    scenario : str
+        The scenario's name, or ``"defaults"``.
+    changes : Mapping
+        The parameter values the scenario changes (empty for the defaults).
+    stable : tuple of str
+        Labels of the asymptotically stable rest points.
+    centres : tuple of str
+        Labels of centres (stable, not asymptotically).
+    note : str
+        ``"no asymptotically stable rest point"`` when ``stable`` is empty, else ``""``.
+    """
+
+    scenario: str
+    changes: Mapping[str, Any]
+    stable: tuple[str, ...]
+    centres: tuple[str, ...]
+    note: str = ""
+
+
+def scenario_table(game: Game) -> tuple[ScenarioRow, ...]:
+    """The stable rest points at the default values and in each named scenario.
+
+    Examples
+    --------
+    >>> from lmc_games import load_model
+    >>> for row in scenario_table(load_model("water_use")):
+    ...     print(row.scenario, "|", "; ".join(row.stable))
+    defaults | reasonable, reasonable
+    bistable | reasonable, reasonable; excessive, excessive
+    strong_supervision | reasonable, reasonable
+    """
+    from ._analysis import analyze
+    from ._results import Stability
+
+    base = game.with_values({p.name: p.value for p in game.parameters})
+    rows = []
+    for name in (None, *game.scenarios):
+        g = base if name is None else base.scenario(name)
+        an = analyze(g)
+        stable = tuple(r.label for r in an.rest_points if r.asymptotically_stable)
+        centres = tuple(r.label for r in an.rest_points if r.stability is Stability.CENTRE)
+        rows.append(
+            ScenarioRow(
+                "defaults" if name is None else name,
+                dict(game.scenarios[name]) if name is not None else {},
+                stable,
+                centres,
+                "" if stable else "no asymptotically stable rest point",
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What :func:`report` wrote.
+
+    Attributes
+    ----------
+    directory : Path
+    files : tuple of Path
+        Every file written, relative to ``directory``.
+    pdf : Path or None
+        ``report.pdf`` if it was compiled.
+    seconds : float
+    """
+
+    directory: Path
+    files: tuple[Path, ...]
+    pdf: Path | None
+    seconds: float
+
+
+def report(
+    game: Game,
+    out: str | os.PathLike,
+    *,
+    figures: bool = True,
+    pdf: bool | None = None,
+    t_end: float = 100.0,
+    starts: int = 3,
+) -> Report:
+    """Write everything a paper needs for one model into the directory ``out``.
+
+    Parameters
+    ----------
+    game : Game
+        The model, with the values the report is for (its scenario, if any, is named).
+    out : path
+        The directory (created if absent; files of an earlier report are replaced).
+    figures : bool
+        Draw the figures (phase diagram, time series).
+    pdf : bool, optional
+        Compile ``report.tex`` with ``pdflatex``: ``None`` (default) when it is installed,
+        ``True`` to require it (an error without it), ``False`` never.
+    t_end, starts : float, int
+        The time series: the ``--starts`` grid of DESIGN §4, integrated to ``t_end``.
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from lmc_games import load_model
+    >>> d = tempfile.mkdtemp()
+    >>> r = report(load_model("hawk_dove"), d, figures=False, pdf=False)
+    >>> sorted(str(f) for f in r.files)[:4]
+    ['data/analysis.json', 'data/rest_points.csv', 'data/scenarios.csv', 'data/trajectories.csv']
+    """
+    from ._analysis import analyze
+    from ._citation import citation
+    from ._simulate import converge, simulate, starts_grid
+
+    t0 = time.perf_counter()
+    began = datetime.now(UTC)
+    root = Path(out)
+    if root.exists() and not root.is_dir():
+        raise ReportError(f"{root} exists and is not a directory")
+    if pdf and not shutil.which("pdflatex"):
+        raise ReportError("pdf=True needs pdflatex (e.g. Debian's texlive-latex-recommended)")
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def write(rel: str, text: str) -> None:
+        (root / rel).write_text(text, encoding="utf-8")
+        written.append(Path(rel))
+
+    numeric = analyze(game)
+    symbolic = analyze(game, symbolic=True)
+    scenarios = scenario_table(game)
+    inits = starts_grid(game, starts)
+    sim = simulate(game, inits, t_end=t_end, dt=0.05)
+    conv = converge(sim, numeric)
+
+    write("data/analysis.json", json.dumps(numeric.to_dict(), indent=1, allow_nan=False) + "\n")
+    write("data/rest_points.csv", _rest_points_csv(game, numeric))
+    write("data/scenarios.csv", _scenarios_csv(scenarios))
+    sim.to_csv(root / "data/trajectories.csv")
+    written.append(Path("data/trajectories.csv"))
+    write("references.bib", citation(game))
+
+    figs: list[tuple[str, str]] = []
+    if figures:
+        figs = _figures(game, sim, root, written)
+
+    write("report.md", _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end))
+    write("report.tex", _latex(game, numeric, symbolic, scenarios, figs))
+    compiled = None
+    if pdf is None:
+        pdf = shutil.which("pdflatex") is not None
+    if pdf:
+        compiled = _compile_tex(root)
+        written.append(Path("report.pdf"))
+    provenance = {
+        "library": f"lmc_games {_version()}",
+        "model": game.name,
+        "scenario": game.scenario_name,
+        "parameters": {k: str(v) for k, v in game.values.items()},
+        "simulation": {"method": "rk4", "dt": 0.05, "t_end": t_end, "starts": starts, "eps": 1e-3},
+        "started": began.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": sorted(str(p) for p in written),
+    }
+    write("provenance.json", json.dumps(provenance, indent=1) + "\n")
+    return Report(root, tuple(written), compiled, time.perf_counter() - t0)
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# ---------------------------------------------------------------------- data
+
+
+def _rest_points_csv(game: Game, an: Analysis) -> str:
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    shares = [f"{p.name}:{s}" for p in game.populations for s in p.strategies]
+    w.writerow(
+        ["label", *shares, "stability", "asymptotically_stable", "nash", "ess", "eigenvalues"]
+    )
+    for r in an.rest_points:
+        vals = [repr(v) for pop in (r.numeric_shares or ()) for v in pop]
+        eig = ";".join(f"{z.real!r}{z.imag:+}j" for z in (r.numeric_eigenvalues or ()))
+        w.writerow(
+            [
+                r.label,
+                *vals,
+                r.stability.value if r.stability else "",
+                str(r.asymptotically_stable).lower(),
+                _flag(r.nash),
+                _flag(r.ess),
+                eig,
+            ]
+        )
+    return buf.getvalue()
+
+
+def _flag(v: bool | None) -> str:
+    return "" if v is None else str(v).lower()
+
+
+def _scenarios_csv(rows: tuple[ScenarioRow, ...]) -> str:
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["scenario", "changes", "stable", "centres"])
+    for r in rows:
+        changes = "; ".join(f"{k} = {v}" for k, v in r.changes.items())
+        w.writerow([r.scenario, changes, ";".join(r.stable), ";".join(r.centres)])
+    return buf.getvalue()
+
+
+def _figures(game, sim, root: Path, written: list[Path]) -> list[tuple[str, str]]:
+    from .plot import phase_figure, save, simulation_figure
+
+    (root / "figures").mkdir(exist_ok=True)
+    out = []
+    fig = phase_figure(game)
+    for ext in ("pdf", "png"):
+        save(fig, root / f"figures/phase.{ext}")
+        written.append(Path(f"figures/phase.{ext}"))
+    out.append(("phase", "Phase diagram; rest points marked by their stability verdict."))
+    fig = simulation_figure(sim, game)
+    for ext in ("pdf", "png"):
+        save(fig, root / f"figures/time_series.{ext}")
+        written.append(Path(f"figures/time_series.{ext}"))
+    out.append(("time_series", "Shares over time from the grid of starts."))
+    return out
+
+
+# ---------------------------------------------------------------------- Markdown
+
+
+def _demote(md: str, drop: tuple[str, ...] = ()) -> list[str]:
+    """Sections of a formatter's Markdown, one level down, without its title and the
+    sections named in ``drop``."""
+    lines, skipping = [], False
+    for line in md.splitlines()[1:]:
+        if line.startswith("## "):
+            skipping = line[3:].strip() in drop
+        if skipping:
+            continue
+        lines.append("#" + line if line.startswith("#") else line)
+    return lines
+
+
+def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
+    import sympy
+
+    from ._format import _latex_names, game_to_markdown
+
+    names = _latex_names(game)
+    out = game_to_markdown(game).rstrip().splitlines()
+    out += [
+        "",
+        "## Jacobian",
+        "",
+        "The Jacobian of the replicator equations in the free shares:",
+        "",
+        "$$",
+        sympy.latex(numeric.system.jacobian, symbol_names=names),
+        "$$",
+        "",
+    ]
+    out += ["## Rest points at the default values", ""]
+    out += _demote(numeric.to_markdown(), drop=("Replicator equations",))
+    out += [
+        "",
+        "## Conditions on the parameters",
+        "",
+        "The same rest points with every parameter kept as a symbol: where each exists "
+        "and when it is asymptotically stable.",
+        "",
+    ]
+    out += _demote(symbolic.to_markdown(), drop=("Replicator equations",))
+    out += ["", "## Regimes", "", "| Rest point | Asymptotically stable when |", "|---|---|"]
+    regimes = _regimes(symbolic)
+    for label, cond in regimes:
+        out.append(f"| `{label}` | `{cond}` |")
+    if not regimes:
+        out.append("| — | no rest point is asymptotically stable for any parameter values |")
+    out += [
+        "",
+        "## Scenarios",
+        "",
+        "| Scenario | Changes | Asymptotically stable rest points | Centres |",
+        "|---|---|---|---|",
+    ]
+    for r in scenarios:
+        changes = ", ".join(f"`{k} = {v}`" for k, v in r.changes.items()) or "—"
+        stable = ", ".join(f"`{s}`" for s in r.stable) or "none"
+        centres = ", ".join(f"`{s}`" for s in r.centres) or "—"
+        out.append(f"| {r.scenario} | {changes} | {stable} | {centres} |")
+    reached = _reached_summary(conv)
+    out += [
+        "",
+        "## Simulation",
+        "",
+        "RK4 with step 0.05 from the grid of starts (`--starts 3`), to t = "
+        f"{t_end:g}, convergence within 0.001: {reached}.",
+        "",
+    ]
+    if figs:
+        out += ["## Figures", ""]
+        for name, caption in figs:
+            out += [f"![{caption}](figures/{name}.png)", "", f"*{caption}*", ""]
+    out += [
+        "## Data",
+        "",
+        "- `data/analysis.json`: the rest points as `lmc-games analyze --format json` prints them",
+        "- `data/rest_points.csv`, `data/scenarios.csv`, `data/trajectories.csv`",
+        "- `references.bib`, `provenance.json`",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _reached_summary(conv) -> str:
+    from collections import Counter
+
+    counts = Counter(conv.reached[:, 0].tolist())
+    total = conv.reached.shape[0]
+    parts = [f"{n} of {total} reach `{lab}`" for lab, n in counts.items() if lab is not None]
+    if counts.get(None):
+        parts.append(f"{counts[None]} of {total} do not converge")
+    return "; ".join(parts)
+
+
+def _regimes(symbolic) -> list[tuple[str, str]]:
+    import sympy
+
+    from ._formula import format_condition
+
+    out = []
+    for r in symbolic.rest_points:
+        cond = r.stable_if
+        if cond is None or cond is sympy.false or cond is False:
+            continue
+        out.append((r.label, "always" if cond is sympy.true else format_condition(cond)))
+    return out
+
+
+# ---------------------------------------------------------------------- LaTeX
+
+_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[utf8]{inputenc}
+\usepackage{amsmath,amssymb}
+\usepackage{booktabs}
+\usepackage{graphicx}
+\usepackage{longtable}
+\usepackage[margin=2cm,landscape]{geometry}
+\DeclareUnicodeCharacter{2265}{\ensuremath{\geq}}
+\DeclareUnicodeCharacter{2264}{\ensuremath{\leq}}
+\DeclareUnicodeCharacter{00D7}{\ensuremath{\times}}
+\DeclareUnicodeCharacter{00B7}{\ensuremath{\cdot}}
+\DeclareUnicodeCharacter{2212}{\ensuremath{-}}
+\DeclareUnicodeCharacter{03B8}{\ensuremath{\theta}}
+\DeclareUnicodeCharacter{03BC}{\ensuremath{\mu}}
+\DeclareUnicodeCharacter{221E}{\ensuremath{\infty}}
+\DeclareUnicodeCharacter{221A}{\ensuremath{\surd}}
+\DeclareUnicodeCharacter{2192}{\ensuremath{\to}}
+\DeclareUnicodeCharacter{2248}{\ensuremath{\approx}}
+\DeclareUnicodeCharacter{2208}{\ensuremath{\in}}
+\DeclareUnicodeCharacter{2032}{\ensuremath{'}}
+\DeclareUnicodeCharacter{00A0}{~}
+\DeclareUnicodeCharacter{2009}{\,}
+\usepackage[hidelinks]{hyperref}
+\setlength{\tabcolsep}{4pt}
+\newsavebox{\widebox}
+\newcommand{\fitwidth}[1]{\sbox{\widebox}{#1}\ifdim\wd\widebox>\linewidth
+  \resizebox{\linewidth}{!}{\usebox{\widebox}}\else\usebox{\widebox}\fi}
+"""
+
+
+def _latex(game, numeric, symbolic, scenarios, figs) -> str:
+    import sympy
+
+    from ._format import _latex_names, game_to_latex
+
+    names = _latex_names(game)
+    title = _tex_escape(game.title)
+    body = [
+        _PREAMBLE,
+        f"\\title{{{title}}}",
+        f"\\author{{Written by lmc\\_games {_version()}}}",
+        "\\date{}",
+        "\\begin{document}",
+        "\\maketitle",
+        "",
+    ]
+    if game.description:
+        body += [_tex_escape(" ".join(game.description.split())), ""]
+    body += ["\\section{Model}", _resize_tables(game_to_latex(game)), ""]
+    J = numeric.system.jacobian
+    entries = [
+        f"J_{{{i + 1}{j + 1}}} &= {sympy.latex(J[i, j], symbol_names=names)}"
+        for i in range(J.shape[0])
+        for j in range(J.shape[1])
+    ]
+    body += [
+        "\\section{Jacobian}",
+        "The entries of the Jacobian of the replicator equations in the free shares:",
+        "\\begin{align*}",
+        " \\\\\n".join(entries),
+        "\\end{align*}",
+        "",
+    ]
+    body += ["\\section{Rest points at the default values}", _resize_tables(numeric.to_latex()), ""]
+    body += [
+        "\\section{Conditions on the parameters}",
+        "Every parameter kept as a symbol: where each rest point exists and when it is "
+        "asymptotically stable.",
+        "",
+        "\\begin{longtable}{p{0.2\\linewidth}p{0.37\\linewidth}p{0.37\\linewidth}}",
+        "\\toprule",
+        "Rest point & Exists when & Asymptotically stable when \\\\",
+        "\\midrule",
+        "\\endhead",
+    ]
+    for r in symbolic.rest_points:
+        exists = _tex_cell(r.exists_if, names) if r.exists_if is not None else "--"
+        stable = _tex_cell(r.stable_if, names) if r.stable_if is not None else "undecided"
+        body.append(f"{_tex_escape(r.label)} & {exists} & {stable} \\\\")
+    body += ["\\bottomrule", "\\end{longtable}", ""]
+    body += [
+        "\\section{Regimes}",
+        "\\begin{longtable}{lp{0.7\\linewidth}}",
+        "\\toprule",
+        "Rest point & Asymptotically stable when \\\\",
+        "\\midrule",
+    ]
+    rows = [
+        (r.label, r.stable_if)
+        for r in symbolic.rest_points
+        if r.stable_if is not None and r.stable_if is not sympy.false
+    ]
+    for label, cond in rows:
+        body.append(f"{_tex_escape(label)} & {_tex_cell(cond, names)} \\\\")
+    if not rows:
+        body.append("\\multicolumn{2}{l}{no rest point is asymptotically stable} \\\\")
+    body += ["\\bottomrule", "\\end{longtable}", ""]
+    body += [
+        "\\section{Scenarios}",
+        "\\begin{longtable}{lp{0.3\\linewidth}p{0.3\\linewidth}l}",
+        "\\toprule",
+        "Scenario & Changes & Asymptotically stable & Centres \\\\",
+        "\\midrule",
+    ]
+    for r in scenarios:
+        changes = (
+            ", ".join(
+                f"${game.parameter_map[k].latex or k} = {sympy.latex(v)}$"
+                for k, v in r.changes.items()
+            )
+            or "--"
+        )
+        stable = "; ".join(_tex_escape(s) for s in r.stable) or "none"
+        centres = "; ".join(_tex_escape(s) for s in r.centres) or "--"
+        body.append(f"{_tex_escape(r.scenario)} & {changes} & {stable} & {centres} \\\\")
+    body += ["\\bottomrule", "\\end{longtable}", ""]
+    if figs:
+        body.append("\\section{Figures}")
+        for name, caption in figs:
+            body += [
+                "\\begin{figure}[htbp]",
+                "\\centering",
+                f"\\includegraphics[width=0.45\\linewidth]{{figures/{name}.pdf}}",
+                f"\\caption{{{_tex_escape(caption)}}}",
+                "\\end{figure}",
+                "",
+            ]
+    if game.references:
+        body += ["\\section*{References}", "\\begin{itemize}"]
+        body += [f"\\item {_tex_escape(ref)}" for ref in game.references]
+        body += ["\\end{itemize}", ""]
+    body.append("\\end{document}")
+    return "\n".join(body) + "\n"
+
+
+def _tex_cell(cond, names) -> str:
+    """A condition for a table cell: one line per conjunct, so long ones wrap."""
+    import sympy
+
+    from ._format import _tex_condition
+
+    if isinstance(cond, sympy.And):
+        return " $\\wedge$\\newline ".join(_tex_condition(a, names) for a in cond.args)
+    return _tex_condition(cond, names)
+
+
+def _resize_tables(tex: str) -> str:
+    """Tables wider than the text shrunk to its width (``\\fitwidth`` of the preamble)."""
+    tex = tex.replace("\\begin{tabular}", "\\fitwidth{\\begin{tabular}")
+    return tex.replace("\\end{tabular}", "\\end{tabular}}")
+
+
+_TEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _tex_escape(text: str) -> str:
+    return "".join(_TEX.get(c, c) for c in text)
+
+
+def _compile_tex(root: Path) -> Path:
+    for _ in range(2):  # twice, for the references of tables and figures
+        proc = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "report.tex"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if proc.returncode != 0:
+            log = proc.stdout.splitlines()
+            errors = [ln for ln in log if ln.startswith("!")][:3]
+            raise ReportError(
+                f"report.tex does not compile ({'; '.join(errors) or 'see report.log'}); "
+                f"the log is {root / 'report.log'}"
+            )
+    for aux in ("report.aux", "report.out", "report.log"):
+        (root / aux).unlink(missing_ok=True)
+    return root / "report.pdf"

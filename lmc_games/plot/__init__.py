@@ -1,0 +1,90 @@
+"""Figures for papers: phase diagrams, time series, sensitivity panels, basins, region maps
+and continuation diagrams.
+
+Computing and drawing are separate. Functions that compute (:func:`portrait`,
+:func:`basin_data`, :func:`boundaries`, :func:`sensitivity_runs`) return frozen objects; drawing
+functions take those objects (or :class:`~lmc_games.Simulation`, sweep and continuation results),
+an optional ``ax``, and return the matplotlib objects they made. :func:`paper_style` sets fonts,
+sizes and colours for print; :func:`save` writes PDF, SVG or PNG. The one-call helpers
+:func:`phase_figure`, :func:`simulation_figure`, :func:`sweep_figure` and
+:func:`continuation_figure` do both and return a figure.
+
+Importing this subpackage imports matplotlib but not ``matplotlib.pyplot``; pyplot is imported
+only when a drawing function has to create a figure itself (``ax=None``).
+"""
+
+from ._data import (
+    BasinData,
+    Boundary,
+    Curve,
+    FieldSample,
+    FlowArrow,
+    PhasePortrait,
+    PlotWarning,
+    RestMark,
+    basin_data,
+    boundaries,
+    geometry_of,
+    portrait,
+    sensitivity_runs,
+)
+from ._figures import (
+    basin_figure,
+    continuation_figure,
+    phase_figure,
+    simulation_figure,
+    sweep_figure,
+)
+from ._maps import basin_map, continuation_diagram, region_map
+from ._markers import MARKER_STYLE
+from ._phase import (
+    PhaseArtists,
+    phase_cube,
+    phase_diagram,
+    phase_line,
+    phase_projections,
+    phase_square,
+    phase_triangle,
+)
+from ._series import sensitivity, time_series
+from ._style import COLUMN_WIDTH, PALETTE, figure_size, paper_style, save, style_rc
+
+__all__ = [
+    "BasinData",
+    "Boundary",
+    "COLUMN_WIDTH",
+    "Curve",
+    "FieldSample",
+    "FlowArrow",
+    "MARKER_STYLE",
+    "PALETTE",
+    "PhaseArtists",
+    "PhasePortrait",
+    "PlotWarning",
+    "RestMark",
+    "basin_data",
+    "basin_figure",
+    "basin_map",
+    "boundaries",
+    "continuation_diagram",
+    "continuation_figure",
+    "figure_size",
+    "geometry_of",
+    "paper_style",
+    "phase_cube",
+    "phase_diagram",
+    "phase_figure",
+    "phase_line",
+    "phase_projections",
+    "phase_square",
+    "phase_triangle",
+    "portrait",
+    "region_map",
+    "save",
+    "sensitivity",
+    "sensitivity_runs",
+    "simulation_figure",
+    "style_rc",
+    "sweep_figure",
+    "time_series",
+]
