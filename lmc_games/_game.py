@@ -656,6 +656,27 @@ class Game:
         if set(self.payoffs) != expected:
             raise GameError("the payoff table must give every strategy profile exactly once")
 
+    def to_markdown(self) -> str:
+        """Populations, parameters, payoff table, replicator equations and scenarios as
+        Markdown (what a notebook shows)."""
+        from ._format import game_to_markdown
+
+        return game_to_markdown(self)
+
+    def to_latex(self) -> str:
+        """Parameter and payoff tables (booktabs) and the replicator equations, as LaTeX."""
+        from ._format import game_to_latex
+
+        return game_to_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __str__(self) -> str:
+        from ._format import game_to_text
+
+        return game_to_text(self)
+
     def __repr__(self) -> str:
         shape = "x".join(str(k) for k in self.shape)
         kind = "symmetric " if self.is_symmetric else ""

@@ -116,6 +116,13 @@ class System:
         body = r" \\" + "\n"
         return f"\\begin{{{environment}}}\n" + body.join(lines) + f"\n\\end{{{environment}}}"
 
+    def _repr_latex_(self) -> str:
+        # Notebooks render $$...$$ blocks; "aligned" is the environment allowed inside them.
+        return "$$" + self.latex(environment="aligned") + "$$"
+
+    def __str__(self) -> str:
+        return "\n".join(f"d{v}/dt = {f}" for v, f in zip(self.variables, self.field))
+
     def _latex_names(self) -> dict[sympy.Symbol, str]:
         return {p.symbol: p.latex for p in self.game.parameters if p.latex}
 
