@@ -271,7 +271,10 @@ def _resolve(expr: Any, inter: Mapping) -> Any:
 
 def _compile_point(r: RestPoint, syms: list, variables) -> _Compiled:
     inter = dict(r.intermediates)
-    coords = [_resolve(sympy.sympify(r.coordinates[v], strict=True), inter) for v in variables]
+    coords = [
+        _resolve(sympy.Integer(c) if isinstance(c, int) else c, inter)
+        for c in (r.coordinates[v] for v in variables)
+    ]
     for c in coords:
         if c.has(sympy.CRootOf) or not (c.free_symbols <= set(syms)):
             raise _NotCompilable(f"coordinate {c} has no closed form in the varied parameters")
