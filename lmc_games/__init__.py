@@ -2,7 +2,13 @@
 
 from ._analysis import analyze
 from ._citation import citation
-from ._compile import CompiledField, compile_field
+from ._compile import (
+    CompiledField,
+    Dopri5Result,
+    IntegrationError,
+    TrackResult,
+    compile_field,
+)
 from ._errors import (
     EngineUnavailableError,
     FormulaError,
@@ -52,11 +58,13 @@ __all__ = [
     "converge",
     "Convergence",
     "DetTraceRow",
+    "Dopri5Result",
     "Dynamics",
     "EngineUnavailableError",
     "FormulaError",
     "Game",
     "GameError",
+    "IntegrationError",
     "latin_hypercube",
     "LmcGamesError",
     "load_model",
@@ -85,4 +93,5 @@ __all__ = [
     "SweepResult",
     "System",
     "system",
+    "TrackResult",
 ]

@@ -6,9 +6,10 @@ parameter point. Two methods:
 * ``"rk4"``: classical fixed-step Runge–Kutta, vectorised over all trajectories (with the
   numba engine, a fused compiled loop over trajectories);
 * ``"dopri5"``: the embedded Dormand–Prince 5(4) pair with error control *per trajectory*:
-  each trajectory has its own step size, accepts or rejects its own steps, and lands exactly on
-  the common output times. No quantity is shared across the batch, so a trajectory gives
-  bit-identical results alone or inside any batch.
+  each trajectory has its own step size and accepts or rejects its own steps (numpy engine:
+  steps shortened to land on every output time; numba engine: SIMD blocks of trajectories,
+  free steps and Hairer's continuous extension at the output times). No quantity is shared
+  across the batch, so a trajectory gives bit-identical results alone or inside any batch.
 
 After every step the free shares are clipped to [0, 1] and, for a population with k >= 3
 strategies, divided by their sum where it exceeds one (the last share is implied), so states
@@ -169,8 +170,8 @@ def simulate(
     rtol, atol : float
         Tolerances of ``dopri5``.
     engine : {"auto", "numpy", "numba"}
-        See :func:`lmc_games._compile.compile_field`. ``dopri5`` runs vectorised in numpy
-        over the compiled field of either engine.
+        See :func:`lmc_games._compile.compile_field`: numba runs compiled loops over SIMD
+        blocks of trajectories on all cores, numpy runs array operations over all of them.
     save_every : float, optional
         Spacing of saved times (default ``dt``); for ``rk4`` rounded to whole steps.
 
@@ -222,7 +223,8 @@ def simulate(
     else:
         nsave = max(1, math.ceil(t_end / save_every - 1e-9))
         times = np.linspace(0.0, t_end, nsave + 1)
-        states, steps, rejected, evaluations = _dopri5(cf, x0, pvals, times, rtol, atol)
+        res = cf.dopri5(x0, pvals, times, rtol, atol)
+        states, steps, rejected, evaluations = res.states, res.steps, res.rejected, res.evaluations
     return Simulation(
         times=times,
         states=states,
@@ -293,144 +295,6 @@ def _full(states: np.ndarray, groups) -> np.ndarray:
         free = states[..., list(g)]
         parts += [free, 1.0 - free.sum(axis=-1, keepdims=True)]
     return np.concatenate(parts, axis=-1)
-
-
-# Dormand–Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Nørsett & Wanner, Solving ODEs I).
-_C = (0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0)
-_A = (
-    (),
-    (1 / 5,),
-    (3 / 40, 9 / 40),
-    (44 / 45, -56 / 15, 32 / 9),
-    (19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729),
-    (9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656),
-    (35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84),
-)
-# Fifth-order weights minus the embedded fourth-order ones: the local error estimate.
-_E = (
-    71 / 57600,
-    0.0,
-    -71 / 16695,
-    71 / 1920,
-    -17253 / 339200,
-    22 / 525,
-    -1 / 40,
-)
-
-
-def _norm(v: np.ndarray) -> np.ndarray:
-    # RMS over components, summed in a fixed order so no trajectory's value can depend on
-    # the batch (a library reduction may change its order with the array's layout).
-    acc = v[:, 0] * v[:, 0]
-    for c in range(1, v.shape[1]):
-        acc = acc + v[:, c] * v[:, c]
-    return np.sqrt(acc / v.shape[1])
-
-
-def _dopri5(cf: CompiledField, x0, pvals, times, rtol, atol):
-    N, P, n = x0.shape[0], pvals.shape[0], cf.n
-    M = N * P
-    y = np.repeat(x0, P, axis=0)  # trajectory r = i * P + j
-    p = np.tile(pvals, (N, 1))
-    out = np.empty((times.size, M, n))
-    out[0] = y
-    t = np.zeros(M)
-    nxt = np.ones(M, dtype=np.int64)  # index of the next saved time
-    steps = np.zeros(M, dtype=np.int64)
-    rejected = np.zeros(M, dtype=np.int64)
-    evals = np.zeros(M, dtype=np.int64)
-    k1 = cf(y, p)
-    evals += 1
-    h = _initial_step(cf, y, p, k1, rtol, atol, times[-1])
-    evals += 1
-    active = np.flatnonzero(nxt < times.size)
-    while active.size:
-        ya, pa, ta, k1a = y[active], p[active], t[active], k1[active]
-        target = times[nxt[active]]
-        room = target - ta
-        ha = np.minimum(h[active], room)
-        lands = h[active] >= room  # the step ends exactly on a saved time
-        ks = [k1a]
-        for s in range(1, 7):
-            inc = ks[0] * _A[s][0]
-            for q in range(1, s):
-                inc = inc + ks[q] * _A[s][q]
-            ks.append(cf(ya + ha[:, None] * inc, pa))
-        evals[active] += 6
-        ynew = ya + ha[:, None] * (
-            ks[0] * _A[6][0]
-            + ks[2] * _A[6][2]
-            + ks[3] * _A[6][3]
-            + ks[4] * _A[6][4]
-            + ks[5] * _A[6][5]
-        )
-        errv = ks[0] * _E[0]
-        for q in range(2, 7):
-            errv = errv + ks[q] * _E[q]
-        scale = atol + rtol * np.maximum(np.abs(ya), np.abs(ynew))
-        err = _norm(ha[:, None] * errv / scale)
-        ok = err <= 1.0
-        with np.errstate(divide="ignore"):
-            fac = 0.9 * np.where(err > 0, err, 1e-300) ** -0.2
-        fac = np.where(ok, np.clip(fac, 0.2, 10.0), np.clip(fac, 0.2, 1.0))
-        hnew = ha * fac
-        if np.any(hnew < 1e-14 * np.maximum(1.0, np.abs(ta))):
-            raise LmcGamesError("dopri5: step size underflow; the field may be too stiff")
-        h[active] = hnew
-        rejected[active[~ok]] += 1
-        acc = active[ok]
-        if acc.size:
-            yacc = ynew[ok]
-            yproj = yacc.copy()
-            _project_rows(yproj, cf.groups)
-            # FSAL: the last stage is the field at the new state, unless projection moved it.
-            k7 = ks[6][ok]
-            moved = np.any(yproj != yacc, axis=1)
-            if np.any(moved):
-                k7[moved] = cf(yproj[moved], p[acc[moved]])
-                evals[acc[moved]] += 1
-            y[acc] = yproj
-            k1[acc] = k7
-            steps[acc] += 1
-            land = lands[ok]
-            tnew = ta[ok] + ha[ok]
-            tnew[land] = target[ok][land]  # exactly on the saved time, not t + h rounded
-            t[acc] = tnew
-            saved = acc[land]
-            out[nxt[saved], saved] = y[saved]
-            nxt[saved] += 1
-        active = np.flatnonzero(nxt < times.size)
-    shape = (N, P)
-    return (
-        out.reshape(times.size, N, P, n),
-        steps.reshape(shape),
-        rejected.reshape(shape),
-        evals.reshape(shape),
-    )
-
-
-def _project_rows(y: np.ndarray, groups) -> None:
-    # Same rule as the fixed-step integrators (see lmc_games._compile.project).
-    from ._compile import project
-
-    project(y, groups)
-
-
-def _initial_step(cf, y, p, f0, rtol, atol, t_end):
-    # Hairer, Nørsett & Wanner's starting-step heuristic (Solving ODEs I, II.4), per trajectory.
-    sc = atol + rtol * np.abs(y)
-    d0 = _norm(y / sc)
-    d1 = _norm(f0 / sc)
-    h0 = np.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / np.where(d1 > 0, d1, 1.0))
-    f1 = cf(y + h0[:, None] * f0, p)
-    d2 = _norm((f1 - f0) / sc) / h0
-    big = np.maximum(d1, d2)
-    h1 = np.where(
-        big <= 1e-15,
-        np.maximum(1e-6, h0 * 1e-3),
-        (0.01 / np.where(big > 0, big, 1.0)) ** 0.2,
-    )
-    return np.minimum(np.minimum(100 * h0, h1), t_end)
 
 
 def starts_grid(game: Game, n: int) -> np.ndarray:

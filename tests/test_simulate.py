@@ -240,3 +240,145 @@ def test_converge_checks_parameter_values():
         converge(sim, analyze(g))
     conv = converge(sim, analyze(g.with_values(C=4)))
     assert conv.reached.shape == (1, 1)
+
+
+# -- numba dopri5 ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def numba_cache(tmp_path_factory):
+    """A fresh numba disk cache for this module (each kernel compiles once per process)."""
+    pytest.importorskip("numba")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LMC_GAMES_CACHE", str(tmp_path_factory.mktemp("numba_cache")))
+        yield
+
+
+def test_numba_dopri5_agrees_with_solve_ivp(numba_cache):
+    # Issue 3: at rtol 1e-9 the states are within 1e-6 of solve_ivp at rtol 1e-10, at every
+    # saved time (Hairer's continuous extension) and at the end (a step lands on t_end).
+    g = load_model("inspection")
+    sys_ = system(g)
+    inits = starts_grid(g, 4)
+    sim = simulate(
+        sys_,
+        inits,
+        t_end=50,
+        method="dopri5",
+        rtol=1e-9,
+        atol=1e-12,
+        engine="numba",
+        save_every=0.5,
+    )
+    assert sim.engine == "numba" and sim.states.shape == (101, 16, 1, 2)
+    f = compile_field(sys_, engine="numpy")
+    p = np.array([float(g.values[k]) for k in f.parameters])
+    for i, x0 in enumerate(inits):
+        ref = solve_ivp(
+            lambda t, y: f(y, p),
+            (0, 50),
+            x0,
+            t_eval=sim.times,
+            rtol=1e-10,
+            atol=1e-12,
+            method="DOP853",
+        )
+        np.testing.assert_allclose(sim.states[:, i, 0], ref.y.T, rtol=0, atol=1e-6)
+    # Each trajectory chose its own steps: the counts differ between trajectories.
+    assert np.unique(sim.steps).size > 1
+    assert np.all(sim.evaluations >= 6 * (sim.steps + sim.rejected) + 2)
+
+
+def test_numba_dopri5_logistic_matches_closed_form(numba_cache):
+    # x' = a x (1 - x) has x(t) = x0 e^{at} / (1 - x0 + x0 e^{at}).
+    a = 0.5
+    g = Game.symmetric([["a", "a"], [0, 0]], ["grow", "stay"], parameters={"a": a})
+    x0 = np.array([0.05, 0.2, 0.5, 0.8])
+    sim = simulate(
+        g, x0[:, None], t_end=30, method="dopri5", rtol=1e-10, atol=1e-13, engine="numba"
+    )
+    e = np.exp(a * sim.times)[:, None]
+    exact = x0 * e / (1 - x0 + x0 * e)
+    np.testing.assert_allclose(sim.states[:, :, 0, 0], exact, rtol=0, atol=1e-8)
+    assert sim.times[-1] == 30.0
+
+
+@pytest.mark.filterwarnings("ignore::lmc_games._simulate.SimulationWarning")
+def test_numba_dopri5_trajectory_is_bit_identical_in_any_batch(numba_cache):
+    # One trajectory alone and inside batches of 7, 8, 9 and 1000 (other SIMD blocks and
+    # lanes, padded last blocks, one or two threads): the same bits and the same step counts.
+    import numba
+
+    g = load_model("rock_paper_scissors")
+    rng = np.random.default_rng(3)
+    x = np.array([0.2, 0.5])
+    q = {"a": 1.3, "b": 0.8}
+    kw = dict(t_end=20, method="dopri5", engine="numba", rtol=1e-7)
+    alone = simulate(g, x[None], params={k: [v] for k, v in q.items()}, **kw)
+    old = numba.get_num_threads()
+    try:
+        for N, P in [(7, 1), (1, 8), (3, 3), (100, 10)]:
+            inits = rng.dirichlet([1, 1, 1], size=N)[:, :2]
+            a, b = rng.uniform(0.5, 2, P), rng.uniform(0.5, 2, P)
+            i, j = int(rng.integers(N)), int(rng.integers(P))
+            inits[i], a[j], b[j] = x, q["a"], q["b"]
+            for threads in (1, 2):
+                numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+                batch = simulate(g, inits, params={"a": a, "b": b}, **kw)
+                assert np.array_equal(batch.states[:, i, j], alone.states[:, 0, 0])
+                assert batch.steps[i, j] == alone.steps[0, 0]
+                assert batch.rejected[i, j] == alone.rejected[0, 0]
+                assert batch.evaluations[i, j] == alone.evaluations[0, 0]
+            assert np.unique(batch.steps).size > 1
+    finally:
+        numba.set_num_threads(old)
+
+
+@pytest.mark.filterwarnings("ignore::lmc_games._simulate.SimulationWarning")
+def test_numba_and_numpy_dopri5_agree(numba_cache):
+    g = load_model("rock_paper_scissors")
+    kw = dict(params={"b": [0.5, 1.0, 2.0]}, t_end=15, method="dopri5", rtol=1e-9, atol=1e-12)
+    a = simulate(g, starts_grid(g, 4), engine="numpy", **kw)
+    b = simulate(g, starts_grid(g, 4), engine="numba", **kw)
+    np.testing.assert_allclose(b.states, a.states, rtol=0, atol=1e-6)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    x=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2),
+    a=st.floats(0.1, 3.0),
+    b=st.floats(0.1, 3.0),
+)
+def test_numba_dopri5_states_stay_on_the_simplex(x, a, b):
+    pytest.importorskip("numba")
+    g = load_model("rock_paper_scissors")
+    x0 = np.array(x)
+    if x0.sum() > 1:
+        x0 = x0 / x0.sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SimulationWarning)
+        sim = simulate(
+            g,
+            x0,
+            params={"a": a, "b": b},
+            t_end=30,
+            dt=0.2,
+            method="dopri5",
+            rtol=1e-4,
+            atol=1e-7,
+            engine="numba",
+        )
+    s = sim.states
+    assert np.all((s >= 0) & (s <= 1))
+    assert np.all(s.sum(axis=-1) <= 1.0)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "numba"])
+def test_dopri5_step_underflow_is_an_error(engine, request):
+    from lmc_games._compile import IntegrationError
+
+    if engine == "numba":
+        request.getfixturevalue("numba_cache")
+    f = compile_field(system(load_model("hawk_dove")), engine=engine)
+    with pytest.raises(IntegrationError, match="underflow"):
+        f.dopri5([[0.3]], [[np.nan, 3.0]], np.linspace(0, 1, 3), 1e-6, 1e-9)

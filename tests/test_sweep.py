@@ -355,3 +355,36 @@ def test_outcome_bytes_do_not_depend_on_chunks(tmp_path, engine):
     header = next(csv.reader(outs[0].decode().splitlines()))
     assert header[:2] == ["p", "k"] and header[-2:] == ["not_converged", "convergence_time_median"]
     assert all(h.startswith("share:") for h in header[2:-2])
+
+
+def test_threads_compiling_the_same_new_kernel_at_once(tmp_path, monkeypatch):
+    # A fresh kernel (a coefficient no other test uses) loaded by several threads at the same
+    # time: none may see the module half-built.
+    pytest.importorskip("numba")
+    monkeypatch.setenv("LMC_GAMES_CACHE", str(tmp_path / "cache"))
+    game = Game.from_table(
+        [{"name": "pop", "strategies": ["A", "B"], "share": "x"}],
+        {"A": ["a + 7919/10007"], "B": [0]},
+        parameters={"a": {"value": 1, "min": -5}},
+    )
+    with ThreadPoolExecutor(4) as ex:
+        r = sweep(
+            game,
+            {"a": np.linspace(-2, 2, 8)},
+            measure="outcome",
+            starts=[[0.5]],
+            t_end=20,
+            engine="numba",
+            executor=ex,
+            chunk_size=1,
+        )
+    alone = sweep(
+        game,
+        {"a": np.linspace(-2, 2, 8)},
+        measure="outcome",
+        starts=[[0.5]],
+        t_end=20,
+        engine="numba",
+    )
+    assert np.array_equal(r.reached, alone.reached)
+    assert np.array_equal(r.convergence_time, alone.convergence_time, equal_nan=True)
