@@ -22,6 +22,7 @@ which path is in use.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -210,26 +211,68 @@ def compile_rest_points(game: Game, names: Sequence[str]) -> RestPointTable:
         raise ParameterError("each parameter may be varied only once")
     reduced = game.with_free(names)
     groups = _groups(game)
-    an = analyze(reduced, symbolic=True)
-    why = _unsuitable(an)
-    if why:
+    syms = [reduced.symbols[n] for n in names]
+    formulas = _cached_formulas(reduced, names)
+    try:
+        if isinstance(formulas, str):
+            raise _NotCompilable(formulas)
+        points = tuple(_build(f, syms) for f in formulas)
+    except _NotCompilable as exc:
         numeric = analyze(game)
         labels = label_order(game, [r.label for r in numeric.rest_points])
-        return RestPointTable(game, names, tuple(labels), "pointwise", why, (), groups)
-    syms = [reduced.symbols[n] for n in names]
-    points = []
-    for r in an.rest_points:
-        try:
-            points.append(_compile_point(r, syms, reduced.variables))
-        except _NotCompilable as exc:
-            numeric = analyze(game)
-            labels = label_order(game, [x.label for x in numeric.rest_points])
-            return RestPointTable(
-                game, names, tuple(labels), "pointwise", f"{r.label}: {exc}", (), groups
-            )
+        return RestPointTable(game, names, tuple(labels), "pointwise", str(exc), (), groups)
     return RestPointTable(
-        game, names, tuple(p.label for p in points), "symbolic", "", tuple(points), groups
+        game, names, tuple(p.label for p in points), "symbolic", "", points, groups
     )
+
+
+def _cached_formulas(reduced: Game, names: tuple[str, ...]) -> list[dict] | str:
+    """The symbolic answers (or why there are none), from the disk cache when this game and
+    these parameters were analysed before: a symbolic analysis costs far more than loading.
+
+    The cache sits beside the compiled kernels (``lmc_games._compile.cache_dir``); its files
+    are pickles of sympy expressions that this library wrote, keyed by a digest of the game.
+    """
+    import hashlib
+    import pickle
+
+    from . import __version__
+    from ._analysis import analyze
+    from ._compile import cache_dir
+
+    desc = repr(
+        (
+            __version__,
+            names,
+            [(p.name, p.strategies) for p in reduced.populations],
+            sorted((k, [sympy.srepr(e) for e in v]) for k, v in reduced.payoffs.items()),
+            [(p.name, str(p.min), str(p.max)) for p in reduced.parameters],
+            reduced.is_symmetric,
+        )
+    )
+    path = cache_dir() / "tables" / (hashlib.sha256(desc.encode()).hexdigest()[:32] + ".pkl")
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        pass
+    an = analyze(reduced, symbolic=True)
+    result: list[dict] | str = _unsuitable(an)
+    if not result:
+        syms = [reduced.symbols[n] for n in names]
+        try:
+            result = [_formulas(r, syms, reduced.variables) for r in an.rest_points]
+        except _NotCompilable as exc:
+            result = str(exc)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(result, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # no writable cache: the next run analyses again
+    return result
 
 
 def label_order(game: Game, labels: Sequence[str]) -> list[str]:
@@ -269,7 +312,8 @@ def _resolve(expr: Any, inter: Mapping) -> Any:
     return expr
 
 
-def _compile_point(r: RestPoint, syms: list, variables) -> _Compiled:
+def _formulas(r: RestPoint, syms: list, variables) -> dict:
+    """One rest point's coordinates and conditions, named quantities resolved."""
     inter = dict(r.intermediates)
     coords = [
         _resolve(sympy.Integer(c) if isinstance(c, int) else c, inter)
@@ -277,19 +321,38 @@ def _compile_point(r: RestPoint, syms: list, variables) -> _Compiled:
     ]
     for c in coords:
         if c.has(sympy.CRootOf) or not (c.free_symbols <= set(syms)):
-            raise _NotCompilable(f"coordinate {c} has no closed form in the varied parameters")
-    coord_fn = _lambdify(syms, coords)
-    exists = _condition(_resolve(r.exists_if, inter), syms)
+            raise _NotCompilable(
+                f"{r.label}: coordinate {c} has no closed form in the varied parameters"
+            )
     if r.stable_if is None:
-        raise _NotCompilable("no stability condition")
-    stable = _condition(_resolve(r.stable_if, inter), syms)
+        raise _NotCompilable(f"{r.label}: no stability condition")
     order_var = None
     for p, sup in enumerate(r.support):
         if len(sup) > 1:
             order_var = (p, sup[0])
             break
-    base = r.label.partition(" #")[0]
-    return _Compiled(r.label, base, order_var, coord_fn, exists, stable)
+    return {
+        "label": r.label,
+        "base": r.label.partition(" #")[0],
+        "order_var": order_var,
+        "coords": coords,
+        "exists": _resolve(r.exists_if, inter),
+        "stable": _resolve(r.stable_if, inter),
+    }
+
+
+def _build(f: dict, syms: list) -> _Compiled:
+    try:
+        return _Compiled(
+            f["label"],
+            f["base"],
+            f["order_var"],
+            _lambdify(syms, f["coords"]),
+            _condition(f["exists"], syms),
+            _condition(f["stable"], syms),
+        )
+    except _NotCompilable as exc:
+        raise _NotCompilable(f"{f['label']}: {exc}") from None
 
 
 def _lambdify(syms: list, exprs: list):

@@ -250,20 +250,39 @@ class SweepResult:
         return tuple(lab for lab in self.labels if self.stable[lab][index])
 
     def _rows(self) -> list[tuple[list[str], list[str]]]:
-        cols = [self.parameter(n).reshape(-1) for n in self.names]
-        out = []
-        for k in range(self.size):
-            params = [repr(float(c[k])) for c in cols]
-            if self.measure == "stable":
-                labs = [lab for lab in self.labels if self.stable[lab].reshape(-1)[k]]
-                out.append((params, [";".join(labs)]))
-            else:
-                meas = [repr(float(self.shares[lab].reshape(-1)[k])) for lab in self.labels]
-                meas.append(repr(float(self.not_converged.reshape(-1)[k])))
-                med = float(self.convergence_time_median.reshape(-1)[k])
-                meas.append("" if math.isnan(med) else repr(med))
-                out.append((params, meas))
-        return out
+        # Columns are converted to text once each, and repeated values (grid coordinates,
+        # shares k/N) share one repr: the CSV of a large sweep is written in a fraction of the
+        # time a per-cell repr takes.
+        memo: dict[float, str] = {}
+
+        def text(column: np.ndarray) -> list[str]:
+            out = []
+            for v in column.tolist():
+                t = memo.get(v)
+                if t is None:
+                    t = memo[v] = "" if math.isnan(v) else repr(float(v))
+                out.append(t)
+            return out
+
+        cols = [text(self.parameter(n).reshape(-1)) for n in self.names]
+        if self.measure == "stable":
+            flags = (
+                np.stack([self.stable[lab].reshape(-1) for lab in self.labels], axis=-1)
+                if self.labels
+                else np.zeros((self.size, 0), dtype=bool)
+            )
+            joined: dict[bytes, str] = {}
+            meas_cols = [[]]
+            for row in flags:
+                key = row.tobytes()
+                if key not in joined:
+                    joined[key] = ";".join(lab for lab, f in zip(self.labels, row) if f)
+                meas_cols[0].append(joined[key])
+        else:
+            meas_cols = [text(self.shares[lab].reshape(-1)) for lab in self.labels]
+            meas_cols.append(text(self.not_converged.reshape(-1)))
+            meas_cols.append(text(self.convergence_time_median.reshape(-1)))
+        return [([c[k] for c in cols], [m[k] for m in meas_cols]) for k in range(self.size)]
 
     def header(self) -> list[str]:
         """The CSV header (DESIGN §4)."""
