@@ -270,8 +270,11 @@ def sensitivity(
 def parameter_colorbar(fig: Any, mappable: Any, axes: Any, label: str) -> Any:
     """A colorbar for a parameter, its (short) symbol written upright beside it."""
     cbar = fig.colorbar(mappable, ax=axes, pad=0.02, aspect=25)
-    short = len(label) <= 12
-    cbar.set_label(text(label), rotation=0 if short else 90, labelpad=8 if short else 4)
+    if len(label) <= 12:
+        # A short symbol reads best upright; above the bar it cannot touch the tick labels.
+        cbar.ax.set_title(text(label), fontsize="medium", pad=4)
+    else:
+        cbar.set_label(text(label), rotation=90, labelpad=4)
     cbar.outline.set_linewidth(0.5)
     return cbar
 

@@ -283,7 +283,7 @@ def test_sensitivity_colours_read_as_more_of_the_parameter():
     # Each curve ends at the ESS x* = V/C (Maynard Smith 1982).
     for ln, c in zip(art.lines, values):
         assert ln.get_ydata()[-1] == pytest.approx(2 / c, abs=2e-3)
-    assert art.colorbar.ax.get_ylabel() == "$C$"
+    assert art.colorbar.ax.get_title() == "$C$"  # short symbols sit above the bar
 
 
 def test_sensitivity_of_an_inert_parameter_warns():
