@@ -9,6 +9,7 @@ from ._compile import (
     TrackResult,
     compile_field,
 )
+from ._continuation import Branch, Continuation, StabilityChange, continuation
 from ._errors import (
     EngineUnavailableError,
     FormulaError,
@@ -49,11 +50,14 @@ __all__ = [
     "Analysis",
     "analyze",
     "basins",
+    "Branch",
     "bundled_models",
     "citation",
     "compile_field",
     "compile_rest_points",
     "CompiledField",
+    "continuation",
+    "Continuation",
     "Continuum",
     "converge",
     "Convergence",
@@ -87,11 +91,12 @@ __all__ = [
     "Simulation",
     "SimulationWarning",
     "Stability",
+    "StabilityChange",
     "starts_grid",
     "sweep",
     "SweepError",
     "SweepResult",
-    "System",
     "system",
+    "System",
     "TrackResult",
 ]

@@ -641,7 +641,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["models"])  # doctest: +ELLIPSIS
-    hawk_dove ...
+    central_local ...
     0
     >>> main(["show", "hawk_dove", "--set", "nope=1"])
     2

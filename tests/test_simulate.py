@@ -370,7 +370,8 @@ def test_numba_dopri5_states_stay_on_the_simplex(x, a, b):
         )
     s = sim.states
     assert np.all((s >= 0) & (s <= 1))
-    assert np.all(s.sum(axis=-1) <= 1.0)
+    # x0 / x0.sum() itself can sum to 1 + 2**-52: the start is saved as given.
+    assert np.all(s.sum(axis=-1) <= 1.0 + 1e-15)
 
 
 @pytest.mark.parametrize("engine", ["numpy", "numba"])
