@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(config, items):
             needed.add("pandas")
         if "to_xarray()" in text:
             needed.add("xarray")
-        if "engine=\"numba\"" in text or "engine='numba'" in text:
+        if 'engine="numba"' in text or "engine='numba'" in text:
             needed.add("numba")
         missing = sorted(m for m in needed if importlib.util.find_spec(m) is None)
         if missing:
