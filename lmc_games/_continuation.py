@@ -1024,7 +1024,10 @@ def _float_zeros(e: sympy.Expr, mu: sympy.Symbol, ctx: _Context) -> list[float]:
 def _compile_many(exprs: Sequence[sympy.Expr], mu: sympy.Symbol) -> Callable:
     """``f(values) -> (K, len(exprs))`` complex array. The trees are the library's own (built
     from formulas the safe parser accepted), never user text."""
-    fns = [sympy.lambdify([mu], sympy.sympify(e), modules="numpy") for e in exprs]
+    fns = [
+        sympy.lambdify([mu], sympy.Integer(e) if isinstance(e, int) else e, modules="numpy")
+        for e in exprs
+    ]
 
     def f(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=complex)

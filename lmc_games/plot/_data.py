@@ -11,7 +11,7 @@ import itertools
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -309,7 +309,7 @@ def _continuum_curves(analysis: Analysis, game: Game) -> tuple[Curve, ...]:
     groups = _groups(game)
     out = []
     for c in analysis.continua:
-        exprs = [sympy.sympify(c.parametrisation.get(v, v)) for v in variables]
+        exprs = [_expr(c.parametrisation.get(v, v)) for v in variables]
         ts = sorted(set().union(*(e.free_symbols for e in exprs)) - set(variables), key=str)
         if not ts or any(e.free_symbols & set(variables) for e in exprs):
             continue
@@ -761,22 +761,6 @@ class Boundary:
     y: np.ndarray
 
 
-def _reduced_game(game: Game, keep: Sequence[str]) -> Game:
-    """The game symbolic in ``keep`` only: other parameters replaced by their values, so a
-    symbolic analysis stays small."""
-    sub = {p.symbol: game.values[p.name] for p in game.parameters if p.name not in keep}
-    return replace(
-        game,
-        parameters=tuple(p for p in game.parameters if p.name in keep),
-        payoffs={
-            k: tuple(sympy.sympify(e).xreplace(sub) for e in v) for k, v in game.payoffs.items()
-        },
-        definitions={},
-        values={k: v for k, v in game.values.items() if k in keep},
-        scenarios={},
-    )
-
-
 def _canonical(expr: sympy.Expr) -> sympy.Expr:
     num, _ = sympy.fraction(sympy.together(expr))
     num = sympy.expand(num)
@@ -830,7 +814,7 @@ def boundaries(
             raise LmcGamesError(f"unknown parameter {name!r}; this model has: {known}")
     if x == y:
         raise LmcGamesError("a region map needs two different parameters")
-    reduced = _reduced_game(game, (x, y))
+    reduced = game.with_free((x, y))
     an = analyze(reduced, symbolic=True)
     sx, sy = reduced.parameter_map[x].symbol, reduced.parameter_map[y].symbol
     names = {p.symbol: p.latex_name for p in game.parameters if p.name in (x, y)}
@@ -959,3 +943,9 @@ def sensitivity_runs(
         engine=engine,
         save_every=float(t_end) / 500,
     )
+
+
+def _expr(value: Any) -> sympy.Expr:
+    """A parametrisation entry as a sympy expression (the analysis stores plain ints for
+    constant shares)."""
+    return sympy.Integer(value) if isinstance(value, int) else value
