@@ -745,7 +745,10 @@ class _Analyzer:
                 except UndecidedError:
                     ds = ts = None
             verdict, note = _det_trace_rule(ds, ts)
-            if verdict is not None and r.stability is not None and verdict != r.stability:
+            if verdict is Stability.CENTRE and r.stability is Stability.CENTRE:
+                # The linear test alone would not settle it; the theorem behind the verdict does.
+                note = f"trace = 0, det > 0; a centre of the nonlinear system too: {r.reason}"
+            elif verdict is not None and r.stability is not None and verdict != r.stability:
                 note = (note + "; " if note else "") + (
                     f"the library's verdict is {r.stability.value}: {r.reason}"
                 )
