@@ -218,7 +218,7 @@ def sensitivity(
     >>> g = load_model("hawk_dove")
     >>> sim = sensitivity_runs(g, "C", [2.5, 3, 4, 6], start=[0.1], t_end=20)
     >>> art = sensitivity(sim, "C", game=g)
-    >>> len(art.lines), art.colorbar.ax.get_ylabel()
+    >>> len(art.lines), art.colorbar.ax.get_title()
     (4, '$C$')
     """
     import matplotlib as mpl
