@@ -724,9 +724,10 @@ def phase_cube(
     conts = _continua(ax, portrait, lambda s: s)
     marks = draw_rest_points(ax, [(m.state, m.stability) for m in portrait.rest_points], zorder=20)
     labels = _cube_axis_labels(game)
-    ax.set_xlabel(text(labels[0]), labelpad=-12)
-    ax.set_ylabel(text(labels[1]), labelpad=-12)
-    ax.set_zlabel(text(labels[2]), labelpad=-12)
+    pads = [2 if "\n" in lab else -12 for lab in labels]
+    ax.set_xlabel(text(labels[0]), labelpad=pads[0])
+    ax.set_ylabel(text(labels[1]), labelpad=pads[1])
+    ax.set_zlabel(text(labels[2]), labelpad=pads[2])
     leg = None
     if legend:
         extra = [_continuum_handle()] if conts else []
@@ -746,7 +747,11 @@ def _cube_axis_labels(game) -> list[str]:
     for j, (p, i) in enumerate(variable_info(game)):
         pop = game.populations[p]
         sym = symbol_latex(game.variables[j])
-        out.append(f"{pop.label}: {strategy_name(pop.strategies[i])}, ${sym}$")
+        strat = strategy_name(pop.strategies[i])
+        # Long labels go on two lines: on the cube's short edges they would run into the
+        # neighbouring axis label.
+        sep = "\n" if len(pop.label) + len(strat) > 22 else " "
+        out.append(f"{pop.label}:{sep}{strat}, ${sym}$")
     return out
 
 
