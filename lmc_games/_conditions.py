@@ -284,7 +284,67 @@ def combine(conditions: Iterable[Boolean]) -> Boolean:
         return sympy.true
     if _contradictory(out):
         return sympy.false
-    return sympy.And(*out)
+    kept = _drop_implied(out)
+    if kept is None:
+        return sympy.false
+    return sympy.And(*kept)
+
+
+def _split_constant(e: sympy.Expr) -> tuple[sympy.Expr, sympy.Rational] | None:
+    """``e`` as ``k*(v + c)`` with ``k > 0``, ``c`` rational and ``v`` scaled to a leading
+    coefficient of +-1: returns ``(v, c)``."""
+    if expr_size(e, 200) >= 200:
+        return None
+    k, prim = sympy.expand(e).as_content_primitive()
+    if not (k.is_Rational and k > 0):
+        return None
+    c, v = prim.as_coeff_Add()
+    if not c.is_Rational or v == 0:
+        return None
+    # Scale so the first term's coefficient is +-1: 4*F*p - 15 and 12*F*p - 35 then share
+    # the form F*p and compare by their constants.
+    lead = sympy.Add.make_args(v)[0].as_coeff_Mul()[0]
+    if not lead.is_Rational or lead == 0:
+        return None
+    a = abs(lead)
+    return sympy.expand(v / a), c / a
+
+
+def _drop_implied(parts: list) -> list | None:
+    """Parts implied by another one of the same form: of ``8*F*p < 15`` and ``8*F*p < 25``
+    only the first is kept (``v + c1 > 0`` implies ``v + c2 > 0`` when ``c2 >= c1``).
+    ``None`` when two parts bound one form from both sides with nothing between
+    (``8*F*p > 25`` and ``12*F*p < 35``)."""
+    forms = []
+    for part in parts:
+        n = _normal(part)
+        split = _split_constant(n[0]) if n is not None else None
+        forms.append(None if split is None else (split[0], split[1], n[1]))
+    for i, fi in enumerate(forms):
+        for fj in forms[i + 1 :]:
+            if fi is None or fj is None or sympy.expand(fi[0] + fj[0]) != 0:
+                continue
+            # v + c1 > 0 and -v + c2 > 0: -c1 < v < c2, empty unless -c1 < c2.
+            low, high = -fi[1], fj[1]
+            if low > high or (low == high and (fi[2] or fj[2])):
+                return None
+    keep = []
+    for i, part in enumerate(parts):
+        fi = forms[i]
+        implied = False
+        if fi is not None:
+            for j, fj in enumerate(forms):
+                if j == i or fj is None or fj[0] != fi[0]:
+                    continue
+                (_, c1, s1), (_, c2, s2) = fj, fi
+                stronger = c2 > c1 or (c2 == c1 and (s1 or not s2))
+                # Of two equivalent parts, the first one stays.
+                if stronger and not (c2 == c1 and s1 == s2 and j > i):
+                    implied = True
+                    break
+        if not implied:
+            keep.append(part)
+    return keep
 
 
 def _normal(rel) -> tuple[sympy.Expr, bool] | None:

@@ -217,3 +217,25 @@ def test_symbolic_2x2x2_interior_matches_the_exact_one():
             for c in candidates
         )
         assert r.stability is Stability.SADDLE  # trace zero and not a centre
+
+
+def test_implied_and_impossible_conjuncts_are_reduced():
+    # Water use (issue 4) with p and F symbolic: (excessive, excessive) needs 8Fp < 15 for
+    # Savannakhet and 8Fp < 25 for Mukdahan; the second follows from the first.
+    # (reasonable, excessive) needs 8Fp > 25 and 12Fp < 35, i.e. 25/8 < Fp < 35/12: empty.
+    from lmc_games import load_model
+
+    game = load_model("water_use")
+    a = analyze(game.with_free(["p", "F"]), symbolic=True)
+    p, F = game.symbols["p"], game.symbols["F"]
+    assert a["excessive, excessive"].stable_if == (8 * F * p < 15)
+    assert a["reasonable, reasonable"].stable_if == (4 * F * p > 15)
+    assert a["reasonable, excessive"].stable_if is sympy.false
+    # The reduction never changes the set of values where the condition holds: compare the
+    # exact verdicts on a grid of Fp around every threshold.
+    for fp in [sympy.Rational(k, 24) for k in range(30, 110, 3)]:
+        g = game.with_values(p=sympy.Rational(1, 2), F=2 * fp)
+        exact = {r.label: r.asymptotically_stable for r in analyze(g).rest_points}
+        for r in a.rest_points:
+            holds = bool(r.stable_if.subs({p: sympy.Rational(1, 2), F: 2 * fp}))
+            assert holds == exact.get(r.label, False), (r.label, fp)

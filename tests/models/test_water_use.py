@@ -278,7 +278,9 @@ def test_w5_bistability_found_by_sweep(game):
     p, k = game.symbols["p"], game.symbols["k"]
     lowers = [root for kind, root, _ in _bounds(a[RR].stable_if, p) if kind == "lower"]
     uppers = [root for kind, root, _ in _bounds(a[EE].stable_if, p) if kind == "upper"]
-    assert len(lowers) == len(uppers) == 2
+    # The library drops a bound implied by another of the same form (p < 25/64 given
+    # p < 15/64), so one or two of each remain.
+    assert 1 <= len(lowers) <= 2 and 1 <= len(uppers) <= 2
     # For k > 0 the binding bounds are Savannakhet's 45/(64k) and Mukdahan's 15/64.
     lower = next(b for b in lowers if all(sympy.simplify(b - o).is_nonnegative for o in lowers))
     upper = next(b for b in uppers if all(sympy.simplify(o - b).is_nonnegative for o in uppers))
