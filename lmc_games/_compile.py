@@ -43,7 +43,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -771,6 +771,25 @@ def compile_field(system: System, *, engine: str = "auto") -> CompiledField:
         )
     cache[key] = compiled
     return compiled
+
+
+def compile_expressions(args: Sequence[sympy.Symbol], exprs: Sequence[Any]) -> Callable:
+    """``f(*arrays) -> list of arrays``: the library's own sympy expressions (coordinates and
+    conditions of rest points, characteristic-polynomial coefficients) compiled once for
+    numpy, after common-subexpression elimination.
+
+    Like the fields above, the trees come from formulas the safe parser accepted and from the
+    library's algebra on them, never from user text.
+
+    Examples
+    --------
+    >>> a = sympy.Symbol("a")
+    >>> f = compile_expressions([a], [a**2, 3])
+    >>> [v.tolist() for v in map(np.asarray, f(np.array([1.0, 2.0])))]
+    [[1.0, 4.0], 3]
+    """
+    exprs = [sympy.Integer(e) if isinstance(e, int) else e for e in exprs]
+    return sympy.lambdify(list(args), exprs, modules="numpy", cse=True)
 
 
 def _groups(system: System) -> tuple[tuple[int, ...], ...]:

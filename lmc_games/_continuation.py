@@ -1024,14 +1024,13 @@ def _float_zeros(e: sympy.Expr, mu: sympy.Symbol, ctx: _Context) -> list[float]:
 def _compile_many(exprs: Sequence[sympy.Expr], mu: sympy.Symbol) -> Callable:
     """``f(values) -> (K, len(exprs))`` complex array. The trees are the library's own (built
     from formulas the safe parser accepted), never user text."""
-    fns = [
-        sympy.lambdify([mu], sympy.Integer(e) if isinstance(e, int) else e, modules="numpy")
-        for e in exprs
-    ]
+    from ._compile import compile_expressions
+
+    fn = compile_expressions([mu], exprs)
 
     def f(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=complex)
-        cols = [np.broadcast_to(np.asarray(fn(x), dtype=complex), x.shape) for fn in fns]
+        cols = [np.broadcast_to(np.asarray(v, dtype=complex), x.shape) for v in fn(x)]
         return np.stack(cols, axis=-1) if cols else np.zeros(x.shape + (0,), dtype=complex)
 
     return f

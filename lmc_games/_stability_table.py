@@ -356,8 +356,9 @@ def _build(f: dict, syms: list) -> _Compiled:
 
 
 def _lambdify(syms: list, exprs: list):
-    # Expressions built by the library from parsed formulas; printed by sympy's NumPy printer.
-    return sympy.lambdify(syms, exprs, modules="numpy", cse=True)
+    from ._compile import compile_expressions
+
+    return compile_expressions(syms, exprs)
 
 
 def _condition(cond: Any, syms: list):

@@ -818,7 +818,7 @@ def boundaries(
     an = analyze(reduced, symbolic=True)
     sx, sy = reduced.parameter_map[x].symbol, reduced.parameter_map[y].symbol
     names = {p.symbol: p.latex_name for p in game.parameters if p.name in (x, y)}
-    conds = [sympy.sympify(r.stable_if) for r in an.rest_points]
+    conds = [r.stable_if for r in an.rest_points if isinstance(r.stable_if, sympy.Basic)]
     factors: dict[str, sympy.Expr] = {}
     for cond in conds:
         for atom in cond.atoms(sympy.core.relational.Relational):
@@ -916,7 +916,7 @@ def sensitivity_runs(
         raise LmcGamesError(f"unknown parameter {parameter!r}; this model has: {known}")
     sys_ = system(game)
     sym = game.parameter_map[parameter].symbol
-    if not any(sym in sympy.sympify(f).free_symbols for f in sys_.field):
+    if not any(sym in getattr(f, "free_symbols", ()) for f in sys_.field):
         warnings.warn(
             f"parameter {parameter!r} cannot affect the dynamics (the replicator field does not "
             "depend on it): every curve of a sensitivity panel would be the same",
