@@ -13,6 +13,7 @@ __all__ = [
     "ParameterError",
     "GameError",
     "EngineUnavailableError",
+    "IntegrationError",
 ]
 
 
@@ -44,3 +45,8 @@ class GameError(LmcGamesError, ValueError):
 
 class EngineUnavailableError(LmcGamesError, ImportError):
     """The requested compilation engine is not installed (``pip install 'lmc-games[fast]'``)."""
+
+
+class IntegrationError(LmcGamesError, ValueError):
+    """Arguments of an integrator are malformed (shapes, step, tolerance), or the integration
+    failed (step size underflow)."""

@@ -1,0 +1,240 @@
+"""The numpy engine: generated array source, the component-wise RK4 step, the tracking pass,
+and Dormand--Prince vectorised over all trajectories (each with its own step)."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sympy.printing.numpy import NumPyPrinter
+
+from .._errors import IntegrationError
+from ._common import _DP_A, _DP_E, _all_shares, _Parts, project
+
+if TYPE_CHECKING:
+    from . import CompiledField
+
+
+def source(replacements, reduced, parts: _Parts) -> str:
+    printer = NumPyPrinter({"fully_qualified_modules": True, "inline": True})
+    n, m = parts.n, parts.m
+    lines = ["def field(states, params, shape):"]
+    lines += [f"    s_{i} = states[..., {i}]" for i in range(n)]
+    lines += [f"    p_{j} = params[..., {j}]" for j in range(m)]
+    lines += [f"    {sym} = {printer.doprint(e)}" for sym, e in replacements]
+    lines.append(f"    out = numpy.empty(shape + ({n},))")
+    # Assigning into `out` broadcasts each component (a constant included) to the full shape.
+    lines += [f"    out[..., {i}] = {printer.doprint(e)}" for i, e in enumerate(reduced)]
+    lines.append("    return out")
+    # The component-wise form for the integrators: same expressions, same order.
+    pnames = [f"p_{j}" for j in range(m)]
+    hnames = [s for s, _ in parts.hoisted]
+    lines += ["", "", f"def hoist({', '.join(pnames)}):"]
+    lines += [f"    {sym} = {printer.doprint(e)}" for sym, e in parts.hoisted]
+    lines.append(f"    return ({''.join(h + ', ' for h in hnames)})")
+    svars = [f"s_{i}" for i in range(n)]
+    lines += ["", "", f"def rhs({', '.join(svars + pnames + hnames)}):"]
+    lines += [f"    {sym} = {printer.doprint(e)}" for sym, e in parts.inner]
+    lines.append(f"    return ({''.join(printer.doprint(e) + ', ' for e in parts.reduced)})")
+    return "\n".join(lines) + "\n"
+
+
+def load(source: str, filename: str) -> dict[str, Any]:
+    # The text was generated above from sympy trees over whitelisted, renamed symbols (see the
+    # module docstring); it is the only text ever compiled here.
+    namespace: dict[str, Any] = {"numpy": np, "math": math, "functools": functools}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+def stepper(cf: CompiledField, params: np.ndarray, h: float) -> Callable[[list], list]:
+    """One RK4 step on a list of component arrays (numpy engine), projection included.
+
+    ``params`` broadcasts against the components with the parameters last. The
+    arithmetic, operation by operation, is that of the numba kernels.
+    """
+    assert cf._hoist is not None and cf._rhs is not None
+    ps = [np.ascontiguousarray(params[..., j]) for j in range(cf.m)]
+    args = tuple(ps) + tuple(cf._hoist(*ps))
+    rhs = cf._rhs
+    n = cf.n
+    hh = 0.5 * h
+    h6 = h / 6.0
+    groups = [g for g in cf.groups if len(g) > 1]
+
+    def step(y: list) -> list:
+        a = rhs(*y, *args)
+        b = rhs(*[y[c] + hh * a[c] for c in range(n)], *args)
+        cc = rhs(*[y[c] + hh * b[c] for c in range(n)], *args)
+        d = rhs(*[y[c] + h * cc[c] for c in range(n)], *args)
+        new = [y[c] + h6 * (a[c] + 2.0 * b[c] + 2.0 * cc[c] + d[c]) for c in range(n)]
+        for v in new:
+            np.clip(v, 0.0, 1.0, out=v)
+        for g in groups:
+            tot = new[g[0]]
+            for i in g[1:]:
+                tot = tot + new[i]
+            over = tot > 1.0
+            if over.any():
+                for i in g:
+                    new[i] = np.where(over, new[i] / tot, new[i])
+        return new
+
+    return step
+
+
+def track(cf: CompiledField, inits, params, rest, h, nsteps, eps):
+    N, P, n = inits.shape[0], params.shape[0], cf.n
+    R = rest.shape[1]
+    step = stepper(cf, params[:, None, :], h)
+    y = [np.repeat(inits[None, :, c], P, axis=0) for c in range(n)]  # each (P, N)
+    exists = np.all(np.isfinite(rest), axis=2)  # (P, R)
+    # Targets over all shares, the implied last ones included, each (P, 1).
+    targets = [_all_shares([rest[:, r, c, None] for c in range(n)], cf.groups) for r in range(R)]
+    last = [np.full((P, N), -1, dtype=np.int64) for _ in range(R)]
+
+    def distances(y: list) -> list:
+        full = _all_shares(y, cf.groups)
+        out = []
+        for r in range(R):
+            d = np.abs(full[0] - targets[r][0])
+            for k in range(1, len(full)):
+                d = np.maximum(d, np.abs(full[k] - targets[r][k]))
+            out.append(d)
+        return out
+
+    for k in range(nsteps + 1):
+        if k:
+            y = step(y)
+        for r, d in enumerate(distances(y)):
+            np.putmask(last[r], d > eps, k)
+    if R:
+        dist = np.stack(distances(y))  # (R, P, N)
+        dist = np.where(exists.T[:, :, None] & ~np.isnan(dist), dist, np.inf)
+        best_r = np.argmin(dist, axis=0)
+        best = np.take_along_axis(dist, best_r[None], axis=0)[0]
+        conv = best <= eps
+        lastsel = np.take_along_axis(np.stack(last), best_r[None], axis=0)[0]
+        reached = np.where(conv, best_r, -1).astype(np.int64)
+        when = np.where(conv, (lastsel + 1) * h, np.nan)
+    else:
+        reached = np.full((P, N), -1, dtype=np.int64)
+        when = np.full((P, N), np.nan)
+    final = np.stack(y, axis=-1)
+    return final, reached, when
+
+
+# The numpy engine's Dormand--Prince: vectorised over all trajectories, each with its own step.
+def _norm(v: np.ndarray) -> np.ndarray:
+    # RMS over components, summed in a fixed order so no trajectory's value can depend on
+    # the batch (a library reduction may change its order with the array's layout).
+    acc = v[:, 0] * v[:, 0]
+    for c in range(1, v.shape[1]):
+        acc = acc + v[:, c] * v[:, c]
+    return np.sqrt(acc / v.shape[1])
+
+
+def dopri5(cf: CompiledField, x0, pvals, times, rtol, atol):
+    N, P, n = x0.shape[0], pvals.shape[0], cf.n
+    M = N * P
+    y = np.repeat(x0, P, axis=0)  # trajectory r = i * P + j
+    p = np.tile(pvals, (N, 1))
+    out = np.empty((times.size, M, n))
+    out[0] = y
+    t = np.zeros(M)
+    nxt = np.ones(M, dtype=np.int64)  # index of the next saved time
+    steps = np.zeros(M, dtype=np.int64)
+    rejected = np.zeros(M, dtype=np.int64)
+    evals = np.zeros(M, dtype=np.int64)
+    k1 = cf(y, p)
+    evals += 1
+    h = _initial_step(cf, y, p, k1, rtol, atol, times[-1])
+    evals += 1
+    active = np.flatnonzero(nxt < times.size)
+    while active.size:
+        ya, pa, ta, k1a = y[active], p[active], t[active], k1[active]
+        target = times[nxt[active]]
+        room = target - ta
+        ha = np.minimum(h[active], room)
+        lands = h[active] >= room  # the step ends exactly on a saved time
+        ks = [k1a]
+        for s in range(1, 7):
+            inc = ks[0] * _DP_A[s][0]
+            for q in range(1, s):
+                inc = inc + ks[q] * _DP_A[s][q]
+            ks.append(cf(ya + ha[:, None] * inc, pa))
+        evals[active] += 6
+        ynew = ya + ha[:, None] * (
+            ks[0] * _DP_A[6][0]
+            + ks[2] * _DP_A[6][2]
+            + ks[3] * _DP_A[6][3]
+            + ks[4] * _DP_A[6][4]
+            + ks[5] * _DP_A[6][5]
+        )
+        errv = ks[0] * _DP_E[0]
+        for q in range(2, 7):
+            errv = errv + ks[q] * _DP_E[q]
+        scale = atol + rtol * np.maximum(np.abs(ya), np.abs(ynew))
+        err = _norm(ha[:, None] * errv / scale)
+        ok = err <= 1.0
+        # A nan error (a field that is not finite) counts as a huge one, so the step shrinks
+        # until it underflows.
+        err = np.where(np.isnan(err), np.inf, err)
+        with np.errstate(divide="ignore"):
+            fac = 0.9 * np.where(err > 0, err, 1e-300) ** -0.2
+        fac = np.where(ok, np.clip(fac, 0.2, 10.0), np.clip(fac, 0.2, 1.0))
+        hnew = ha * fac
+        # Written so that a nan step (a field that is not finite) fails too.
+        if not np.all(hnew >= 1e-14 * np.maximum(1.0, np.abs(ta))):
+            raise IntegrationError("dopri5: step size underflow; the field may be too stiff")
+        h[active] = hnew
+        rejected[active[~ok]] += 1
+        acc = active[ok]
+        if acc.size:
+            yacc = ynew[ok]
+            yproj = yacc.copy()
+            project(yproj, cf.groups)
+            # FSAL: the last stage is the field at the new state, unless projection moved it.
+            k7 = ks[6][ok]
+            moved = np.any(yproj != yacc, axis=1)
+            if np.any(moved):
+                k7[moved] = cf(yproj[moved], p[acc[moved]])
+                evals[acc[moved]] += 1
+            y[acc] = yproj
+            k1[acc] = k7
+            steps[acc] += 1
+            land = lands[ok]
+            tnew = ta[ok] + ha[ok]
+            tnew[land] = target[ok][land]  # exactly on the saved time, not t + h rounded
+            t[acc] = tnew
+            saved = acc[land]
+            out[nxt[saved], saved] = y[saved]
+            nxt[saved] += 1
+        active = np.flatnonzero(nxt < times.size)
+    shape = (N, P)
+    return (
+        out.reshape(times.size, N, P, n),
+        steps.reshape(shape),
+        rejected.reshape(shape),
+        evals.reshape(shape),
+    )
+
+
+def _initial_step(cf, y, p, f0, rtol, atol, t_end):
+    # Hairer, Nørsett & Wanner's starting-step heuristic (Solving ODEs I, II.4), per trajectory.
+    sc = atol + rtol * np.abs(y)
+    d0 = _norm(y / sc)
+    d1 = _norm(f0 / sc)
+    h0 = np.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / np.where(d1 > 0, d1, 1.0))
+    f1 = cf(y + h0[:, None] * f0, p)
+    d2 = _norm((f1 - f0) / sc) / h0
+    big = np.maximum(d1, d2)
+    h1 = np.where(
+        big <= 1e-15,
+        np.maximum(1e-6, h0 * 1e-3),
+        (0.01 / np.where(big > 0, big, 1.0)) ** 0.2,
+    )
+    return np.minimum(np.minimum(100 * h0, h1), t_end)
