@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._chunkstore import ChunkStore
 from ._errors import LmcGamesError, ParameterError
 
 if TYPE_CHECKING:
@@ -46,8 +47,6 @@ __all__ = [
     "random_points",
     "sweep",
 ]
-
-_FORMAT = 1  # version of the chunk files kept by ``resume``
 
 
 class SweepError(LmcGamesError):
@@ -527,7 +526,8 @@ def sweep(
                 "engine": _engine_name(engine),
             }
         )
-    key = _fingerprint(game, names, settings)
+    grid = {f"coord:{n}": np.asarray(coords[n]) for n in names}
+    key = _fingerprint(game, names, settings, {"vary": None, "starts": start_arr, **grid})
     order = [p.name for p in game.parameters]
     plan = _Plan(
         game,
@@ -549,14 +549,17 @@ def sweep(
         if measure == "stable":
             chunk_size = max(chunk_size, 100_000)
     chunk_size = _count(chunk_size)
-    store = _Store(Path(resume), settings, key, chunk_size) if resume is not None else None
-    if store is not None:
+    store = None
+    if resume is not None:
+        describe = {"model": game.name, "measure": measure, "names": list(names), "points": P}
+        store = ChunkStore(Path(resume), key, chunk_size, describe, error=SweepError)
         chunk_size = store.chunk_size
     bounds = [(lo, min(P, lo + chunk_size)) for lo in range(0, P, chunk_size)]
     results: dict[int, dict[str, Any]] = {}
     if store is not None:
+        spec = _chunk_spec(plan)
         for c in range(len(bounds)):
-            got = store.load(c)
+            got = store.load(c, bounds[c], spec)
             if got is not None:
                 results[c] = got
     todo = [c for c in range(len(bounds)) if c not in results]
@@ -565,7 +568,7 @@ def sweep(
         for c, res in _execute(plan, bounds, todo, varied, executor):
             results[c] = res
             if store is not None:
-                store.save(c, res)
+                store.save(c, bounds[c], res)
             bar.update(1)
     finally:
         bar.close()
@@ -582,27 +585,58 @@ def _engine_name(engine: str) -> str:
     return engine
 
 
-def _fingerprint(game: Game, names, settings) -> str:
+def _fingerprint(
+    game: Game,
+    names: Sequence[str],
+    settings: Mapping[str, Any],
+    arrays: Mapping[str, np.ndarray | None] | None = None,
+) -> str:
     """A digest of everything that determines a sweep's numbers, stable across processes and
-    sessions (text forms only; pickles of sympy objects are not canonical)."""
+    sessions: the library version, the model's content (populations, strategies, shares,
+    payoffs, definitions, parameters with bounds and values), the varied names, the settings,
+    and the bytes of ``arrays`` (the grid and the starts).
+
+    The digest is fed piece by piece, each piece length-prefixed so that no two descriptions
+    run together; an array is hashed from its buffer, never turned into text, so a grid of
+    millions of points costs one pass over its memory. Entries of ``settings`` named in
+    ``arrays`` are left to the array. Text forms only (``srepr``): pickles of sympy objects are
+    not canonical.
+    """
     import sympy
 
     from . import __version__
 
-    desc = {
-        "version": __version__,
-        "populations": [[p.name, list(p.strategies)] for p in game.populations],
-        "payoffs": {
-            ",".join(map(str, k)): [sympy.srepr(e) for e in v]
-            for k, v in sorted(game.payoffs.items())
-        },
-        "parameters": [p.name for p in game.parameters],
-        "values": {k: str(v) for k, v in game.values.items()},
-        "names": list(names),
-        "settings": settings,
-    }
-    text = json.dumps(desc, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    arrays = dict(arrays or {})
+    h = hashlib.sha256()
+
+    def feed(*parts: Any) -> None:
+        for part in parts:
+            b = part if isinstance(part, bytes) else str(part).encode()
+            h.update(len(b).to_bytes(8, "little"))
+            h.update(b)
+
+    feed("lmc_games sweep", __version__, game.name, game.is_symmetric)
+    for pop in game.populations:
+        feed("population", pop.name, len(pop.strategies), *pop.strategies)
+        feed(*(sympy.srepr(s) for s in pop.share_symbols))
+    for profile in sorted(game.payoffs):
+        feed("payoff", *profile, *(sympy.srepr(e) for e in game.payoffs[profile]))
+    for name in sorted(game.definitions):
+        feed("definition", name, sympy.srepr(game.definitions[name]))
+    for par in game.parameters:
+        feed("parameter", par.name, par.min, par.max, game.values.get(par.name))
+    feed("names", *names)
+    rest = {k: v for k, v in settings.items() if k not in arrays}
+    feed("settings", json.dumps(rest, sort_keys=True, default=str))
+    for name in sorted(arrays):
+        a = arrays[name]
+        if a is None:
+            feed("array", name, "none")
+            continue
+        a = np.ascontiguousarray(a, dtype=np.float64)
+        feed("array", name, a.shape)
+        h.update(memoryview(a).cast("B"))
+    return h.hexdigest()[:32]
 
 
 def _execute(plan, bounds, todo, varied, executor):
@@ -755,60 +789,14 @@ def _assemble(game, plan, names, dims, shape, coords, results, bounds, settings)
 # ---------------------------------------------------------------------- resume
 
 
-class _Store:
-    """Finished chunks of one sweep in a directory (``manifest.json`` + ``chunk-NNNNNN.npz``)."""
-
-    def __init__(self, root: Path, settings: Mapping, key: str, chunk_size: int):
-        self.root = root
-        manifest = {"format": _FORMAT, "key": key, "settings": settings, "chunk_size": chunk_size}
-        path = root / "manifest.json"
-        if root.exists() and not root.is_dir():
-            raise SweepError(f"--resume {root}: exists and is not a directory")
-        root.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            try:
-                old = json.loads(path.read_text())
-            except (OSError, ValueError):
-                raise SweepError(f"--resume {root}: manifest.json is unreadable") from None
-            if old.get("format") != _FORMAT or old.get("key") != key:
-                raise SweepError(
-                    f"--resume {root}: holds chunks of a different sweep; use another "
-                    "directory or remove it"
-                )
-            self.chunk_size = int(old["chunk_size"])
-        else:
-            if any(root.glob("chunk-*.npz")):
-                raise SweepError(f"--resume {root}: chunk files without a manifest")
-            _atomic_write(path, json.dumps(manifest, indent=1, sort_keys=True).encode())
-            self.chunk_size = chunk_size
-
-    def _path(self, c: int) -> Path:
-        return self.root / f"chunk-{c:06d}.npz"
-
-    def load(self, c: int) -> dict[str, Any] | None:
-        path = self._path(c)
-        if not path.exists():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                out = {k: z[k] for k in z.files}
-        except (OSError, ValueError):
-            return None  # a torn file from an interrupted write: recompute it
-        out["labels"] = tuple(str(s) for s in out["labels"])
-        return out
-
-    def save(self, c: int, res: Mapping[str, Any]) -> None:
-        arrays = {k: v for k, v in res.items() if k != "labels"}
-        arrays["labels"] = np.array(res["labels"], dtype=str)
-        tmp = self._path(c).with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self._path(c))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _chunk_spec(plan: _Plan) -> dict[str, tuple]:
+    """What a finished chunk must hold, for :meth:`ChunkStore.load` to check a kept chunk
+    against: ``name -> (dtype, shape, low, high)`` (see there). Keep it in step with
+    :func:`_run_chunk`: a chunk with other arrays is recomputed."""
+    if plan.measure == "stable":
+        return {"stable": (np.bool_, ("rows", "labels"), None, None)}
+    n = plan.starts.shape[0]
+    return {
+        "reached": (np.int64, ("rows", n), -1, "labels"),
+        "time": (np.float64, ("rows", n), None, None),
+    }
