@@ -26,6 +26,7 @@ from typing import Any
 
 import sympy
 
+from . import _render
 from ._errors import GameError, ModelError, ParameterError
 from ._formula import exact_number, parse_formula
 from ._params import Parameter, make_symbol
@@ -659,23 +660,17 @@ class Game:
     def to_markdown(self) -> str:
         """Populations, parameters, payoff table, replicator equations and scenarios as
         Markdown (what a notebook shows)."""
-        from ._format import game_to_markdown
-
-        return game_to_markdown(self)
+        return _render.render(self, "markdown")
 
     def to_latex(self) -> str:
         """Parameter and payoff tables (booktabs) and the replicator equations, as LaTeX."""
-        from ._format import game_to_latex
-
-        return game_to_latex(self)
+        return _render.render(self, "latex")
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def __str__(self) -> str:
-        from ._format import game_to_text
-
-        return game_to_text(self)
+        return _render.render(self, "text")
 
     def __repr__(self) -> str:
         shape = "x".join(str(k) for k in self.shape)

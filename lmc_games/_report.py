@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import LmcGamesError
+from ._render._cells import _latex_names, _tex_condition, _tex_text
+from ._render._latex import analysis_to_latex, game_to_latex
+from ._render._markdown import analysis_sections, game_to_markdown
 
 if TYPE_CHECKING:
     from ._game import Game
@@ -145,7 +148,8 @@ def report(
         Compile ``report.tex`` with ``pdflatex``: ``None`` (default) when it is installed,
         ``True`` to require it (an error without it), ``False`` never.
     t_end, starts : float, int
-        The time series: the ``--starts`` grid of DESIGN §4, integrated to ``t_end``.
+        The time series: the ``--starts`` grid (docs/cli.md, "Starts and convergence"),
+        integrated to ``t_end``.
 
     Returns
     -------
@@ -290,23 +294,8 @@ def _figures(game, sim, root: Path, written: list[Path]) -> list[tuple[str, str]
 # ---------------------------------------------------------------------- Markdown
 
 
-def _demote(md: str, drop: tuple[str, ...] = ()) -> list[str]:
-    """Sections of a formatter's Markdown, one level down, without its title and the
-    sections named in ``drop``."""
-    lines, skipping = [], False
-    for line in md.splitlines()[1:]:
-        if line.startswith("## "):
-            skipping = line[3:].strip() in drop
-        if skipping:
-            continue
-        lines.append("#" + line if line.startswith("#") else line)
-    return lines
-
-
 def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
     import sympy
-
-    from ._format import _latex_names, game_to_markdown
 
     names = _latex_names(game)
     out = game_to_markdown(game).rstrip().splitlines()
@@ -322,7 +311,7 @@ def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
         "",
     ]
     out += ["## Rest points at the default values", ""]
-    out += _demote(numeric.to_markdown(), drop=("Replicator equations",))
+    out += analysis_sections(numeric, level=3, skip=("Replicator equations",))
     out += [
         "",
         "## Conditions on the parameters",
@@ -331,7 +320,7 @@ def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
         "and when it is asymptotically stable.",
         "",
     ]
-    out += _demote(symbolic.to_markdown(), drop=("Replicator equations",))
+    out += analysis_sections(symbolic, level=3, skip=("Replicator equations",))
     out += ["", "## Regimes", "", "| Rest point | Asymptotically stable when |", "|---|---|"]
     regimes = _regimes(symbolic)
     for label, cond in regimes:
@@ -434,10 +423,8 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 def _latex(game, numeric, symbolic, scenarios, figs) -> str:
     import sympy
 
-    from ._format import _latex_names, game_to_latex
-
     names = _latex_names(game)
-    title = _tex_escape(game.title)
+    title = _tex_text(game.title)
     body = [
         _PREAMBLE,
         f"\\title{{{title}}}",
@@ -448,8 +435,8 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
         "",
     ]
     if game.description:
-        body += [_tex_escape(" ".join(game.description.split())), ""]
-    body += ["\\section{Model}", _resize_tables(game_to_latex(game)), ""]
+        body += [_tex_text(" ".join(game.description.split())), ""]
+    body += ["\\section{Model}", game_to_latex(game, fit_width=True), ""]
     J = numeric.system.jacobian
     entries = [
         f"J_{{{i + 1}{j + 1}}} &= {sympy.latex(J[i, j], symbol_names=names)}"
@@ -464,7 +451,11 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
         "\\end{align*}",
         "",
     ]
-    body += ["\\section{Rest points at the default values}", _resize_tables(numeric.to_latex()), ""]
+    body += [
+        "\\section{Rest points at the default values}",
+        analysis_to_latex(numeric, fit_width=True),
+        "",
+    ]
     body += [
         "\\section{Conditions on the parameters}",
         "Every parameter kept as a symbol: where each rest point exists and when it is "
@@ -479,7 +470,7 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
     for r in symbolic.rest_points:
         exists = _tex_cell(r.exists_if, names) if r.exists_if is not None else "--"
         stable = _tex_cell(r.stable_if, names) if r.stable_if is not None else "undecided"
-        body.append(f"{_tex_escape(r.label)} & {exists} & {stable} \\\\")
+        body.append(f"{_tex_text(r.label)} & {exists} & {stable} \\\\")
     body += ["\\bottomrule", "\\end{longtable}", ""]
     body += [
         "\\section{Regimes}",
@@ -494,7 +485,7 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
         if r.stable_if is not None and r.stable_if is not sympy.false
     ]
     for label, cond in rows:
-        body.append(f"{_tex_escape(label)} & {_tex_cell(cond, names)} \\\\")
+        body.append(f"{_tex_text(label)} & {_tex_cell(cond, names)} \\\\")
     if not rows:
         body.append("\\multicolumn{2}{l}{no rest point is asymptotically stable} \\\\")
     body += ["\\bottomrule", "\\end{longtable}", ""]
@@ -513,9 +504,9 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
             )
             or "--"
         )
-        stable = "; ".join(_tex_escape(s) for s in r.stable) or "none"
-        centres = "; ".join(_tex_escape(s) for s in r.centres) or "--"
-        body.append(f"{_tex_escape(r.scenario)} & {changes} & {stable} & {centres} \\\\")
+        stable = "; ".join(_tex_text(s) for s in r.stable) or "none"
+        centres = "; ".join(_tex_text(s) for s in r.centres) or "--"
+        body.append(f"{_tex_text(r.scenario)} & {changes} & {stable} & {centres} \\\\")
     body += ["\\bottomrule", "\\end{longtable}", ""]
     if figs:
         body.append("\\section{Figures}")
@@ -524,13 +515,13 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
                 "\\begin{figure}[htbp]",
                 "\\centering",
                 f"\\includegraphics[width=0.45\\linewidth]{{figures/{name}.pdf}}",
-                f"\\caption{{{_tex_escape(caption)}}}",
+                f"\\caption{{{_tex_text(caption)}}}",
                 "\\end{figure}",
                 "",
             ]
     if game.references:
         body += ["\\section*{References}", "\\begin{itemize}"]
-        body += [f"\\item {_tex_escape(ref)}" for ref in game.references]
+        body += [f"\\item {_tex_text(ref)}" for ref in game.references]
         body += ["\\end{itemize}", ""]
     body.append("\\end{document}")
     return "\n".join(body) + "\n"
@@ -540,35 +531,9 @@ def _tex_cell(cond, names) -> str:
     """A condition for a table cell: one line per conjunct, so long ones wrap."""
     import sympy
 
-    from ._format import _tex_condition
-
     if isinstance(cond, sympy.And):
         return " $\\wedge$\\newline ".join(_tex_condition(a, names) for a in cond.args)
     return _tex_condition(cond, names)
-
-
-def _resize_tables(tex: str) -> str:
-    """Tables wider than the text shrunk to its width (``\\fitwidth`` of the preamble)."""
-    tex = tex.replace("\\begin{tabular}", "\\fitwidth{\\begin{tabular}")
-    return tex.replace("\\end{tabular}", "\\end{tabular}}")
-
-
-_TEX = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
-def _tex_escape(text: str) -> str:
-    return "".join(_TEX.get(c, c) for c in text)
 
 
 def _compile_tex(root: Path) -> Path:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
+from . import _render
+
 if TYPE_CHECKING:
     from ._game import Game
     from ._system import System
@@ -235,27 +237,19 @@ class Analysis:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def __str__(self) -> str:
-        from ._format import analysis_to_text
-
-        return analysis_to_text(self)
+        return _render.render(self, "text")
 
     def to_dict(self) -> dict:
-        """The JSON object of ``lmc-games analyze --format json`` (DESIGN §4)."""
-        from ._format import analysis_to_dict
-
-        return analysis_to_dict(self)
+        """The JSON object of ``lmc-games analyze --format json`` (docs/cli.md)."""
+        return _render.render(self, "json")
 
     def to_latex(self) -> str:
         """LaTeX tables (booktabs) and equations, as a fragment."""
-        from ._format import analysis_to_latex
-
-        return analysis_to_latex(self)
+        return _render.render(self, "latex")
 
     def to_markdown(self) -> str:
         """Markdown tables and equations."""
-        from ._format import analysis_to_markdown
-
-        return analysis_to_markdown(self)
+        return _render.render(self, "markdown")
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

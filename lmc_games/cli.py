@@ -322,36 +322,28 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from . import _format
+    from ._render import render
 
     game = _load_game(args)
     if args.format == "json":
-        _write_json(_format.game_to_dict(game))
-    elif args.format == "latex":
-        _write(_format.game_to_latex(game))
-    elif args.format == "markdown":
-        _write(_format.game_to_markdown(game))
+        _write_json(render(game, "json"))
     else:
-        _write(_format.game_to_text(game))
+        _write(render(game, args.format))
     return 0
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from . import _format
     from ._analysis import analyze
+    from ._render import render
 
     game = _load_game(args)
     result = analyze(game, symbolic=args.symbolic)
     if args.format == "json":
-        _write_json(_format.analysis_to_dict(result))
+        _write_json(render(result, "json"))
         for note in result.notes:
             _note(note)
-    elif args.format == "latex":
-        _write(_format.analysis_to_latex(result))
-    elif args.format == "markdown":
-        _write(_format.analysis_to_markdown(result))
     else:
-        _write(_format.analysis_to_text(result))
+        _write(render(result, args.format))
     return 0
 
 

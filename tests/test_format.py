@@ -30,7 +30,7 @@ from lmc_games import (
     Stability,
     System,
 )
-from lmc_games._format import (
+from lmc_games._render import (
     INERT_SENTENCE,
     WIDTH,
     analysis_to_dict,

@@ -1,0 +1,737 @@
+"""Cells shared by every renderer: numbers and expressions as text, flags, verdicts,
+states and eigenvalues, and the escaping of Markdown and TeX.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from .._errors import FormulaError, GameError
+from .._formula import format_condition, format_expr
+
+if TYPE_CHECKING:
+    from .._game import Game, Population
+    from .._params import Parameter
+    from .._results import Analysis, Continuum, RestPoint, Stability
+
+
+WIDTH = 100
+"""Width the text reports are laid out for."""
+
+
+INERT_SENTENCE = (
+    "cannot affect the dynamics (every payoff advantage is free of it); it matters for welfare only"
+)
+
+# Cells longer than this in the rest-point tables are shown rounded, or moved to the details.
+
+
+_SHORT = 14
+
+
+def _clean(f: float) -> float:
+    """A float fit for JSON: finite, and without the sign of a negative zero."""
+    if not math.isfinite(f):
+        raise GameError(
+            f"a value of the result ({f!r}) is beyond the range of a float and cannot be "
+            "written as a JSON number; rescale the parameters"
+        )
+    return f + 0.0
+
+
+def _to_complex(value: Any) -> complex:
+    """The complex value of an exact number (a sympy number, int, float or complex); a value
+    beyond the range of a float becomes an infinity."""
+    try:
+        if isinstance(value, (int, float, complex)):
+            return complex(value)
+        return complex(sympy.N(value, 17))
+    except OverflowError:
+        # Only sympy numbers reach here (plain Python numbers return above); never text.
+        v = value if isinstance(value, sympy.Basic) else sympy.Float(str(value))
+        re, im = v.as_real_imag()
+        return complex(_signed_inf(re), _signed_inf(im))
+
+
+def _signed_inf(v: Any) -> float:
+    if v == 0:
+        return 0.0
+    try:
+        return float(v)
+    except OverflowError:
+        return math.copysign(math.inf, 1 if v.is_positive else -1)
+
+
+def _to_float(value: Any) -> float:
+    """The float of an exact real number (its real part, for a value sympy evaluates with a
+    vanishing imaginary residue such as a casus irreducibilis root)."""
+    return _clean(_to_complex(value).real)
+
+
+def _as_sympy(value: Any) -> sympy.Basic:
+    """A value from a result object as a sympy object, without ever parsing text: results
+    hold sympy expressions or Python numbers, and text must not reach sympy's parser."""
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+        raise TypeError(f"expected a number or a sympy expression, got {type(value).__name__}")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, float):
+        return sympy.Float(value)
+    return sympy.Float(value.real) + sympy.I * sympy.Float(value.imag)
+
+
+def _gaussian(value: Any) -> tuple[sympy.Rational, sympy.Rational] | None:
+    """``(re, im)`` when ``value`` is an exact number with rational real and imaginary parts."""
+    v = _as_sympy(value)
+    if v.is_Rational:
+        return v, sympy.Integer(0)
+    if not v.is_number or v.has(sympy.Float):
+        return None
+    re, im = v.as_real_imag()
+    if re.is_Rational and im.is_Rational:
+        return re, im
+    return None
+
+
+def _is_float_exact(value: Any) -> bool:
+    """Whether a float holds ``value`` exactly (so that an exact string would add nothing)."""
+    g = _gaussian(value)
+    if g is None:
+        return False
+    try:
+        return all(sympy.Rational(float(part)) == part for part in g)
+    except (OverflowError, ValueError, TypeError):
+        return False
+
+
+def _expr_text(expr: Any) -> str:
+    """An expression in the model-file formula syntax, extended for eigenvalues: a complex
+    value is written ``RE + IM*I`` (``I`` the imaginary unit, as sympy reads it), and anything
+    else the formula syntax cannot express falls back to sympy's own text."""
+    e = _as_sympy(expr)
+    if not e.has(sympy.I):
+        try:
+            return format_expr(e)
+        except FormulaError:
+            return str(e)
+    parts = sympy.collect(sympy.expand(e), sympy.I, evaluate=False)
+    if not set(parts) <= {sympy.Integer(1), sympy.I}:
+        return str(e)
+    re = parts.get(sympy.Integer(1), sympy.Integer(0))
+    im = parts.get(sympy.I, sympy.Integer(0))
+    if im == 0:
+        return _expr_text(re)
+    sign = "+"
+    if im.is_number and im.is_negative:
+        sign, im = "-", -im
+    im_text = _expr_text(im)
+    if im == 1:
+        im_part = "I"
+    elif im.is_Atom or (im.is_Pow and im.exp.is_Rational) or im.is_Function:
+        im_part = f"{im_text}*I"
+    else:
+        im_part = f"({im_text})*I"
+    if re == 0:
+        return im_part if sign == "+" else f"-{im_part}"
+    return f"{_expr_text(re)} {sign} {im_part}"
+
+
+def _decimal_text(r: Any) -> str:
+    """A rational as a decimal when it ends within 12 places (``0.125``), else as a fraction
+    (``1/3``), as model files and the formula syntax write numbers."""
+    r = _as_sympy(r)
+    if not r.is_Rational:
+        return _expr_text(r)
+    if r.is_Integer:
+        return str(r)
+    q = int(r.q)
+    places = 0
+    for prime in (2, 5):
+        n = 0
+        while q % prime == 0:
+            q //= prime
+            n += 1
+        places = max(places, n)
+    if q != 1 or places > 12:
+        return str(r)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return format(Decimal(int(r.p)) / Decimal(int(r.q)), "f")
+
+
+def _round(f: float, digits: int = 4) -> str:
+    """``digits`` significant digits, ``-0`` shown as ``0``."""
+    text = f"{f:.{digits}g}"
+    return "0" if text in ("-0", "0") else text
+
+
+def _complex_text(z: complex, digits: int = 4) -> str:
+    """``-0.5``, ``2i``, ``-0.5+1.323i`` (four significant digits by default)."""
+    re, im = z.real, z.imag
+    # Display only: an imaginary (or real) part that vanishes at the printed precision is noise
+    # of the floating-point evaluation; the verdicts never look at these numbers.
+    scale = max(abs(re), abs(im))
+    if math.isfinite(scale):
+        if abs(im) <= 1e-12 * scale:
+            im = 0.0
+        if abs(re) <= 1e-12 * scale:
+            re = 0.0
+    if im == 0:
+        return _round(re, digits)
+    ims = "" if abs(im) == 1 else _round(abs(im), digits)
+    if re == 0:
+        return f"{'-' if im < 0 else ''}{ims}i"
+    return f"{_round(re, digits)}{'-' if im < 0 else '+'}{ims}i"
+
+
+def _gaussian_text(re: sympy.Rational, im: sympy.Rational) -> str:
+    """Exact text of ``re + im*i``: ``-1/3``, ``0.75``, ``2i``, ``-0.5+(1/3)i``."""
+    if im == 0:
+        return _decimal_text(re)
+    mag = _decimal_text(abs(im))
+    ims = "" if mag == "1" else (f"({mag})" if "/" in mag else mag)
+    if re == 0:
+        return f"{'-' if im < 0 else ''}{ims}i"
+    return f"{_decimal_text(re)}{'-' if im < 0 else '+'}{ims}i"
+
+
+def _value_text(value: Any) -> str:
+    """Exact text of a number or expression: Gaussian rationals written ``a+bi``, anything
+    else in the model-file formula syntax."""
+    g = _gaussian(value)
+    if g is not None:
+        return _gaussian_text(*g)
+    if _inexact(value):
+        return "~" + _complex_text(_to_complex(value), digits=10)
+    return _expr_text(value)
+
+
+def _inexact(value: Any) -> bool:
+    """Whether a value holds floating-point numbers (a point found by a numeric search)."""
+    return isinstance(value, float) or _as_sympy(value).has(sympy.Float)
+
+
+def _short_value(value: Any, numeric: complex | None) -> str:
+    """A table cell: a short exact rational (or ``a+bi``) as it is, any other number rounded
+    (``~0.4142``), an expression in the parameters as it is."""
+    g = _gaussian(value)
+    if g is not None:
+        exact = _gaussian_text(*g)
+        if len(exact) <= _SHORT:
+            return exact
+    elif not _as_sympy(value).is_number:
+        return _expr_text(value)
+    if numeric is None:
+        try:
+            numeric = _to_complex(value)
+        except (TypeError, ValueError):
+            return _value_text(value)
+    return "~" + _complex_text(numeric)
+
+
+def _pop_values(
+    game: Game, values: Sequence[Sequence[Any]], fmt: Callable[[Any, Any], str], numeric=None
+) -> list[tuple[str, str]]:
+    """``[(share symbol, text)]`` for a state: the first share of a two-strategy population,
+    every share of a larger one."""
+    out = []
+    for p, (pop, vals) in enumerate(zip(game.populations, values)):
+        nums = numeric[p] if numeric is not None else [None] * len(vals)
+        syms = pop.share_symbols
+        count = 1 if pop.k == 2 else pop.k
+        for s, v, n in zip(syms[:count], vals[:count], nums[:count]):
+            out.append((s.name, fmt(v, n)))
+    return out
+
+
+def _state_text(game: Game, rp: RestPoint, *, short: bool) -> str:
+    """``x = 2/3, y = 1`` (exact; with ``short``, long values rounded)."""
+
+    def fmt(v: Any, n: Any) -> str:
+        if not rp.exact and n is not None:
+            # A point from a numeric search: its values are as good as its floats.
+            g = _gaussian(v)
+            if g is None or len(_gaussian_text(*g)) > _SHORT:
+                return "~" + _round(float(n), 4 if short else 10)
+        if short:
+            return _short_value(v, complex(n) if n is not None else None)
+        return _value_text(v)
+
+    parts = _pop_values(game, rp.shares, fmt, rp.numeric_shares)
+    return ", ".join(
+        f"{name} ~ {t[1:]}" if t.startswith("~") else f"{name} = {t}" for name, t in parts
+    )
+
+
+def _eigen_values(rp: RestPoint) -> list[tuple[Any, complex | None]]:
+    """Pairs ``(closed form or None, numeric value or None)``, one per eigenvalue.
+
+    With numeric values (an analysis at parameter values) the pairs follow their order; each
+    closed form is put beside the numeric value it evaluates to, so that the exact and the
+    rounded lists agree entry by entry. An eigenvalue kept only numerically (a root of the
+    characteristic polynomial with no closed form) has ``None`` as its closed form.
+    """
+    closed = list(rp.eigenvalues)
+    if rp.numeric_eigenvalues is None:
+        return [(c, None) for c in closed]
+    nums = [complex(z) for z in rp.numeric_eigenvalues]
+    if not closed or not rp.exact:
+        return [(None, z) for z in nums]
+    approx: list[complex | None] = []
+    for c in closed:
+        try:
+            approx.append(_to_complex(c))
+        except (TypeError, ValueError):
+            approx.append(None)
+    unused = set(range(len(closed)))
+    pairs: list[tuple[Any, complex | None]] = []
+    for z in nums:
+        candidates = [j for j in unused if approx[j] is not None]
+        best = min(candidates, key=lambda j: _distance(approx[j], z), default=None)
+        # Pairing only: the closed form must evaluate to this very value, to 1e-9 relative.
+        if best is not None and _distance(approx[best], z) <= 1e-9 * max(1.0, abs(z)):
+            unused.discard(best)
+            pairs.append((closed[best], z))
+        else:
+            pairs.append((None, z))
+    pairs.extend((closed[j], approx[j]) for j in sorted(unused))
+    return pairs
+
+
+def _distance(a: complex, b: complex) -> float:
+    """``|a - b|``, zero for equal infinities, infinite when undefined."""
+    if a == b:
+        return 0.0
+    try:
+        d = abs(a - b)
+    except OverflowError:
+        return math.inf
+    return d if math.isfinite(d) else math.inf
+
+
+def _missing_eigenvalues(rp: RestPoint) -> bool:
+    """Whether some eigenvalues have neither a closed form nor a number, so that only the
+    characteristic polynomial stands for them (a symbolic analysis of a large face)."""
+    if rp.charpoly is None:
+        return False
+    known = len(rp.numeric_eigenvalues) if rp.numeric_eigenvalues is not None else 0
+    return max(known, len(rp.eigenvalues)) < len(rp.coordinates)
+
+
+def _eigen_text(rp: RestPoint, *, short: bool) -> str:
+    """Eigenvalues for a table (``short``) or for the details (exact, then rounded)."""
+    pairs = _eigen_values(rp)
+    roots = f"roots of {_expr_text(rp.charpoly)} = 0" if _missing_eigenvalues(rp) else ""
+    if not pairs:
+        return roots or "not computed"
+    items = []
+    if short:
+        pairs, paired = _conjugate_pairs(pairs)
+        items.extend(paired)
+    for closed, num in pairs:
+        if closed is None:
+            digits = 4 if short else 10
+            text = _complex_text(num, digits)
+            items.append(text if _gaussian_exact(num, digits) else "~" + text)
+        elif short:
+            items.append(_short_value(closed, num))
+        else:
+            exact = _value_text(closed)
+            if num is not None and not exact.startswith("~") and not _is_float_exact(closed):
+                exact += f" (~{_complex_text(num)})"
+            items.append(exact)
+    if roots:
+        items.append(f"and the other {roots}")
+    return ", ".join(items)
+
+
+def _conjugate_pairs(
+    pairs: list[tuple[Any, complex | None]],
+) -> tuple[list[tuple[Any, complex | None]], list[str]]:
+    """Split off complex-conjugate pairs, written ``a±bi`` for a table; return the eigenvalues
+    left and the texts of the pairs (in their order)."""
+    left: list[tuple[Any, complex | None]] = []
+    texts: list[str] = []
+    i = 0
+    while i < len(pairs):
+        if i + 1 < len(pairs):
+            text = _pm_text(pairs[i], pairs[i + 1])
+            if text is not None:
+                texts.append(text)
+                i += 2
+                continue
+        left.append(pairs[i])
+        i += 1
+    return left, texts
+
+
+def _pm_text(a: tuple[Any, complex | None], b: tuple[Any, complex | None]) -> str | None:
+    """``-1/6±(1/2)i`` or ``~-0.1667±0.866i`` when ``a`` and ``b`` are complex conjugates."""
+    za, zb = a[1], b[1]
+    if za is None or zb is None or za.imag == 0:
+        return None
+    # Display only: the two numbers come from the same exact pair; 1e-12 absorbs evaluation noise.
+    if abs(za.conjugate() - zb) > 1e-12 * max(1.0, abs(za)):
+        return None
+    ga = _gaussian(a[0]) if a[0] is not None else None
+    if ga is not None and ga[1] != 0:
+        re, im = ga[0], abs(ga[1])
+        mag = _decimal_text(im)
+        ims = "" if mag == "1" else (f"({mag})" if "/" in mag else mag)
+        text = f"{_decimal_text(re) if re != 0 else ''}±{ims}i"
+        if len(text) <= _SHORT:
+            return text
+    re_text = _round(za.real) if abs(za.real) > 1e-12 * abs(za.imag) else ""
+    text = f"{re_text}±{_round(abs(za.imag))}i"
+    exact = _gaussian_exact(za)
+    return text if exact else "~" + text
+
+
+def _verdict(stability: Stability | None) -> str:
+    return stability.value if stability is not None else "undecided"
+
+
+def _verdict_cell(rp: RestPoint) -> str:
+    """The verdict, marked when a point is asymptotically stable although not ``stable``."""
+    text = _verdict(rp.stability)
+    if rp.asymptotically_stable and _verdict(rp.stability) != "stable":
+        text += " (attracting)"
+    return text
+
+
+def _flag(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def _condition_words(cond: Any) -> str:
+    """``always`` / ``never`` for decided conditions, else the formula."""
+    if cond is None:
+        return "-"
+    if cond is sympy.true or cond is True:
+        return "always"
+    if cond is sympy.false or cond is False:
+        return "never"
+    return format_condition(cond)
+
+
+def _sign(s: int | None) -> str:
+    return {None: "?", 1: "+", -1: "-", 0: "0"}.get(s, "?")
+
+
+def _mode_sentence(a: Analysis) -> str:
+    dyn = getattr(a.system.dynamics, "name", "replicator")
+    if a.symbolic:
+        how = "symbolic analysis: the parameters are kept as symbols"
+    elif not any(_point_inexact(rp) for rp in a.rest_points):
+        how = "exact analysis at the parameter values below"
+    else:
+        how = "analysis at the parameter values below (some rest points found numerically)"
+    return f"Dynamics: {dyn}; {how}."
+
+
+def _point_inexact(rp: RestPoint) -> bool:
+    """Whether a rest point comes from a numeric search (flagged, or holding floats)."""
+    return not rp.exact or any(_inexact(v) for vals in rp.shares for v in vals)
+
+
+def _continuum_coordinates(game: Game, c: Continuum) -> list[tuple[sympy.Symbol, Any]]:
+    """Every free share along a continuum: those the parametrisation gives, and the others
+    read off the face (zero off the support, one minus the rest for the last strategy in use)."""
+    out = []
+    for pop, sup in zip(game.populations, c.support):
+        syms = pop.share_symbols
+        shares: list[Any] = [sympy.Integer(0)] * pop.k
+        for j in sup[:-1]:
+            shares[j] = c.parametrisation.get(syms[j], syms[j])
+        shares[sup[-1]] = sympy.Integer(1) - sympy.Add(*[shares[j] for j in sup[:-1]])
+        for i, v in enumerate(pop.variables):
+            out.append((v, c.parametrisation.get(v, shares[i])))
+    return out
+
+
+def _continuum_points(game: Game, c: Continuum) -> str:
+    """``x = t, y = 0, 0 < t < 1``."""
+    parts = [f"{s} = {_expr_text(e)}" for s, e in _continuum_coordinates(game, c)]
+    if c.ranges:
+        parts.append(c.ranges)
+    return ", ".join(parts)
+
+
+def _title_line(game: Game) -> str:
+    title = game.title if game.title and game.title != game.name else ""
+    head = f"{title} ({game.name})" if title else game.name
+    if game.scenario_name:
+        head += f", scenario {game.scenario_name}"
+    return head
+
+
+def _parameter_value(game: Game, p: Parameter) -> str:
+    value = game.values.get(p.name, p.value)
+    text = _decimal_text(value)
+    if value != p.value:
+        text += f" (default {_decimal_text(p.value)})"
+    return text
+
+
+def _payoff_layout(game: Game) -> list[tuple[str, list[str], list[str], list[list[tuple]]]]:
+    """The payoff table as sub-tables ``(heading, row names, column names, cells)``; each cell
+    is the tuple of payoff expressions of one profile.
+
+    Symmetric game: one matrix (focal rows, opponent columns, one payoff per cell). Two or
+    more populations: rows are the first population's strategies and columns the second's,
+    one sub-table per profile of the remaining populations. One non-symmetric population: one
+    column.
+    """
+    pops = game.populations
+    if game.is_symmetric:
+        s = list(pops[0].strategies)
+        cells = [[game.payoffs[(i, j)] for j in range(len(s))] for i in range(len(s))]
+        return [("", s, s, cells)]
+    if len(pops) == 1:
+        s = list(pops[0].strategies)
+        return [("", s, ["payoff"], [[game.payoffs[(i,)]] for i in range(len(s))])]
+    rows, cols = list(pops[0].strategies), list(pops[1].strategies)
+    rest = pops[2:]
+    out = []
+    for tail in itertools.product(*(range(p.k) for p in rest)):
+        heading = ", ".join(f"{p.name} plays {p.strategies[i]}" for p, i in zip(rest, tail))
+        cells = [[game.payoffs[(i, j, *tail)] for j in range(len(cols))] for i in range(len(rows))]
+        out.append((heading, rows, cols, cells))
+    return out
+
+
+def _latex_names(game: Game) -> dict[sympy.Symbol, str]:
+    return {p.symbol: p.latex for p in game.parameters if p.latex}
+
+
+def _is_replicator(a: Analysis) -> bool:
+    return getattr(a.system.dynamics, "name", "") == "replicator"
+
+
+def _expr_cell(value: Any, symbolic: bool) -> str:
+    if symbolic:
+        return _expr_text(value)
+    return _short_value(value, None)
+
+
+def _share_sentence(pop: Population) -> str:
+    if pop.k == 2:
+        return f"share {pop.share_symbols[0].name} of {pop.strategies[0]}"
+    names = ", ".join(s.name for s in pop.share_symbols)
+    return f"shares {names} (the last is one minus the others)"
+
+
+def _payoff_caption(game: Game) -> str:
+    pops = game.populations
+    if game.is_symmetric:
+        return (
+            "Rows: the focal player's strategy; columns: the opponent's; "
+            "entries: the focal player's payoff."
+        )
+    if len(pops) == 1:
+        return "The payoff of each strategy."
+    who = " , ".join(p.name for p in pops)
+    return (
+        f"Rows: {pops[0].name}'s strategy; columns: {pops[1].name}'s; "
+        f"each cell lists the payoffs ({who})."
+    )
+
+
+def _payoff_heading(game: Game) -> str:
+    if game.is_symmetric:
+        return "Payoffs (focal player's strategy in rows, opponent's in columns)"
+    if len(game.populations) == 1:
+        return "Payoffs"
+    return "Payoffs (" + " , ".join(p.name for p in game.populations) + ")"
+
+
+def _gaussian_exact(z: complex | None, digits: int = 4) -> bool:
+    """Whether a float prints exactly at ``digits`` significant digits (``-2``, ``0.5i``)."""
+    if z is None:
+        return False
+    return all(
+        float(_round(part, digits)) == part for part in (z.real, z.imag) if math.isfinite(part)
+    )
+
+
+_MD_SPECIAL = "\\`*_[]<>"
+
+
+def _md_text(text: str, *, keep: str = "") -> str:
+    """Prose made literal for Markdown: emphasis, code, link and HTML characters escaped
+    (except those in ``keep``, e.g. ``_`` in references whose URLs hold underscores)."""
+    text = " ".join(str(text).split())
+    return "".join("\\" + ch if ch in _MD_SPECIAL and ch not in keep else ch for ch in text)
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _md_code(text: str) -> str:
+    text = " ".join(str(text).split())
+    return f"`{text}`" if text else ""
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(_md_cell(h) for h in headers) + " |"]
+    out.append("|" + "|".join("---" for _ in headers) + "|")
+    for row in rows:
+        cells = [_md_cell(c) for c in row]
+        out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def _md_equations(system: Any) -> list[str]:
+    body = [f"d{v.name}/dt = {_expr_text(f)}" for v, f in zip(system.variables, system.field)]
+    return ["```text", *body, "```"]
+
+
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "–": "--",
+    "—": "---",
+    "−": "-",
+    "∞": r"$\infty$",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "×": r"$\times$",
+    "·": r"$\cdot$",
+    "±": r"$\pm$",
+    "’": "'",
+    "‘": "`",
+    "“": "``",
+    "”": "''",
+}
+
+
+def _tex_text(text: str) -> str:
+    """Plain text made safe for LaTeX (specials escaped, a few Unicode signs translated)."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in " ".join(str(text).split()))
+
+
+def _tex(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
+    return sympy.latex(_as_sympy(expr), symbol_names=dict(names))
+
+
+def _tex_math(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
+    return f"${_tex(expr, names)}$"
+
+
+def _tex_condition(cond: Any, names: Mapping[sympy.Symbol, str]) -> str:
+    if cond is None:
+        return "--"
+    if cond is sympy.true or cond is True:
+        return "always"
+    if cond is sympy.false or cond is False:
+        return "never"
+    return _tex_math(cond, names)
+
+
+def _undecided_condition(cond: Any) -> bool:
+    """Whether a condition is a formula rather than a decided ``true`` / ``false``."""
+    return cond is not None and cond not in (sympy.true, sympy.false, True, False)
+
+
+def _tex_number(value: Any, names: Mapping[sympy.Symbol, str]) -> str:
+    """A parameter value: decimal when it terminates, else a fraction."""
+    v = _as_sympy(value)
+    if v.is_Rational:
+        text = _decimal_text(v)
+        if "/" not in text:
+            return f"${text}$"
+    return _tex_math(v, names)
+
+
+def _tex_bounds(p: Parameter) -> str:
+    lo = r"(-\infty" if p.min is None else f"[{_decimal_text(p.min)}"
+    hi = r"\infty)" if p.max is None else f"{_decimal_text(p.max)}]"
+    return f"${lo}, {hi}$"
+
+
+def _tex_complex(z: complex) -> str:
+    return _complex_text(z).replace("i", r"\,i").replace("inf", r"\infty")
+
+
+def _tex_label(name: str, what: str) -> str:
+    safe = "".join(ch if ch.isalnum() else "-" for ch in name)
+    return f"tab:{safe}-{what}"
+
+
+def _tex_table(
+    spec: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    caption: str,
+    label: str,
+    pre_header: Sequence[str] = (),
+    fit: bool = False,
+) -> list[str]:
+    """A booktabs table; with ``fit``, shrunk to the line width when wider (the report's
+    ``\\fitwidth`` macro)."""
+    out = [
+        r"\begin{table}[htbp]",
+        r"\centering",
+        rf"\caption{{{caption}}}",
+        rf"\label{{{label}}}",
+        (r"\fitwidth{" if fit else "") + rf"\begin{{tabular}}{{{spec}}}",
+        r"\toprule",
+        *pre_header,
+        " & ".join(header) + r" \\",
+        r"\midrule",
+    ]
+    out += [" & ".join(row) + r" \\" for row in rows]
+    out += [r"\bottomrule", r"\end{tabular}" + ("}" if fit else ""), r"\end{table}"]
+    return out
+
+
+def _tex_state(game: Game, rp: RestPoint, names: Mapping[sympy.Symbol, str]) -> str:
+    parts = []
+    for p, (pop, vals) in enumerate(zip(game.populations, rp.shares)):
+        count = 1 if pop.k == 2 else pop.k
+        nums = rp.numeric_shares[p] if rp.numeric_shares is not None else [None] * pop.k
+        for s, v, n in zip(pop.share_symbols[:count], vals[:count], nums[:count]):
+            sym = _tex(s, names)
+            if n is not None and (_inexact(v) or (not rp.exact and _gaussian(v) is None)):
+                parts.append(rf"{sym} \approx {_round(float(n))}")
+            else:
+                parts.append(f"{sym} = {_tex(v, names)}")
+    return "$" + r",\ ".join(parts) + "$"
+
+
+def _tex_eigen(rp: RestPoint, names: Mapping[sympy.Symbol, str], symbolic: bool) -> str:
+    pairs = _eigen_values(rp)
+    roots = rf"roots of ${_tex(rp.charpoly, names)} = 0$" if _missing_eigenvalues(rp) else ""
+    if not pairs:
+        return roots or "--"
+    items = []
+    for closed, num in pairs:
+        if closed is None:
+            items.append(
+                _tex_complex(num) if _gaussian_exact(num) else r"\approx " + _tex_complex(num)
+            )
+            continue
+        tex = _tex(closed, names)
+        if not symbolic and num is not None and (len(tex) > 40 or _inexact(closed)):
+            tex = r"\approx " + _tex_complex(num)
+        items.append(tex)
+    listed = "$" + r",\ ".join(items) + "$"
+    return f"{listed} and the other {roots}" if roots else listed
