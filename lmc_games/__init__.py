@@ -2,6 +2,7 @@
 
 from ._analysis import analyze
 from ._citation import citation
+from ._claims import Audit, Claim, Finding, FindingCode, audit_section, check, load_claims
 from ._compile import (
     CompiledField,
     Dopri5Result,
@@ -11,6 +12,7 @@ from ._compile import (
 )
 from ._continuation import Branch, Continuation, StabilityChange, continuation
 from ._errors import (
+    ClaimError,
     EngineUnavailableError,
     FormulaError,
     GameError,
@@ -49,10 +51,15 @@ __version__ = "0.1.0"
 __all__ = [
     "Analysis",
     "analyze",
+    "Audit",
+    "audit_section",
     "basins",
     "Branch",
     "bundled_models",
+    "check",
     "citation",
+    "Claim",
+    "ClaimError",
     "compile_field",
     "compile_rest_points",
     "CompiledField",
@@ -65,12 +72,15 @@ __all__ = [
     "Dopri5Result",
     "Dynamics",
     "EngineUnavailableError",
+    "Finding",
+    "FindingCode",
     "FormulaError",
     "Game",
     "GameError",
     "IntegrationError",
     "latin_hypercube",
     "LmcGamesError",
+    "load_claims",
     "load_model",
     "ModelError",
     "Parameter",

@@ -13,6 +13,7 @@ __all__ = [
     "ParameterError",
     "GameError",
     "EngineUnavailableError",
+    "ClaimError",
     "IntegrationError",
 ]
 
@@ -50,3 +51,8 @@ class EngineUnavailableError(LmcGamesError, ImportError):
 class IntegrationError(LmcGamesError, ValueError):
     """Arguments of an integrator are malformed (shapes, step, tolerance), or the integration
     failed (step size underflow)."""
+
+
+class ClaimError(ModelError):
+    """A claim about a model (a ``[claims.NAME]`` table in a model file or a claims file) is
+    malformed, or names a rest point, share, parameter or scenario the model does not have."""

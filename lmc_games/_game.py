@@ -174,6 +174,9 @@ class Game:
     references : tuple of str
     source : str or None
         The model file this game came from.
+    claims : tuple of Claim
+        The claims the model file makes about the game (its ``[claims.NAME]`` tables), for
+        :func:`lmc_games.check`; empty for a game built in Python.
 
     Examples
     --------
@@ -198,6 +201,7 @@ class Game:
     references: tuple[str, ...] = ()
     source: str | None = None
     scenario_name: str | None = None
+    claims: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "payoffs", MappingProxyType(dict(self.payoffs)))

@@ -24,6 +24,8 @@ The format is a contract (DESIGN section 3)::
     [definitions]                     # helper expressions
     [payoffs]                         # required: one row per strategy profile
     [scenarios.NAME]                  # named parameter sets: only the changed values
+    [claims.NAME]                     # claims about the model, for lmc-games check
+                                      # (docs/claims.md)
 
 Reading a model file never runs code and never opens another file: the TOML is data, numbers
 are read as :class:`decimal.Decimal` and turned into exact rationals, and every formula goes
@@ -39,6 +41,7 @@ The current working directory is never searched.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import os
@@ -58,7 +61,15 @@ from ._params import Parameter
 
 __all__ = ["load_model", "bundled_models", "model_path"]
 
-_TOP_KEYS = ("model", "population", "parameters", "definitions", "payoffs", "scenarios")
+_TOP_KEYS = (
+    "model",
+    "population",
+    "parameters",
+    "definitions",
+    "payoffs",
+    "scenarios",
+    "claims",
+)
 _MODEL_KEYS = ("name", "title", "description", "references", "symmetric")
 _POPULATION_KEYS = ("name", "label", "strategies", "share")
 _PARAMETER_KEYS = ("value", "description", "min", "max", "latex")
@@ -358,7 +369,7 @@ def _game_from_data(data: dict[str, Any], source: str) -> Game:
     scenarios = _scenarios(data, source, parameters)
 
     try:
-        return Game.from_table(
+        game = Game.from_table(
             populations,
             payoffs,
             parameters=tuple(parameters.values()),
@@ -383,6 +394,13 @@ def _game_from_data(data: dict[str, Any], source: str) -> Game:
         if not message.startswith(source):
             message = f"{source}: {message}"
         raise ModelError(message) from None
+    if "claims" in data:
+        # Claims name rest points, shares and scenarios, so they are checked against the game.
+        from ._claims import parse_claims
+
+        claims = parse_claims(data["claims"], game, source=source)
+        game = dataclasses.replace(game, claims=claims)
+    return game
 
 
 def _populations(data: dict[str, Any], source: str) -> list[dict[str, Any]]:

@@ -253,6 +253,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="compile report.tex with pdflatex (auto: when it is installed)",
     )
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "check",
+        help="audit the claims made about a model (stable points, ESS, eigenvalues, ...)",
+        description="Test every claim about a model — the [claims.NAME] tables of its file, or "
+        "those of --claims FILE.toml — against the library's analysis: stable and ESS points, "
+        "verdicts, printed eigenvalues, conditions and equations, trajectories. Exit status 0 "
+        "when every claim holds, 1 when any does not, 2 on an input error. --scenario and "
+        "--set move the claims that name no scenario of their own.",
+    )
+    _add_model_arguments(p)
+    p.add_argument(
+        "--claims",
+        metavar="FILE.toml",
+        help="a file of [claims.NAME] tables to check instead of the model's own claims",
+    )
+    _add_format_argument(p)
+    p.set_defaults(func=_cmd_check)
     return parser
 
 
@@ -599,6 +617,22 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     what = "stable somewhere" if args.measure == "stable" else "reached somewhere"
     _write(f"wrote {out}: {result.size} parameter points ({points}); {what}: {found}")
     return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from ._claims import audit_section, check
+
+    game = _load_game(args)
+    audit = check(game, args.claims)
+    if args.format == "json":
+        _write_json(audit.to_dict())
+    elif args.format == "latex":
+        _write(audit_section(audit, "latex"))
+    elif args.format == "markdown":
+        _write(audit_section(audit, "markdown"))
+    else:
+        _write(audit.to_text())
+    return 0 if audit.ok else 1
 
 
 # --------------------------------------------------------------------- entry point
