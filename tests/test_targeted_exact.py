@@ -123,3 +123,26 @@ def test_a_payoff_with_the_constant_e_is_solved_exactly():
     assert a.complete is True and mixed.exact is True
     [xstar] = mixed.coordinates.values()
     assert sympy.simplify(xstar - 2 / (sympy.E + 1)) == 0
+
+
+# sqrt(2) = 1.41421356237309504880168...: EPS is positive, about 1.7e-21.
+EPS = "sqrt(2) - 14142135623730950488/10000000000000000000"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: _equilibria._simplify_value calls sympy.nsimplify on exact numbers, which "
+    "replaces an irrational value by a nearby rational (x* = EPS/(1 + EPS) becomes 0), so the "
+    "interior point is dropped while complete=True; remove this mark when fixed",
+)
+def test_an_interior_point_a_hair_from_a_corner_is_kept():
+    """A = [[1, 0], [0, EPS]], a coordination game: f_s - f_t = x - EPS (1 - x) is -EPS < 0 at
+    x = 0 and 1 > 0 at x = 1, so it vanishes inside, at x* = EPS/(1 + EPS) > 0; both corners
+    are strict Nash equilibria (eigenvalues -1 at s, -EPS at t)."""
+    eps = sympy.sqrt(2) - Rational(14142135623730950488, 10**19)
+    with mpmath.workdps(60):
+        assert mpmath.mpf(sympy.N(eps, 60)) > 0
+    a = analyze(Game.symmetric([[1, 0], [0, EPS]], ["s", "t"]))
+    assert a["s"].stability is Stability.STABLE and a["t"].stability is Stability.STABLE
+    [xstar] = a["s+t"].coordinates.values()
+    assert sympy.simplify(xstar - eps / (1 + eps)) == 0
