@@ -185,12 +185,19 @@ def test_set_is_exact_and_applied_after_the_scenario(capsys):
 
 
 def test_json_notes_go_to_stderr(capsys, tmp_path):
-    # A model whose payoffs need a numeric search would add notes; either way stdout must be
-    # a single JSON object and nothing else.
-    code, out, err = run(capsys, "analyze", "rock_paper_scissors", "--format", "json")
+    # Payoffs with max() of the shares need a numeric face search, which adds a note: it must
+    # go to stderr, and stdout must be a single JSON object and nothing else.
+    model = tmp_path / "kinked.toml"
+    model.write_text(
+        '[model]\nname = "kinked"\n[[population]]\nname = "pop"\nstrategies = ["A", "B"]\n'
+        'share = "x"\n[payoffs]\n"A" = ["max(x, 1 - x) - 3/4"]\n"B" = [0]\n'
+    )
+    code, out, err = run(capsys, "analyze", str(model), "--format", "json")
     assert code == 0
-    json.loads(out)
-    assert all(line.startswith("lmc-games: note: ") for line in err.splitlines())
+    assert json.loads(out)["model"] == "kinked"
+    lines = err.splitlines()
+    assert lines and all(line.startswith("lmc-games: note: ") for line in lines)
+    assert any("numeric search" in line for line in lines)
 
 
 def test_help_exits_zero(capsys):
