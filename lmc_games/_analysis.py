@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import sympy
+from sympy.matrices.exceptions import MatrixError
 
 from ._conditions import Signs, combine, expr_size, negative, nonpositive, positive, sign_given
 from ._equilibria import Face, FaceSolution, UnsolvedFace, enumerate_faces, solve_face
@@ -74,6 +75,9 @@ def analyze(game: Game, *, symbolic: bool = False, dynamics: Dynamics | None = N
     >>> str(analyze(hd, symbolic=True)["hawk+dove"].stable_if)
     '(C > V) & (V > 0)'
     """
+    from ._limits import check_numbers
+
+    check_numbers(game, values=not symbolic)
     dynamics = dynamics or Replicator()
     if not dynamics.rest_points_by_face:
         raise NotImplementedError(
@@ -162,6 +166,14 @@ class _Analyzer:
         support_shares = [
             shares[p][j] for p, sup in enumerate(face.support) if len(sup) > 1 for j in sup
         ]
+        undefined = self._undefined_payoffs(face, values)
+        if undefined:
+            self.notes.append(
+                f"{face.label}: the payoffs are not defined at the point {undefined}, so it is "
+                "no rest point of the field there and is not listed; write payoffs that are "
+                "finite and real on the whole state space"
+            )
+            return None
         if self.symbolic:
             exists = combine(
                 [positive(s, self.signs) for s in support_shares]
@@ -179,10 +191,27 @@ class _Analyzer:
             except UndecidedError:
                 self.notes.append(f"existence of a point on {face.label!r} undecided")
                 return None
+            except ValueError as exc:  # a share that is not a finite real number
+                self.notes.append(f"{face.label}: a solution was not a real point ({exc})")
+                return None
             exists = sympy.true
         point = {v: e.xreplace(face.subs).xreplace(values) for v, e in face.subs.items()}
         point = {v: (e) for v, e in point.items()}
         return self._classify(face, sol, point, shares, exists)
+
+    def _undefined_payoffs(self, face: Face, values: Mapping) -> str | None:
+        """The point, as text, when a payoff is infinite, undefined or not real there (1/x or
+        log(x) at x = 0, sqrt(x - y) where x < y), else None."""
+        bad = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+        for row in self.payoffs:
+            for f in row:
+                at = f.xreplace(face.subs).xreplace(values)
+                if at.has(*bad) or (not at.free_symbols and at.is_extended_real is False):
+                    point = {
+                        v: e.xreplace(face.subs).xreplace(values) for v, e in face.subs.items()
+                    }
+                    return ", ".join(f"{v} = {e}" for v, e in point.items())
+        return None
 
     def _kink(self, point: Mapping) -> str | None:
         """The reason a point sits on a kink of min/max/abs of the shares, if it does."""
@@ -249,6 +278,19 @@ class _Analyzer:
                 if j not in sup:
                     transversal.append(_tidy(f_at[p][j] - ref, self.symbolic))
         block = self._face_block(face, at)
+        if not self.symbolic and _not_finite([*transversal, *block]):
+            from dataclasses import replace
+
+            base = self._classify_numeric(face, point, shares, [], sympy.zeros(0, 0), [])
+            return replace(
+                base,
+                stability=Stability.NON_HYPERBOLIC,
+                asymptotically_stable=False,
+                reason="the field is not differentiable at the point (a derivative of the "
+                "payoffs is infinite or undefined there), so linearisation does not apply",
+                numeric_eigenvalues=None,
+                exact=sol.exact,
+            )
         notes: list[str] = list(sol.notes)
         if inter:
             notes.append("named quantities: " + "; ".join(f"{k} = {v}" for k, v in inter.items()))
@@ -305,7 +347,9 @@ class _Analyzer:
             else:
                 coeffs = [sympy.Integer(1)]
                 counts = None
-        except UndecidedError as exc:
+        except (UndecidedError, ValueError) as exc:
+            # ValueError: an eigenvalue that is not a finite real constant (payoffs complex
+            # or undefined next to the point); reported as undecided, never as a verdict.
             return self._undecided(face, sol, point, shares, transversal, block, str(exc))
         neg = sum(1 for s in t_signs if s < 0) + (counts.negative if counts else 0)
         pos = sum(1 for s in t_signs if s > 0) + (counts.positive if counts else 0)
@@ -432,7 +476,8 @@ class _Analyzer:
             try:
                 ev = block.eigenvals(multiple=True)
                 return [sympy.radsimp(e) if not self.symbolic else e for e in ev]
-            except (sympy.MatrixError, NotImplementedError):
+            except (MatrixError, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+                # Closed forms are for display; the verdict comes from exact root counts.
                 return []
         return []
 
@@ -709,9 +754,21 @@ class _Analyzer:
         grid = np.linspace(0.05, 0.95, 7)
         import itertools
 
+        def residual(v):
+            # Payoffs may be complex or undefined on parts of the face (sqrt(x - 1/2), 1/x):
+            # a huge residual there steers the search away instead of failing it.
+            with np.errstate(all="ignore"):
+                try:
+                    r = np.asarray(fn(v), dtype=complex)
+                except (ArithmeticError, ValueError, TypeError):
+                    return np.full(len(u), 1e30)
+            if r.shape != (len(u),) or not np.all(np.isfinite(r)) or np.any(r.imag != 0):
+                return np.full(len(u), 1e30)
+            return r.real
+
         for start in itertools.product(grid, repeat=len(u)):
-            res = root(lambda v: np.asarray(fn(v), dtype=float), np.array(start), tol=1e-12)
-            if not res.success or np.max(np.abs(fn(res.x))) > 1e-10:
+            res = root(residual, np.array(start), tol=1e-12)
+            if not res.success or np.max(np.abs(residual(res.x))) > 1e-10:
                 continue
             if all(np.linalg.norm(res.x - f) > 1e-7 for f in found):
                 found.append(res.x)
@@ -742,7 +799,7 @@ class _Analyzer:
             else:
                 try:
                     ds, ts = exact_sign(det), exact_sign(tr)
-                except UndecidedError:
+                except (UndecidedError, ValueError):  # ValueError: not finite (a kink)
                     ds = ts = None
             verdict, note = _det_trace_rule(ds, ts)
             if verdict is Stability.CENTRE and r.stability is Stability.CENTRE:
@@ -757,6 +814,12 @@ class _Analyzer:
 
 
 # ---------------------------------------------------------------------- helpers
+def _not_finite(exprs) -> bool:
+    """True when some expression is infinite or undefined (zoo, nan, oo)."""
+    bad = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+    return any(sympy.sympify(e).has(*bad) for e in exprs)
+
+
 def _det_trace_rule(ds, ts):
     if ds is None:
         return None, "sign of det undecided"

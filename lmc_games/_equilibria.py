@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import sympy
 from sympy.polys.rings import PolyElement, ring
 
+from ._errors import UnsolvedFace  # re-exported: it used to be defined here
 from ._game import Game
 
 __all__ = ["Face", "FaceSolution", "enumerate_faces", "solve_face"]
@@ -72,10 +73,6 @@ class FaceSolution:
     extra_conditions: tuple = ()
     exact: bool = True
     notes: tuple[str, ...] = ()
-
-
-class UnsolvedFace(Exception):
-    """Raised when a face's equations are beyond exact elimination."""
 
 
 def face_label(game: Game, support: Sequence[Sequence[int]]) -> str:
@@ -295,7 +292,10 @@ def _polynomial_system(
     )
     gens = list(unknowns) + params
     R, *_ = ring(gens, sympy.QQ) if gens else ring([sympy.Symbol("_dummy")], sympy.QQ)
-    polys = [R.from_expr(n) if n != 0 else R.zero for n in numerators]
+    try:
+        polys = [R.from_expr(n) if n != 0 else R.zero for n in numerators]
+    except (ValueError, TypeError, sympy.PolynomialError) as exc:
+        raise UnsolvedFace(f"the equations are not polynomial in the shares ({exc})") from None
     return polys, denominators, {v: k for k, v in opaque.items()}, list(range(len(unknowns)))
 
 
@@ -304,6 +304,8 @@ def _check_polynomial(expr: sympy.Expr, unknowns: set[sympy.Symbol]) -> None:
         if not (getattr(node, "free_symbols", set()) & unknowns):
             continue
         if isinstance(node, sympy.Pow):
+            if node.exp.free_symbols & unknowns:
+                raise UnsolvedFace("a share appears in an exponent (not polynomial)")
             if not (node.exp.is_Integer and node.exp >= 0) and node.base.free_symbols & unknowns:
                 raise UnsolvedFace("payoffs are not polynomial in the shares")
         elif not isinstance(node, (sympy.Add, sympy.Mul, sympy.Symbol, sympy.Number)):

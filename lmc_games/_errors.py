@@ -15,6 +15,11 @@ __all__ = [
     "EngineUnavailableError",
     "ClaimError",
     "IntegrationError",
+    "LimitError",
+    "OutputError",
+    "UndecidedError",
+    "CommandError",
+    "PlotWarning",
 ]
 
 
@@ -56,3 +61,40 @@ class IntegrationError(LmcGamesError, ValueError):
 class ClaimError(ModelError):
     """A claim about a model (a ``[claims.NAME]`` table in a model file or a claims file) is
     malformed, or names a rest point, share, parameter or scenario the model does not have."""
+
+
+# ---- added by issue 10 §2 (helperB): limits, outputs, undecided signs, moved classes ----
+class LimitError(LmcGamesError, ValueError):
+    """A request is larger than a documented limit (steps, starts, grid points, memory,
+    size of a number) or not a finite positive size; the message says what to change and,
+    where a limit may be raised, how (see :mod:`lmc_games._limits`)."""
+
+
+class OutputError(LmcGamesError, ValueError):
+    """An output path cannot be written (missing or read-only folder, wrong extension), or
+    writing it would overwrite files the library did not write (``--force`` allows it)."""
+
+
+class UndecidedError(LmcGamesError, ArithmeticError):
+    """A sign or a root count cannot be decided exactly.
+
+    Raised for transcendental constants that are numerically indistinguishable from zero
+    (up to about 500 digits) and that ``simplify``/``equals`` cannot prove to be zero, for
+    polynomial coefficients that are not algebraic numbers, and when exact work would exceed
+    its budget (see :mod:`lmc_games._limits`). Analyses turn it into an honest "undecided"
+    verdict, never into a guess.
+    """
+
+
+class CommandError(LmcGamesError):
+    """A usage or input error found by the command line itself; exit status 2."""
+
+
+class PlotWarning(UserWarning):
+    """A figure would mislead: e.g. a sensitivity panel for a parameter that cannot affect
+    the dynamics."""
+
+
+class UnsolvedFace(Exception):
+    """Raised when a face's equations are beyond exact elimination (internal: the analysis
+    then searches that face numerically; never reaches the user)."""

@@ -23,14 +23,12 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from ._errors import CommandError  # defined with every other error class; re-exported here
+
 __all__ = ["main", "build_parser"]
 
 PROG = "lmc-games"
 FORMATS = ("text", "json", "latex", "markdown")
-
-
-class CommandError(Exception):
-    """A usage or input error found by the command line itself; exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,9 +75,12 @@ def _add_plot_argument(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def _check_figure_path(path: str | None, option: str) -> None:
-    """Refuse a figure format before any work is done, so a typo wastes nothing."""
-    if path is not None and os.path.splitext(path)[1].lower() not in (".pdf", ".svg", ".png"):
-        raise CommandError(f"{option} {path!r}: the file must end in .pdf, .svg or .png")
+    """Refuse a figure path before any work is done (format, folder), so a typo wastes
+    nothing."""
+    if path is not None:
+        from ._limits import check_output_file
+
+        check_output_file(path, option, (".pdf", ".svg", ".png"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eps", type=float, default=1e-3, metavar="E", help="convergence radius")
     p.add_argument("--dt", type=float, default=0.05, help="step of rk4 / output spacing (0.05)")
     p.add_argument("--method", choices=["rk4", "dopri5"], default="rk4", help="integrator (rk4)")
-    p.add_argument("--out", metavar="FILE.csv", help="write the trajectories as CSV")
+    p.add_argument("--out", metavar="FILE.csv", help="write the trajectories as CSV (.csv)")
     _add_plot_argument(p, "time series of each population's shares")
     _add_format_argument(p, ("text", "json"))
     p.set_defaults(func=_cmd_simulate)
@@ -245,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_model_arguments(p)
     p.add_argument("--out", metavar="DIR", required=True, help="the directory to write")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into DIR even if it holds files the library did not write (a folder it "
+        "wrote before, with its provenance.json, is rewritten without --force)",
+    )
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     p.add_argument(
         "--pdf",
@@ -304,10 +311,13 @@ def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
 
 def _load_game(args: argparse.Namespace) -> Any:
     """The model named by ``args.model`` with the scenario and ``--set`` values applied."""
+    from ._limits import check_numbers
     from ._model_file import load_model
 
     values = _parse_sets(args.set)
-    return load_model(args.model, scenario=args.scenario, values=values or None)
+    game = load_model(args.model, scenario=args.scenario, values=values or None)
+    check_numbers(game)
+    return game
 
 
 def _write(text: str) -> None:
@@ -381,7 +391,7 @@ def _parse_inits(items: Sequence[str], n: int) -> list[list[float]]:
                 f"--init {item!r}: this model has {n} free share(s); give exactly {n}"
             )
         if any(not 0.0 <= v <= 1.0 for v in values):
-            raise CommandError(f"--init {item!r}: shares must lie in [0, 1]")
+            raise CommandError(f"--init {item!r}: shares must be numbers in [0, 1]")
         starts.append(values)
     return starts
 
@@ -392,17 +402,21 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ._analysis import analyze
+    from ._limits import check_output_file, check_simulation, check_starts, check_time
     from ._simulate import converge, simulate, starts_grid
     from ._system import system
 
-    game = _load_game(args)
-    if args.t_end <= 0 or args.dt <= 0 or args.eps <= 0:
-        raise CommandError("--t-end, --dt and --eps must be positive")
-    if args.starts < 1:
-        raise CommandError("--starts must be at least 1")
+    check_time(args.t_end, args.dt, eps=args.eps, options=True)
+    if args.out:
+        check_output_file(args.out, "--out", (".csv",))
     _check_figure_path(args.plot, "--plot")
+    game = _load_game(args)
     sys_ = system(game)
     n = len(sys_.variables)
+    n_starts = len(args.init) if args.init else check_starts(game, args.starts, options=True)
+    check_simulation(
+        n_starts, 1, sum(p.k for p in game.populations), args.t_end, args.dt, options=True
+    )
     inits = (
         np.array(_parse_inits(args.init, n), dtype=float)
         if args.init
@@ -468,8 +482,10 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from ._limits import check_output_dir
     from ._report import report
 
+    check_output_dir(args.out, "--out", force=args.force)
     game = _load_game(args)
     pdf = {"auto": None, "yes": True, "no": False}[args.pdf]
     result = report(game, args.out, figures=not args.no_figures, pdf=pdf)
@@ -485,8 +501,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_phase(args: argparse.Namespace) -> int:
     from .plot import phase_figure
 
-    game = _load_game(args)
     _check_figure_path(args.out, "--out")
+    game = _load_game(args)
     phase_figure(
         game, out=args.out, projections=args.projections, columns=args.columns, font=args.font
     )
@@ -499,8 +515,9 @@ def _parse_vary(items: Sequence[str]) -> dict[str, Any]:
     import numpy as np
 
     from ._formula import parse_number
+    from ._limits import check_points
 
-    out: dict[str, Any] = {}
+    specs: dict[str, tuple[float, float, int]] = {}
     for item in items:
         name, eq, spec = item.partition("=")
         parts = spec.split(":")
@@ -514,15 +531,17 @@ def _parse_vary(items: Sequence[str]) -> dict[str, Any]:
         except (ValueError, TypeError, ArithmeticError) as exc:
             raise CommandError(f"--vary {item!r}: {_one_line(exc)}") from None
         count_text = parts[2].strip()
-        if not count_text.isdigit() or int(count_text) < 1:
+        if not (count_text.isascii() and count_text.isdigit()) or int(count_text) < 1:
             raise CommandError(f"--vary {item!r}: COUNT must be a positive whole number")
         count = int(count_text)
         if count == 1 and start != stop:
             raise CommandError(f"--vary {item!r}: one point needs START equal to STOP")
-        if name in out:
+        if name in specs:
             raise CommandError(f"--vary: {name} is given twice")
-        out[name] = np.linspace(start, stop, count)
-    return out
+        specs[name] = (start, stop, count)
+    # The size is checked before any array is built: 10^8 values are 800 MB already.
+    check_points([c for _, _, c in specs.values()], options=True)
+    return {name: np.linspace(a, b, c) for name, (a, b, c) in specs.items()}
 
 
 def _executor(args: argparse.Namespace):
@@ -556,22 +575,33 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     import time
     from datetime import UTC, datetime
 
+    from ._limits import check_memory, check_output_file, check_starts, check_time
     from ._sweep import sweep
 
-    game = _load_game(args)
-    vary = _parse_vary(args.vary)
     out = args.out
     kind = os.path.splitext(out)[1].lower()
-    if kind not in (".csv", ".npz"):
-        raise CommandError(f"--out {out!r}: the file must end in .csv or .npz")
-    if args.measure == "outcome":
-        if args.t_end <= 0 or args.dt <= 0 or args.eps <= 0:
-            raise CommandError("--t-end, --dt and --eps must be positive")
-        if args.starts < 1:
-            raise CommandError("--starts must be at least 1")
+    check_output_file(out, "--out", (".csv", ".npz"))
     _check_figure_path(args.plot, "--plot")
     if args.chunk_size is not None and args.chunk_size < 1:
         raise CommandError("--chunk-size must be at least 1")
+    if args.measure == "outcome":
+        check_time(args.t_end, args.dt, eps=args.eps, options=True)
+    vary = _parse_vary(args.vary)
+    game = _load_game(args)
+    if args.measure == "outcome":
+        n_starts = check_starts(game, args.starts, options=True)
+        points = 1
+        for values in vary.values():
+            points *= len(values)
+        chunk = min(points, args.chunk_size or max(1000, -(-points // 20)))
+        # A chunk integrates all its trajectories at once: state, four RK4 stages and
+        # tracking arrays per share.
+        shares = sum(p.k for p in game.populations)
+        check_memory(
+            64.0 * chunk * n_starts * shares,
+            "one chunk of trajectories",
+            "use fewer --starts or a smaller --chunk-size",
+        )
     executor, close = _executor(args)
     began = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -690,6 +720,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else 2)
     except KeyboardInterrupt:
         return _fail("interrupted")
+    except MemoryError:
+        return _fail(
+            "out of memory: ask for less (fewer --starts, parameter points or saved times), "
+            "or lower LMC_GAMES_MAX_MEMORY so that such requests are refused up front"
+        )
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): nothing left to report. Point
         # stdout at devnull so that the interpreter's final flush does not fail again.

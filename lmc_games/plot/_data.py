@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from .._errors import LmcGamesError
+from .._errors import LmcGamesError, PlotWarning
 
 if TYPE_CHECKING:
     from .._game import Game
@@ -39,11 +39,6 @@ __all__ = [
     "portrait",
     "sensitivity_runs",
 ]
-
-
-class PlotWarning(UserWarning):
-    """A figure would mislead: e.g. a sensitivity panel for a parameter that cannot affect
-    the dynamics."""
 
 
 GEOMETRIES = ("line", "square", "triangle", "cube", "projections")
