@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 
 import pytest
+import sympy
 
-from lmc_games import bundled_models, citation, load_model, report, scenario_table
+import lmc_games
+from lmc_games import bundled_models, load_model, report, scenario_table
 from lmc_games.cli import main
 
 HAS_TEX = shutil.which("pdflatex") is not None
@@ -60,11 +63,28 @@ def test_report_contents(tmp_path):
         "## Figures",
     ):
         assert heading in md, heading
-    # W3: the symbolic regime of (reasonable, reasonable), as the library prints it.
-    assert (
-        "`C_L + S_L + dB_L < D_L + F*k*p*theta + V_L and C_T + S_T + dB_T < D_T + "
-        "F*k*p*theta + V_T`" in md
-    )
+    # W3: the regime of (reasonable, reasonable) against a derivation by hand from the payoff
+    # table: the corner is stable iff neither government gains by deviating alone, i.e.
+    # Savannakhet (B_L + dB_L + S_L - D_L - p theta k F) - (B_L + V_L - C_L) < 0 and Mukdahan
+    # the same with _T (B cancels; the fine of a lone violator is p*theta*k*F).
+    regimes = md.split("## Regimes", 1)[1].split("\n## ", 1)[0]
+    row = re.search(r"\| `reasonable, reasonable` \| `([^`]*)` \|", regimes)
+    assert row, regimes
+    names = {n: sympy.Symbol(n) for n in re.findall(r"[A-Za-z_]\w*", row.group(1))}
+    S = {
+        n: sympy.Symbol(n) for n in "C_L S_L dB_L D_L V_L C_T S_T dB_T D_T V_T F k p theta".split()
+    }
+    fine = S["p"] * S["theta"] * S["k"] * S["F"]
+    hand = {
+        sympy.expand(S[f"D_{i}"] + fine + S[f"V_{i}"] - S[f"C_{i}"] - S[f"S_{i}"] - S[f"dB_{i}"])
+        for i in ("L", "T")
+    }
+    printed = set()
+    for part in row.group(1).split(" and "):
+        lhs, op, rhs = re.fullmatch(r"(.+) ([<>]) (.+)", part).groups()
+        lhs, rhs = (sympy.parse_expr(t, local_dict=names) for t in (lhs, rhs))
+        printed.add(sympy.expand(rhs - lhs if op == "<" else lhs - rhs))  # positive when true
+    assert printed == hand
     tex = (tmp_path / "report.tex").read_text()
     assert "\\toprule" in tex and "\\includegraphics" in tex and "\\begin{document}" in tex
     prov = json.loads((tmp_path / "provenance.json").read_text())
@@ -75,8 +95,22 @@ def test_report_contents(tmp_path):
     assert [r["scenario"] for r in rows] == ["defaults", "bistable", "strong_supervision"]
     analysis = json.loads((tmp_path / "data/analysis.json").read_text())
     assert analysis["inert_parameters"] == ["B_L", "B_T", "E_L", "E_T"]
+    # references.bib: the library's @software entry, then one @misc per reference of the
+    # model, in order, keyed by first surname and year (citation's docstring), the reference
+    # kept whole in `note` (TeX specials escaped) and its DOI split out when it has one.
     bib = (tmp_path / "references.bib").read_text()
-    assert bib == citation(load_model("water_use"))
+    entries = re.findall(r"@(\w+)\{([^,\n]+),\n(.*?)\n\}", bib, flags=re.S)
+    refs = load_model("water_use").references
+    assert [(kind, key) for kind, key, _ in entries] == [("software", "lmc_games")] + [
+        ("misc", k) for k in ("zhang2020", "lu2021", "friedman1991", "selten1980")
+    ]
+    assert f"version = {{{lmc_games.__version__}}}" in entries[0][2]
+    for (_, _, body), ref in zip(entries[1:], refs, strict=True):
+        fields = dict(re.findall(r"^  (\w+) = \{(.*)\},?$", body, flags=re.M))
+        assert fields["note"].replace("\\&", "&") == ref.strip()
+        assert fields["year"] == re.search(r"\((\d{4})\)", ref).group(1)
+        doi = re.search(r"doi\.org/(\S+?)\.?$", ref)
+        assert fields.get("doi") == (doi.group(1) if doi else None)
 
 
 def test_report_refuses_a_file_as_directory(tmp_path, capsys):
