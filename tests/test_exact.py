@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from fractions import Fraction
 
 import mpmath
@@ -404,12 +403,10 @@ class TestCountAlgebraicCases:
         with pytest.raises(ValueError, match="leading"):
             count_real_parts([(sqrt(2) + sqrt(3)) ** 2 - 5 - 2 * sqrt(6), 1, 1])
 
-    def test_quadratic_field_cubic_is_fast(self):
+    def test_quadratic_field_cubic(self):
+        # Speed is measured in benchmarks/, never asserted in a test.
         coeffs = coeffs_of((L - (1 + sqrt(7)) / 3) * (L**2 + (2 - sqrt(7)) * L + 5 + 3 * sqrt(7)))
-        count_real_parts(coeffs)  # warm caches
-        start = time.perf_counter()
         rc = count_real_parts(coeffs)
-        assert time.perf_counter() - start < 0.5
         # Real parts: (1 + sqrt(7))/3 > 0 and (sqrt(7) - 2)/2 > 0 for the pair.
         assert counts(rc) == (0, 0, 3, 0, 0)
 
