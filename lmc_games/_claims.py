@@ -968,30 +968,34 @@ _OPS = {
 
 
 def _compile_condition(cond: Any) -> Any:
-    """``cond`` as a function ``(fractions, sympy values) -> bool``, decided exactly.
+    """``cond`` as a function of ``{symbol: Fraction}`` to bool, decided exactly.
 
     Relationals between rational functions are evaluated in :class:`fractions.Fraction`;
     any other relational (with roots, say) falls back to :func:`_truth` on sympy values.
     """
     if isinstance(cond, (bool, BooleanAtom)):
         value = bool(cond)
-        return lambda v, s: value
+        return lambda v: value
     if isinstance(cond, (And, Or)):
         parts = [_compile_condition(a) for a in cond.args]
         if isinstance(cond, And):
-            return lambda v, s: all(f(v, s) for f in parts)
-        return lambda v, s: any(f(v, s) for f in parts)
+            return lambda v: all(f(v) for f in parts)
+        return lambda v: any(f(v) for f in parts)
     if isinstance(cond, Not):
         inner = _compile_condition(cond.args[0])
-        return lambda v, s: not inner(v, s)
+        return lambda v: not inner(v)
     if isinstance(cond, sympy.core.relational.Relational):
         try:
             f = _compile_rational(cond.lhs - cond.rhs)
         except _NotRational:
-            return lambda v, s: _truth(cond, s)
+            return lambda v: _truth(cond, _sympy_values(v))
         test = _OPS[cond.rel_op]
-        return lambda v, s: test(f(v))
-    return lambda v, s: _truth(cond, s)
+        return lambda v: test(f(v))
+    return lambda v: _truth(cond, _sympy_values(v))
+
+
+def _sympy_values(values: Mapping[Any, Fraction]) -> dict:
+    return {k: sympy.Rational(q.numerator, q.denominator) for k, q in values.items()}
 
 
 def _exact_sign(d: sympy.Expr) -> int:
@@ -1020,6 +1024,7 @@ class _Auditor:
         self.points = points
         self._numeric: dict = {}
         self._symbolic: dict = {}
+        self._systems: dict = {}
 
     # ----------------------------------------------------------------- analyses, cached
     def values_game(self, claim: Claim) -> Game:
@@ -1240,6 +1245,26 @@ class _Auditor:
         return FindingCode.WRONG_VERDICT, f"claimed {' or '.join(allowed)}, but it is {detail}"
 
     # ----------------------------------------------------------------- eigenvalues
+    def corner_jacobian(self, g: Game, label: str, free: tuple[str, ...]) -> Any:
+        """The reduced Jacobian at a pure profile, with ``free`` parameters as symbols; ``None``
+        for a label that is not a pure profile.
+
+        A pure profile is a rest point for all parameter values, so its Jacobian comes straight
+        from the reduced system, with no face to solve.
+        """
+        if " #" in label or any("+" in part for part in label.split(", ")):
+            return None
+        from ._equilibria import enumerate_faces
+        from ._system import system
+
+        key = (_values_key(g), free)
+        if key not in self._systems:
+            reduced = g.with_free(free)
+            self._systems[key] = (reduced, system(reduced).jacobian)
+        reduced, jacobian = self._systems[key]
+        face = next(f for f in enumerate_faces(reduced) if f.label == label)
+        return jacobian.xreplace(face.subs)
+
     def library_charpoly(
         self, g: Game, an: Analysis, label: str, free: tuple[str, ...]
     ) -> tuple[Any, Any] | None:
@@ -1249,16 +1274,8 @@ class _Auditor:
             if r is None:
                 return None
             return _charpoly_of(r), r.eigenvalues or (r.charpoly,)
-        face_is_pure = " #" not in label and all("+" not in part for part in label.split(", "))
-        if face_is_pure:
-            # A pure profile is a rest point for all parameter values: its Jacobian comes
-            # straight from the reduced system, with no face to solve.
-            from ._equilibria import enumerate_faces
-            from ._system import system
-
-            reduced = g.with_free(free)
-            face = next(f for f in enumerate_faces(reduced) if f.label == label)
-            jac = system(reduced).jacobian.xreplace(face.subs)
+        jac = self.corner_jacobian(g, label, free)
+        if jac is not None:
             poly = jac.charpoly(_LAMBDA).as_expr()
             # Shown, not compared: the diagonal of a triangular Jacobian (every corner of a game
             # of two-strategy populations), else the characteristic polynomial.
@@ -1312,7 +1329,16 @@ class _Auditor:
     def library_condition(self, g: Game, label: str, free: Iterable[str]) -> Any:
         """The library's condition that ``label`` exists and is asymptotically stable, from the
         symbolic analysis with ``free`` parameters (the others at ``g``'s values)."""
-        r = self.point(self.symbolic(g, free), label)
+        jac = self.corner_jacobian(g, label, tuple(free))
+        if jac is not None and (jac.is_upper or jac.is_lower):
+            # A pure profile exists for all parameter values, and a triangular Jacobian's
+            # eigenvalues are its diagonal: asymptotically stable exactly when every entry is
+            # negative (a zero one is non-hyperbolic, never called stable). This is what the
+            # symbolic analysis finds, without solving every other face.
+            return sympy.And(*[jac[i, i] < 0 for i in range(jac.shape[0])])
+        names = tuple(free)
+        analysis = self.symbolic(g, names) if names else self.numeric(g)
+        r = self.point(analysis, label)
         if r is None:
             return sympy.false
         inter = dict(r.intermediates)
@@ -1328,11 +1354,10 @@ class _Auditor:
         free = tuple(p.name for p in g.parameters if p.symbol in printed.expr.free_symbols)
         chosen = [params[s] for s in params if s.name in free]
         fixed = g.value_substitution()
-        samples = [dict(fixed)]
+        samples = [{k: Fraction(int(v.p), int(v.q)) for k, v in fixed.items()}]
         if chosen:
             for point in _random_points(chosen, g.values, self.points, self.seed):
-                samples.append({**fixed, **point})
-        exact = [{k: Fraction(int(v.p), int(v.q)) for k, v in subs.items()} for subs in samples]
+                samples.append({**samples[0], **point})
         mine = _compile_condition(printed.expr)
         # One symbolic analysis with every parameter that some printed condition of the claim
         # names serves all its conditions; where fixing the other parameters makes a
@@ -1343,7 +1368,7 @@ class _Auditor:
             library = self.library_condition(g, label, names)
             theirs = _compile_condition(library)
             try:
-                verdicts = [(mine(v, s), theirs(v, s)) for v, s in zip(exact, samples)]
+                verdicts = [(mine(v), theirs(v)) for v in samples]
                 break
             except ZeroDivisionError:
                 if attempt == len(candidates) - 1:
@@ -1353,8 +1378,10 @@ class _Auditor:
         for i, (a, b) in enumerate(verdicts):
             if a != b:
                 subs = samples[i]
-                witness = tuple((p.name, subs[p.symbol]) for p in chosen) or tuple(
-                    (p.name, subs[p.symbol]) for p in g.parameters
+                shown = chosen or list(g.parameters)
+                witness = tuple(
+                    (p.name, sympy.Rational(subs[p.symbol].numerator, subs[p.symbol].denominator))
+                    for p in shown
                 )
                 where = "at the claim's values" if i == 0 else "at a random point"
                 return (
@@ -1484,7 +1511,7 @@ def _same_polynomial(a: Any, b: Any) -> bool:
 def _random_points(
     params: Sequence[Any], values: Mapping[str, Any], n: int, seed: int
 ) -> list[dict]:
-    """``n`` seeded points with each parameter uniform in its range, as exact rationals.
+    """``n`` seeded points ``{symbol: Fraction}``, each parameter uniform in its range.
 
     A parameter with both bounds is drawn between them; a missing bound is replaced by the
     claim's value ``v`` moved by ``2*max(1, |v|)`` outwards (``[0, 3v]`` for ``min = 0`` and
@@ -1497,23 +1524,22 @@ def _random_points(
     for p in params:
         v = float(values[p.name])
         reach = 2 * max(1.0, abs(v))
-        lo = (
-            float(p.min)
-            if p.min is not None
-            else min(v, float(p.max) if p.max is not None else v) - reach
-        )
+        top = float(p.max) if p.max is not None else v
+        lo = float(p.min) if p.min is not None else min(v, top) - reach
         hi = float(p.max) if p.max is not None else max(v, lo) + reach
-        ranges.append((lo, hi, p))
+        low = Fraction(int(p.min.p), int(p.min.q)) if p.min is not None else None
+        high = Fraction(int(p.max.p), int(p.max.q)) if p.max is not None else None
+        ranges.append((lo, hi, low, high, p.symbol))
+    draws = rng.random((n, len(ranges)))
     out = []
-    draws = rng.random((n, len(ranges))) if ranges else np.zeros((n, 0))
     for row in draws:
         point = {}
-        for u, (lo, hi, p) in zip(row, ranges):
+        for u, (lo, hi, low, high, symbol) in zip(row, ranges):
             q = Fraction(round((lo + (hi - lo) * u) * 10**6), 10**6)
-            if p.min is not None:
-                q = max(q, Fraction(int(p.min.p), int(p.min.q)))
-            if p.max is not None:
-                q = min(q, Fraction(int(p.max.p), int(p.max.q)))
-            point[p.symbol] = sympy.Rational(q.numerator, q.denominator)
+            if low is not None:
+                q = max(q, low)
+            if high is not None:
+                q = min(q, high)
+            point[symbol] = q
         out.append(point)
     return out
