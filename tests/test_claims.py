@@ -582,3 +582,22 @@ def test_the_librarys_own_conditions_hold_as_printed(model, free):
     audit = check(game, {"own": {"stable_if": table}})
     assert audit.ok, audit.failures()
     assert len(audit.findings) == len(table)
+
+
+def test_parameters_at_their_bounds(water_use):
+    # p = 0: no supervision, excessive use everywhere; p = 1: full supervision (P = 6.4,
+    # k*P = 9.6 > 9/2), reasonable use everywhere. The random points of a condition stay in
+    # [0, 1] for p and theta.
+    claims = {
+        "none": {"set": {"p": 0}, "stable": [EE], "ess": [EE]},
+        "full": {"set": {"p": 1}, "stable": [RR], "stable_if": {RR: "2*F*k*p*theta > 9"}},
+    }
+    assert check(water_use, claims).ok
+    from lmc_games._claims import _random_points
+
+    p, theta = water_use.parameter_map["p"], water_use.parameter_map["theta"]
+    points = _random_points([p, theta], water_use.values, 1000, 0)
+    assert all(0 <= pt[p.symbol] <= 1 and 0 <= pt[theta.symbol] <= 1 for pt in points)
+    k = water_use.parameter_map["k"]  # min 1, no max: drawn in [1, 1.5 + 3]
+    ks = [pt[k.symbol] for pt in _random_points([k], water_use.values, 1000, 0)]
+    assert min(ks) >= 1 and max(ks) <= 4.5 and max(ks) > 4
