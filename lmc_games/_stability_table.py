@@ -22,7 +22,6 @@ which path is in use.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from ._game import Game
     from ._results import Analysis, RestPoint
 
-__all__ = ["RestPointTable", "compile_rest_points", "label_order"]
+__all__ = ["RestPointTable", "TableCacheWarning", "compile_rest_points", "label_order"]
 
 #: Relative guard band of compiled conditions (see the module docstring).
 GUARD = 1e-12
@@ -226,36 +225,53 @@ def compile_rest_points(game: Game, names: Sequence[str]) -> RestPointTable:
     )
 
 
+#: Version of the files of the symbolic-answer cache (and of what :func:`_formulas` puts in
+#: them): a file of another version is recomputed.
+_CACHE_FORMAT = 2
+
+#: Largest cache file read back (a larger one is discarded unread).
+_CACHE_MAX_BYTES = 64 * 2**20
+
+
+class TableCacheWarning(UserWarning):
+    """A file of the symbolic-answer cache could not be used and was computed again."""
+
+
+class _BadCache(Exception):
+    pass
+
+
 def _cached_formulas(reduced: Game, names: tuple[str, ...]) -> list[dict] | str:
     """The symbolic answers (or why there are none), from the disk cache when this game and
     these parameters were analysed before: a symbolic analysis costs far more than loading.
 
-    The cache sits beside the compiled kernels (``lmc_games._compile.cache_dir``); its files
-    are pickles of sympy expressions that this library wrote, keyed by a digest of the game.
+    The cache sits beside the compiled kernels (``lmc_games._compile.cache_dir()/tables``), one
+    JSON file per game and set of varied parameters, named by a digest of their content
+    (:func:`_cache_key`: populations, strategies, shares, payoffs, definitions, parameters and
+    bounds, the library version and the cache format) and holding that digest. Expressions are
+    JSON trees read back through a whitelist (:mod:`lmc_games._exprjson`), so reading a file
+    never runs code. A file is used only if it names this key and has exactly the expected
+    structure (labels of this game's faces, every corner, one coordinate per free share, only
+    the varied parameters as symbols, conditions that are conditions); anything else is
+    discarded with a :class:`TableCacheWarning`, recomputed and rewritten (atomically, through
+    a temporary file unique to the process).
     """
-    import hashlib
-    import pickle
+    import warnings
 
-    from . import __version__
     from ._analysis import analyze
     from ._compile import cache_dir
 
-    desc = repr(
-        (
-            __version__,
-            names,
-            [(p.name, p.strategies) for p in reduced.populations],
-            sorted((k, [sympy.srepr(e) for e in v]) for k, v in reduced.payoffs.items()),
-            [(p.name, str(p.min), str(p.max)) for p in reduced.parameters],
-            reduced.is_symmetric,
-        )
-    )
-    path = cache_dir() / "tables" / (hashlib.sha256(desc.encode()).hexdigest()[:32] + ".pkl")
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-        pass
+    key = _cache_key(reduced, names)
+    path = cache_dir() / "tables" / f"{key}.json"
+    if path.exists():
+        try:
+            return _load_formulas(path, key, reduced, names)
+        except _BadCache as exc:
+            warnings.warn(
+                f"symbolic-answer cache {path}: {exc}; analysing again",
+                TableCacheWarning,
+                stacklevel=3,
+            )
     an = analyze(reduced, symbolic=True)
     result: list[dict] | str = _unsuitable(an)
     if not result:
@@ -264,15 +280,176 @@ def _cached_formulas(reduced: Game, names: tuple[str, ...]) -> list[dict] | str:
             result = [_formulas(r, syms, reduced.variables) for r in an.rest_points]
         except _NotCompilable as exc:
             result = str(exc)
+    _store_formulas(path, key, result)
+    return result
+
+
+def _cache_key(reduced: Game, names: Sequence[str]) -> str:
+    """A digest of everything the symbolic answers depend on (length-prefixed pieces, so that
+    no two descriptions run together)."""
+    import hashlib
+
+    from . import __version__
+    from ._exprjson import canonical
+
+    h = hashlib.sha256()
+
+    def feed(*parts: Any) -> None:
+        for part in parts:
+            b = str(part).encode()
+            h.update(len(b).to_bytes(8, "little"))
+            h.update(b)
+
+    feed("lmc_games rest-point table", _CACHE_FORMAT, __version__, reduced.is_symmetric)
+    feed("names", *names)
+    for pop in reduced.populations:
+        feed("population", pop.name, len(pop.strategies), *pop.strategies)
+        feed(*(canonical(v) for v in pop.share_symbols))
+    for profile in sorted(reduced.payoffs):
+        feed("payoff", *profile, *(canonical(e) for e in reduced.payoffs[profile]))
+    for name in sorted(reduced.definitions):
+        feed("definition", name, canonical(reduced.definitions[name]))
+    for par in reduced.parameters:
+        feed("parameter", par.name, canonical(par.min), canonical(par.max), canonical(par.symbol))
+    return h.hexdigest()[:40]
+
+
+def _store_formulas(path, key: str, result: list[dict] | str) -> None:
+    """Write the answers to the cache if every expression in them survives the trip through
+    JSON exactly; otherwise (or with no writable cache) leave the cache alone."""
+    import json
+
+    from ._chunkstore import atomic_write
+    from ._exprjson import Unsupported, from_tree, to_tree
+
+    def tree(e):
+        t = to_tree(e)
+        if from_tree(t) != e:
+            raise Unsupported(f"{e} does not come back exactly")
+        return t
+
+    doc: dict[str, Any] = {"format": _CACHE_FORMAT, "key": key}
+    try:
+        if isinstance(result, str):
+            doc.update(kind="reason", reason=result)
+        else:
+            doc["kind"] = "formulas"
+            doc["formulas"] = [
+                {
+                    "label": f["label"],
+                    "base": f["base"],
+                    "order_var": None if f["order_var"] is None else list(f["order_var"]),
+                    "coords": [tree(c) for c in f["coords"]],
+                    "exists": tree(f["exists"]),
+                    "stable": tree(f["stable"]),
+                }
+                for f in result
+            ]
+        data = json.dumps(doc, separators=(",", ":")).encode()
+    except (Unsupported, RecursionError):
+        return  # not storable exactly: the next run analyses again
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(result, fh)
-        os.replace(tmp, path)
+        atomic_write(path, data)
     except OSError:
         pass  # no writable cache: the next run analyses again
-    return result
+
+
+def _load_formulas(path, key: str, reduced: Game, names: Sequence[str]) -> list[dict] | str:
+    """The answers in a cache file, or :class:`_BadCache` saying why they cannot be used."""
+    import json
+
+    from ._equilibria import enumerate_faces
+    from ._exprjson import Malformed, from_tree
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(_CACHE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise _BadCache(f"unreadable ({exc.strerror})") from None
+    if len(data) > _CACHE_MAX_BYTES:
+        raise _BadCache("larger than any table this library writes")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _BadCache("not a JSON file of this cache") from None
+    if not isinstance(doc, dict) or doc.get("format") != _CACHE_FORMAT:
+        raise _BadCache("not a file of this cache format")
+    if doc.get("key") != key:
+        raise _BadCache("holds the answers for another game or other parameters")
+    kind = doc.get("kind")
+    if kind == "reason":
+        if set(doc) != {"format", "key", "kind", "reason"}:
+            raise _BadCache("malformed")
+        reason = doc["reason"]
+        if not isinstance(reason, str) or not reason:
+            raise _BadCache("malformed reason")
+        return reason
+    if kind != "formulas" or set(doc) != {"format", "key", "kind", "formulas"}:
+        raise _BadCache("malformed")
+    entries = doc["formulas"]
+    if not isinstance(entries, list) or not entries:
+        raise _BadCache("holds no rest points")
+    faces = enumerate_faces(reduced)
+    face_labels = {f.label for f in faces}
+    corners = {f.label for f in faces if all(len(s) == 1 for s in f.support)}
+    syms = {reduced.symbols[n] for n in names}
+    n_vars = len(reduced.variables)
+    fields = {"label", "base", "order_var", "coords", "exists", "stable"}
+    out: list[dict] = []
+    try:
+        for e in entries:
+            if not isinstance(e, dict) or set(e) != fields:
+                raise _BadCache("malformed rest point")
+            label, base = e["label"], e["base"]
+            if not isinstance(label, str) or not isinstance(base, str):
+                raise _BadCache("malformed label")
+            if base != label.partition(" #")[0] or base not in face_labels:
+                raise _BadCache(f"names {label!r}, no face of this game")
+            ov = e["order_var"]
+            if ov is not None:
+                if not (
+                    isinstance(ov, list)
+                    and len(ov) == 2
+                    and all(type(v) is int for v in ov)
+                    and 0 <= ov[0] < len(reduced.populations)
+                    and 0 <= ov[1] < reduced.populations[ov[0]].k
+                ):
+                    raise _BadCache(f"{label}: malformed order_var")
+                ov = (ov[0], ov[1])
+            coords = e["coords"]
+            if not isinstance(coords, list) or len(coords) != n_vars:
+                raise _BadCache(f"{label}: not one coordinate per free share")
+            coords = [from_tree(c) for c in coords]
+            for c in coords:
+                if not isinstance(c, sympy.Expr) or not c.free_symbols <= syms:
+                    raise _BadCache(f"{label}: a coordinate is not a formula in {list(names)}")
+            conds = {}
+            for which in ("exists", "stable"):
+                c = from_tree(e[which])
+                if not (isinstance(c, bool) or isinstance(c, sympy.logic.boolalg.Boolean)):
+                    raise _BadCache(f"{label}: {which} is not a condition")
+                if not isinstance(c, bool) and not c.free_symbols <= syms:
+                    raise _BadCache(f"{label}: {which} is not a condition on {list(names)}")
+                conds[which] = c
+            out.append(
+                {
+                    "label": label,
+                    "base": base,
+                    "order_var": ov,
+                    "coords": coords,
+                    "exists": conds["exists"],
+                    "stable": conds["stable"],
+                }
+            )
+    except Malformed as exc:
+        raise _BadCache(f"malformed expression ({exc})") from None
+    labels = [f["label"] for f in out]
+    if len(set(labels)) != len(labels):
+        raise _BadCache("lists a rest point twice")
+    if not corners <= set(labels):
+        raise _BadCache("lacks a corner of the state space")
+    return out
 
 
 def label_order(game: Game, labels: Sequence[str]) -> list[str]:

@@ -599,12 +599,12 @@ def _fingerprint(
     The digest is fed piece by piece, each piece length-prefixed so that no two descriptions
     run together; an array is hashed from its buffer, never turned into text, so a grid of
     millions of points costs one pass over its memory. Entries of ``settings`` named in
-    ``arrays`` are left to the array. Text forms only (``srepr``): pickles of sympy objects are
-    not canonical.
+    ``arrays`` are left to the array. Text forms only: pickles of sympy objects are
+    not canonical, and ``srepr`` fails on integers past 4,300 digits
+    (:func:`lmc_games._exprjson.canonical` does neither).
     """
-    import sympy
-
     from . import __version__
+    from ._exprjson import canonical
 
     arrays = dict(arrays or {})
     h = hashlib.sha256()
@@ -618,13 +618,14 @@ def _fingerprint(
     feed("lmc_games sweep", __version__, game.name, game.is_symmetric)
     for pop in game.populations:
         feed("population", pop.name, len(pop.strategies), *pop.strategies)
-        feed(*(sympy.srepr(s) for s in pop.share_symbols))
+        feed(*(canonical(s) for s in pop.share_symbols))
     for profile in sorted(game.payoffs):
-        feed("payoff", *profile, *(sympy.srepr(e) for e in game.payoffs[profile]))
+        feed("payoff", *profile, *(canonical(e) for e in game.payoffs[profile]))
     for name in sorted(game.definitions):
-        feed("definition", name, sympy.srepr(game.definitions[name]))
+        feed("definition", name, canonical(game.definitions[name]))
     for par in game.parameters:
-        feed("parameter", par.name, par.min, par.max, game.values.get(par.name))
+        values = (par.min, par.max, game.values.get(par.name))
+        feed("parameter", par.name, *(canonical(v) for v in values))
     feed("names", *names)
     rest = {k: v for k, v in settings.items() if k not in arrays}
     feed("settings", json.dumps(rest, sort_keys=True, default=str))
