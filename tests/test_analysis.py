@@ -239,3 +239,69 @@ def test_implied_and_impossible_conjuncts_are_reduced():
         for r in a.rest_points:
             holds = bool(r.stable_if.subs({p: sympy.Rational(1, 2), F: 2 * fp}))
             assert holds == exact.get(r.label, False), (r.label, fp)
+
+
+# ------------------------------------------------------- hostile payoffs (issue 10 §2)
+def test_transcendental_constant_of_a_parameter_is_decided():
+    """exp(C) is the constant it is: the interior point of the coordination game with
+    a = exp(C) (bimatrix [[a, 0], [0, 1]] for both) sits at x = y = 1/(1 + a) with face
+    block [[0, b], [b, 0]], b = a/(1 + a)**2 * (1 + a) = a/(1 + a): eigenvalues +-b, a saddle
+    (independently: numpy on the Jacobian)."""
+    import numpy as np
+
+    g = Game.bimatrix(
+        [["exp(C)", 0], [0, 1]], [["exp(C)", 0], [0, 1]], parameters={"C": Rational(1, 2)}
+    )
+    a = analyze(g)
+    interior = a["s1+s2, s1+s2"] if "s1+s2, s1+s2" in {r.label for r in a.rest_points} else None
+    interior = interior or next(r for r in a.rest_points if not r.is_pure)
+    assert interior.stability is Stability.SADDLE
+    assert interior.exact
+    e = float(sympy.exp(Rational(1, 2)))
+    b = e / (1 + e)
+    assert close(_eig(interior)[0], -b, 1e-12) and close(_eig(interior)[1], b, 1e-12)
+    J = np.array(interior.jacobian.evalf(30).tolist(), dtype=float)
+    np.testing.assert_allclose(sorted(np.linalg.eigvals(J).real), [-b, b], rtol=1e-12)
+    corners = {r.label: r.stability for r in a.rest_points if r.is_pure}
+    assert sorted(str(s) for s in corners.values()) == ["stable", "stable", "unstable", "unstable"]
+
+
+def test_state_dependent_payoff_undefined_at_a_rest_point():
+    """Two populations, state-dependent payoff 1/x (and 1/(x - y), log y): at the points
+    where a payoff is infinite or undefined, exact_sign used to meet zoo and the analysis
+    stopped with a ValueError. Such points are not rest points of the field: left out, with
+    a note; the others are classified."""
+    for entry in ["1/x", "1/(x - y)", "y/x", "log(y)*x", "sqrt(x - y)"]:
+        g = Game.bimatrix([[entry, 1], [0, "2*y"]], [[1, 0], [0, 1]])
+        a = analyze(g)
+        assert a.rest_points, entry
+        if entry in ("1/x", "y/x"):
+            labels = {r.label for r in a.rest_points}
+            assert not any(lab.startswith("r2,") for lab in labels), (entry, labels)
+            assert any("not defined at the point" in n for n in a.notes), entry
+
+
+def test_field_not_differentiable_at_a_rest_point_is_not_called_stable():
+    # sqrt(x - y) is defined at x = y = 1 but its derivative is not: the full Jacobian there
+    # holds 0*zoo (nan), which used to stop the det/trace table with a ValueError.
+    g = Game.bimatrix([["sqrt(x - y)", 1], [0, "2*y"]], [[1, 0], [0, 1]])
+    a = analyze(g)
+    rp = a["r1, c1"]
+    assert rp.stability is Stability.NON_HYPERBOLIC
+    assert not rp.asymptotically_stable
+    row = next(r for r in a.det_trace if r.label == "r1, c1")
+    assert (row.det_sign, row.trace_sign, row.verdict) == (None, None, None)
+
+
+def test_eigenvalue_display_failure_does_not_stop_the_analysis(monkeypatch):
+    """sympy 1.14 has no sympy.MatrixError: catching it turned every failure of eigenvals
+    (a display-only closed form) into an AttributeError. Any such failure now leaves the
+    closed forms out and keeps the exact verdicts."""
+    from sympy.matrices.exceptions import MatrixError
+
+    def fail(self, *args, **kwargs):
+        raise MatrixError("cannot")
+
+    monkeypatch.setattr(sympy.Matrix, "eigenvals", fail)
+    a = analyze(load_model("hawk_dove"))
+    assert a["hawk+dove"].stability is Stability.STABLE

@@ -649,3 +649,81 @@ class TestHurwitzProperties:
         # Numbers given directly: the remaining conditions decide the same way.
         direct = hurwitz_conditions(coeffs)
         assert all(exact_sign(c) > 0 for c in direct) == stable
+
+
+# --------------------------------------------------------------------------------------
+# Transcendental coefficients and the budget of exact work (issue 10 §2)
+# --------------------------------------------------------------------------------------
+TRANSCENDENTAL = [
+    E,
+    sympy.exp(Rational(1, 2)),
+    sympy.pi,
+    sympy.log(3),
+    Rational(1, 2) ** (2 ** (-sqrt(2) / 2)),
+]
+
+
+@SETTINGS
+@given(
+    st.lists(st.integers(-4, 4), min_size=2, max_size=5),
+    st.lists(st.sampled_from(range(len(TRANSCENDENTAL))), min_size=5, max_size=5),
+)
+def test_routh_counts_of_transcendental_polynomials_match_numpy(ints, which):
+    # Coefficients a_k = i_k * t_k with t_k transcendental: Routh's array with exact signs
+    # against numpy's roots, on polynomials whose roots are clearly off the imaginary axis.
+    coeffs = [1] + [i * TRANSCENDENTAL[w] for i, w in zip(ints, which, strict=False)]
+    values = [float(c) for c in coeffs]
+    roots = np.roots(values)
+    assume(all(abs(r.real) > 1e-6 for r in roots))
+    try:
+        rc = count_real_parts(coeffs)
+    except UndecidedError:
+        # Only a zero in the Routh column may leave it undecided: a coefficient that is 0.
+        assert 0 in ints
+        return
+    assert rc.positive == sum(1 for r in roots if r.real > 0)
+    assert rc.negative == sum(1 for r in roots if r.real < 0)
+    assert rc.zero == 0
+    np.testing.assert_allclose(
+        sorted(rc.numeric_roots, key=lambda z: (z.real, z.imag)),
+        sorted(roots, key=lambda z: (z.real, z.imag)),
+        rtol=1e-6,
+        atol=1e-9,
+    )
+
+
+def test_routh_special_cases_with_transcendental_coefficients():
+    e = sympy.exp(Rational(1, 2))
+    centre = count_real_parts([1, 0, e])  # l**2 + e**(1/2): +-i e**(1/4)
+    assert (centre.zero, centre.imaginary, centre.at_origin) == (2, 2, 0)
+    assert all(z.real == 0.0 for z in centre.numeric_roots)
+    saddle = count_real_parts([1, 0, -e])
+    assert (saddle.negative, saddle.positive) == (1, 1)
+    origin = count_real_parts([1, sympy.pi, 0])  # l (l + pi)
+    assert (origin.negative, origin.at_origin) == (1, 1)
+    flipped = count_real_parts([-1, E, 2])  # l**2 - e l - 2: one root each side
+    assert (flipped.negative, flipped.positive) == (1, 1)
+
+
+def test_exact_sign_of_an_overflowing_constant_is_undecided_not_overflow():
+    with pytest.raises(UndecidedError):
+        exact_sign(sympy.exp(sympy.exp(sympy.exp(1000))))
+    assert exact_sign(sympy.exp(sympy.exp(1000)) - 5) == 1
+
+
+def test_degree_bound_budget(monkeypatch):
+    from lmc_games._exact import _algebraic_degree_bound, _within_budget
+
+    assert _algebraic_degree_bound(sqrt(2) + sqrt(3)) == 4
+    assert _algebraic_degree_bound(CBRT2 * PLASTIC) == 9
+    assert _algebraic_degree_bound(sympy.exp(1) + 1) is None
+    assert _algebraic_degree_bound(2 ** sqrt(2)) is None  # Gelfond-Schneider: transcendental
+    assert _within_budget([sqrt(2), sqrt(3)])
+    monkeypatch.setenv("LMC_GAMES_MAX_DEGREE", "2")
+    assert not _within_budget([sqrt(2), sqrt(3)])
+    # Over the budget the Routh array still decides a regular case exactly ...
+    rc = count_real_parts([1, sqrt(2) + sqrt(3), sqrt(6)])
+    assert (rc.negative, rc.positive) == (2, 0)
+    # ... and an axis root it cannot exclude is undecided, never guessed.
+    with pytest.raises(UndecidedError):
+        count_real_parts([1, 0, sqrt(2) + sqrt(3), 0, sqrt(6)])
