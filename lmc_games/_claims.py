@@ -1334,8 +1334,13 @@ class _Auditor:
             # A pure profile exists for all parameter values, and a triangular Jacobian's
             # eigenvalues are its diagonal: asymptotically stable exactly when every entry is
             # negative (a zero one is non-hyperbolic, never called stable). This is what the
-            # symbolic analysis finds, without solving every other face.
-            return sympy.And(*[jac[i, i] < 0 for i in range(jac.shape[0])])
+            # symbolic analysis finds, without solving every other face; the library's own
+            # condition builders make it read as the analysis prints it.
+            from ._conditions import Signs, combine, negative
+
+            names = set(free)
+            signs = Signs([p for p in g.parameters if p.name in names])
+            return combine([negative(jac[i, i], signs) for i in range(jac.shape[0])])
         names = tuple(free)
         analysis = self.symbolic(g, names) if names else self.numeric(g)
         r = self.point(analysis, label)
