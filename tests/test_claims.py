@@ -601,3 +601,43 @@ def test_parameters_at_their_bounds(water_use):
     k = water_use.parameter_map["k"]  # min 1, no max: drawn in [1, 1.5 + 3]
     ks = [pt[k.symbol] for pt in _random_points([k], water_use.values, 1000, 0)]
     assert min(ks) >= 1 and max(ks) <= 4.5 and max(ks) > 4
+
+
+def test_trajectory_finding_agrees_with_scipy(water_use):
+    # Independently of the library's integrator: scipy's LSODA on the same field, written out.
+    import numpy as np
+    from scipy.integrate import solve_ivp
+
+    g = water_use.scenario("bistable")
+    x, y = g.variables
+    field = [sympy.lambdify((x, y), f.xreplace(g.value_substitution())) for f in system(g).field]
+    sol = solve_ivp(
+        lambda t, u: [field[0](*u), field[1](*u)], (0, 100), [0.1, 0.1], method="LSODA", rtol=1e-10
+    )
+    assert np.max(np.abs(sol.y[:, -1])) < 1e-3  # (excessive, excessive): x = y = 0
+    claims = {"p": {"trajectories": [{"from": [0.1, 0.1], "reaches": EE}]}}
+    assert check(g, claims).ok
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(-5, 5), min_size=8, max_size=8), st.integers(0, 3))
+def test_the_librarys_own_table_holds_and_one_wrong_number_is_caught(entries, which):
+    # Any 2x2 bimatrix game: the claims read off the exact analysis hold; changing one corner
+    # eigenvalue by 1 gives wrong-eigenvalues, and dropping an attractor gives missed-attractor.
+    A = [entries[0:2], entries[2:4]]
+    B = [entries[4:6], entries[6:8]]
+    g = Game.bimatrix(A, B, name="random")
+    a = analyze(g)
+    corners = [r for r in a.rest_points if r.is_pure]
+    stable = [r.label for r in a.stable()]
+    table = {r.label: [str(e) for e in r.eigenvalues] for r in corners}
+    assert check(g, {"own": {"stable": stable, "eigenvalues": table}}).ok
+    r = corners[which]
+    wrong = {r.label: [str(r.eigenvalues[0] + 1), str(r.eigenvalues[1])]}
+    f = _only(check(g, {"bad": {"eigenvalues": wrong}}))
+    assert f.code is FindingCode.WRONG_EIGENVALUES
+    if stable:
+        audit = check(g, {"short": {"stable": stable[1:]}})
+        assert [f.code for f in audit.findings if f.kind == "complete"] == [
+            FindingCode.MISSED_ATTRACTOR
+        ]
