@@ -45,6 +45,7 @@ __all__ = [
     "Simulation",
     "SimulationWarning",
     "basins",
+    "confirm_reached",
     "converge",
     "simulate",
     "starts_grid",
@@ -289,6 +290,15 @@ def _warn_starts(cf: CompiledField, x0: np.ndarray, pvals: np.ndarray) -> None:
         )
 
 
+def _full_velocity(velocity: np.ndarray, groups) -> np.ndarray:
+    # The implied last share of a population moves by minus the sum of the others' moves.
+    parts = []
+    for g in groups:
+        free = velocity[..., list(g)]
+        parts += [free, -free.sum(axis=-1, keepdims=True)]
+    return np.concatenate(parts, axis=-1)
+
+
 def _full(states: np.ndarray, groups) -> np.ndarray:
     parts = []
     for g in groups:
@@ -331,6 +341,15 @@ def starts_grid(game: Game, n: int) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(len(rows), -1)
 
 
+#: A trajectory "reaches" a rest point that is not asymptotically stable only if its final stay
+#: within ``eps`` covers at least this fraction of the run (see :func:`confirm_reached`).
+MIN_STAY_FRACTION = 0.5
+
+#: A share at most this large counts as absent (a rest point's implied last share on a face
+#: is ``1 - sum`` of the others, which rounding leaves near, not at, zero).
+_ABSENT = 1e-12
+
+
 @dataclass(frozen=True, eq=False)
 class Convergence:
     """Which rest point each trajectory reached, and when.
@@ -338,7 +357,8 @@ class Convergence:
     Attributes
     ----------
     reached : ndarray of object, shape (N, P)
-        The label of the rest point reached, or ``None`` (not converged: e.g. a cycle).
+        The label of the rest point reached, or ``None`` (not converged: e.g. a cycle, or a
+        passage near a point that is not asymptotically stable, see :func:`confirm_reached`).
     time : ndarray of object, shape (N, P)
         The convergence time (first saved time from which the trajectory stays within
         ``eps`` of that rest point until the end), or ``None``.
@@ -369,7 +389,13 @@ def converge(
     A trajectory has converged to a rest point when it lies within ``eps`` of it (max norm
     over all shares, the implied last ones included) at every saved time from some time until
     the end; the first such time is the convergence time. A trajectory still moving at the end
-    (a cycle around a centre, a slow drift) is reported as not converged (``None``).
+    (a cycle around a centre, a slow drift) is reported as not converged (``None``), and so
+    is one whose final stay is near a rest point that is not asymptotically stable but does
+    not pass :func:`confirm_reached` (a passage near a saddle, e.g. on a heteroclinic
+    cycle). A state that is not a number is never near anything.
+
+    The saved states are read in blocks of saved times, so the extra memory is a small
+    multiple of ``N * P * R`` numbers (R rest points), whatever the number of saved times.
 
     Parameters
     ----------
@@ -392,31 +418,210 @@ def converge(
     {'hawk+dove': array([1.]), 'not_converged': array([0.])}
     """
     analyses = [analysis] if not isinstance(analysis, Sequence) else list(analysis)
-    T, N, P, _ = simulation.states.shape
+    T, N, P, n = simulation.states.shape
     if len(analyses) != P:
         raise ValueError(f"need one analysis per parameter point ({P}); got {len(analyses)}")
-    full = simulation.full_states()  # (T, N, P, K)
-    reached = np.full((N, P), None, dtype=object)
-    when = np.full((N, P), None, dtype=object)
     labels: list[str] = []
+    points: list[list[Any]] = []
     for j, an in enumerate(analyses):
         _check_values(an, simulation, j)
-        points = [r for r in an.rest_points if r.numeric_shares is not None]
-        if not points:
-            continue
-        labels += [r.label for r in points if r.label not in labels]
-        targets = np.array([sum(r.numeric_shares, ()) for r in points], dtype=np.float64)
-        # dist[t, i, r]: max-norm distance of start i's trajectory to rest point r at time t.
-        dist = np.abs(full[:, :, j, None, :] - targets[None, None, :, :]).max(axis=-1)
-        for i in range(N):
-            r = int(np.argmin(dist[-1, i]))
-            if dist[-1, i, r] > eps:
-                continue
-            outside = np.flatnonzero(dist[:, i, r] > eps)
-            first = 0 if outside.size == 0 else int(outside[-1]) + 1
-            reached[i, j] = points[r].label
-            when[i, j] = float(simulation.times[first])
+        points.append([r for r in an.rest_points if r.numeric_shares is not None])
+        labels += [r.label for r in points[-1] if r.label not in labels]
+    R = max((len(p) for p in points), default=0)
+    reached = np.full((N, P), None, dtype=object)
+    when = np.full((N, P), None, dtype=object)
+    if R == 0:
+        return Convergence(reached, when, float(eps), tuple(labels))
+    # Free shares of the rest points, padded with nan where a point has fewer rest points.
+    K = n + len(simulation.groups)
+    targets = np.full((P, R, K), np.nan)
+    attracting = np.zeros((P, R), dtype=bool)
+    for j, pts in enumerate(points):
+        for r, rp in enumerate(pts):
+            targets[j, r] = sum(rp.numeric_shares, ())
+            attracting[j, r] = bool(rp.asymptotically_stable)
+    free = [c for c in range(K) if c + 1 not in np.cumsum([len(g) + 1 for g in simulation.groups])]
+    rest = targets[..., free]
+    index, entry = _track_saved(simulation.states, targets, simulation.groups, float(eps))
+    times = simulation.times
+    entry_time = np.where(index >= 0, times[np.maximum(entry, 0)], np.nan)
+    stable = np.take_along_axis(
+        np.broadcast_to(attracting, (N, P, R)), np.maximum(index, 0)[..., None], axis=-1
+    )[..., 0]
+    if np.any((index >= 0) & ~stable):
+        velocity = _velocity(analyses[0], simulation)
+        index, entry_time = confirm_reached(
+            index,
+            entry_time,
+            final=simulation.final,
+            velocity=velocity,
+            starts=simulation.inits[:, None, :],
+            rest=rest[None],  # S = (N, P)
+            attracting=attracting[None, :, :],
+            groups=simulation.groups,
+            t_end=float(times[-1]),
+        )
+    for i, j in zip(*np.nonzero(index >= 0)):
+        reached[i, j] = points[j][index[i, j]].label
+        when[i, j] = float(entry_time[i, j])
     return Convergence(reached, when, float(eps), tuple(labels))
+
+
+def _track_saved(states: np.ndarray, targets: np.ndarray, groups, eps: float):
+    """Nearest rest point at the last saved time (if within ``eps``) and the index of the
+    first saved time of the final stay within ``eps`` of it, both (N, P); -1 where none.
+
+    Only the rest point nearest at the end can have been reached, so the saved times are
+    streamed in blocks against that one point: the extra memory is O(N * P * (R + K)).
+    """
+    T, N, P, _ = states.shape
+    missing = np.any(np.isnan(targets), axis=-1)  # (P, R)
+    dist = _distance(_full(states[-1], groups), targets)  # (N, P, R)
+    dist = np.where(missing[None] | np.isnan(dist), np.inf, dist)
+    best = np.argmin(dist, axis=-1)  # the first of equally near points, in analysis order
+    near = np.take_along_axis(dist, best[..., None], axis=-1)[..., 0] <= eps
+    index = np.where(near, best, -1)
+    # targets[p, best[i, p]] for every (i, p): (N, P, K)
+    chosen = targets[np.arange(P)[None, :], best]
+    last_out = np.full((N, P), -1, dtype=np.int64)
+    # Blocks of about 2**18 distances (2 MB): few Python-level steps, little memory.
+    block = max(1, (1 << 18) // max(1, N * P))
+    for t0 in range(0, T, block):
+        chunk = states[t0 : t0 + block]
+        d = np.zeros(chunk.shape[:-1])  # (B, N, P)
+        tmp = np.empty_like(d)
+        k = 0
+        for g in groups:
+            implied = np.ones_like(d)
+            for c in g:
+                np.subtract(chunk[..., c], chosen[..., k], out=tmp)
+                np.abs(tmp, out=tmp)
+                np.maximum(d, tmp, out=d)
+                implied -= chunk[..., c]
+                k += 1
+            np.subtract(implied, chosen[..., k], out=tmp)
+            np.abs(tmp, out=tmp)
+            np.maximum(d, tmp, out=d)
+            k += 1
+        out = ~(d <= eps)  # a nan is never near
+        steps = np.arange(t0, t0 + out.shape[0])[:, None, None]
+        np.maximum(last_out, np.where(out, steps, -1).max(axis=0), out=last_out)
+    return index, np.where(near, last_out + 1, -1)
+
+
+def _distance(full: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Max-norm distance of states (..., N, P, K) to targets (P, R, K): (..., N, P, R),
+    share by share, so no (..., R, K) array is ever built."""
+    d = np.subtract(full[..., None, 0], targets[..., 0])
+    np.abs(d, out=d)
+    tmp = np.empty_like(d)
+    for k in range(1, full.shape[-1]):
+        np.subtract(full[..., None, k], targets[..., k], out=tmp)
+        np.abs(tmp, out=tmp)
+        np.maximum(d, tmp, out=d)
+    return d
+
+
+def _velocity(analysis: Analysis, sim: Simulation) -> np.ndarray:
+    """The field at the final states, (N, P, n), from the analysed game's compiled field."""
+    cf = compile_field(analysis.system, engine="numpy")
+    return cf(sim.final, sim.parameter_values[None, :, :])
+
+
+def confirm_reached(
+    index: np.ndarray,
+    entry_time: np.ndarray,
+    *,
+    final: np.ndarray,
+    velocity: np.ndarray,
+    starts: np.ndarray,
+    rest: np.ndarray,
+    attracting: np.ndarray,
+    groups: Sequence[Sequence[int]],
+    t_end: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep a trajectory's final stay near a rest point that is not asymptotically stable
+    only when it is not a passage; the rule of :func:`converge` and of the sweep's outcome.
+
+    A trajectory that ends within ``eps`` of an asymptotically stable rest point has reached
+    it (DESIGN §4). One that ends near any other rest point (a saddle, a source, a centre, a
+    non-hyperbolic point not proven asymptotically stable) has reached it only if
+
+    1. its final stay began no later than ``(1 - MIN_STAY_FRACTION) * t_end`` (half the
+       run), and
+    2. it is not leaving: no strategy absent at the rest point but present at the start has
+       a positive, growing share at ``t_end``, and
+    3. no such strategy's share has fallen below the smallest normal double: the arithmetic
+       can no longer carry its growth (a subnormal has too few digits, zero absorbs), so the
+       computed trajectory has fallen onto a face that the exact one never reaches.
+
+    Near a rest point on the boundary, the share of a strategy absent there grows at the rate
+    of that strategy's payoff advantage, an eigenvalue of the rest point; where it is
+    positive the trajectory must leave, however long it has stayed. Trajectories on a
+    heteroclinic cycle (rock--paper--scissors with a loss larger than the gain) stay ever
+    longer near each corner, so no length of stay alone separates them from convergence;
+    rules 2 and 3 do, and rule 1 handles rest points inside the state space. See
+    ``docs/explanation/convergence.md``.
+
+    Parameters
+    ----------
+    index : ndarray of int, shape S
+        The rest point nearest at the end if within ``eps``, else -1 (as
+        :class:`~lmc_games.TrackResult` ``reached``).
+    entry_time : ndarray of float, shape S
+        Start of the final stay within ``eps`` (``nan`` where ``index`` is -1).
+    final, velocity : ndarray, shape S + (n,)
+        Free shares at ``t_end`` and the field there.
+    starts : ndarray, broadcastable to S + (n,)
+        Free shares at time 0.
+    rest : ndarray, broadcastable to S + (R, n)
+        Free shares of the rest points (``nan`` rows: absent points).
+    attracting : ndarray of bool, broadcastable to S + (R,)
+        Whether each rest point is asymptotically stable.
+    groups : sequence of sequence of int
+        Indices of each population's free shares.
+    t_end : float
+
+    Returns
+    -------
+    index, entry_time : ndarray
+        Copies with the rejected stays set to -1 and ``nan``.
+
+    Examples
+    --------
+    Two trajectories end near the saddle corner of a one-population game with strategies
+    A, B (free share: A's), where B invades: the first started at the corner and stayed
+    (B absent from the start), the second has a growing share of B.
+
+    >>> import numpy as np
+    >>> idx, t = confirm_reached(
+    ...     np.array([0, 0]), np.array([0.0, 10.0]),
+    ...     final=np.array([[1.0], [1 - 1e-6]]), velocity=np.array([[0.0], [-1e-6]]),
+    ...     starts=np.array([[1.0], [0.5]]), rest=np.array([[[1.0]]]),
+    ...     attracting=np.array([[False]]), groups=((0,),), t_end=40.0)
+    >>> idx.tolist(), t.tolist()
+    ([0, -1], [0.0, nan])
+    """
+    index = np.asarray(index)
+    entry_time = np.asarray(entry_time, dtype=np.float64)
+    shape = index.shape
+    R = np.shape(rest)[-2]
+    n = np.shape(rest)[-1]
+    rest = np.broadcast_to(rest, shape + (R, n))
+    attracting = np.broadcast_to(attracting, shape + (R,))
+    sel = np.maximum(index, 0)[..., None]
+    target = np.take_along_axis(rest, sel[..., None], axis=-2)[..., 0, :]  # S + (n,)
+    stable = np.take_along_axis(attracting, sel, axis=-1)[..., 0]
+    absent = _full(target, groups) <= _ABSENT
+    present = _full(np.broadcast_to(starts, shape + (n,)), groups) > _ABSENT
+    watch = absent & present  # S + (K,)
+    share = _full(np.asarray(final, dtype=np.float64), groups)
+    growth = _full_velocity(np.asarray(velocity, dtype=np.float64), groups)
+    leaving = np.any(watch & (share > 0) & (growth > 0), axis=-1)
+    lost = np.any(watch & ~(share >= np.finfo(np.float64).tiny), axis=-1)
+    short = ~(t_end - entry_time >= MIN_STAY_FRACTION * t_end)
+    reject = (index >= 0) & ~stable & (short | leaving | lost)
+    return np.where(reject, -1, index), np.where(reject, np.nan, entry_time)
 
 
 def _check_values(an: Analysis, sim: Simulation, j: int) -> None:
