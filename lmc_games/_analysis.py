@@ -18,6 +18,7 @@ why no rest point with a mixed population is asymptotically stable.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import sympy
@@ -508,19 +509,25 @@ class _Analyzer:
         self, face, sol, point, shares, exists, transversal, block, selten, notes
     ):
         signs = self.signs
-        conds = [negative(t, signs) for t in transversal]
         n = block.shape[0]
+        trace = sympy.Add(*[block[i, i] for i in range(n)]) if n else sympy.Integer(0)
+        trace = _tidy(trace, True)
+        # A face block with zero trace has eigenvalues of both signs or on the imaginary axis,
+        # so the point is never asymptotically stable and stable_if is false whatever the
+        # other eigenvalues do (Selten 1980; Ritzberger & Weibull 1995, for the multilinear
+        # multi-population games where the trace vanishes structurally). The sign conditions
+        # that would be conjoined with that `false` are therefore not built: they cost most of
+        # the time of a symbolic analysis and cannot change any result.
+        zero_trace = bool(n) and trace == 0
+        conds = [sympy.false] if zero_trace else [negative(t, signs) for t in transversal]
         eig: list[sympy.Expr] = list(transversal)
         # Signs of the real parts that the bounds decide: +1, -1, 0 or None, per eigenvalue
         # (or per group of eigenvalues when only a trace/det is known).
         known = [sign_given(t, signs, exists) for t in transversal]
-        trace = sympy.Add(*[block[i, i] for i in range(n)]) if n else sympy.Integer(0)
-        trace = _tidy(trace, True)
         reason = ""
         block_poly = sympy.Integer(1)
         centre_possible = False
-        if n and trace == 0:
-            conds.append(sympy.false)
+        if zero_trace:
             reason = (
                 _SELTEN if selten else "the eigenvalues within the face sum to zero (zero trace)"
             )
@@ -531,7 +538,8 @@ class _Analyzer:
             block_poly = LAMBDA - block[0, 0]
         elif n == 2:
             det = _tidy(_det_plain(block), True)
-            conds += [negative(trace, signs), positive(det, signs)]
+            if not zero_trace:
+                conds += [negative(trace, signs), positive(det, signs)]
             block_poly = LAMBDA**2 - trace * LAMBDA + det
             if _small(det) and _small(trace):
                 root = sympy.Pow(trace**2 / 4 - det, sympy.Rational(1, 2), evaluate=False)
@@ -903,8 +911,13 @@ def _small(e: sympy.Expr) -> bool:
     return expr_size(e, 400) < 400
 
 
+@functools.lru_cache(maxsize=4096)
 def _tidy(e: sympy.Expr, symbolic: bool) -> sympy.Expr:
-    """Cancel a moderate expression (exact values collapse to numbers here)."""
+    """Cancel a moderate expression (exact values collapse to numbers here).
+
+    Remembered (expressions are immutable): the same entry recurs in a point's Jacobian,
+    its face block, its eigenvalues and the det/trace table, and ``cancel`` is the costly step
+    of a symbolic analysis."""
     if e.is_number:
         if e.is_Rational:
             return e

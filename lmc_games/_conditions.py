@@ -9,7 +9,9 @@ difference is written as ``smaller < larger`` rather than ``a - b < 0``.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import zlib
 from collections.abc import Iterable, Mapping
 
 import sympy
@@ -38,6 +40,20 @@ def expr_size(expr: sympy.Basic, limit: int = 10_000) -> int:
     return n
 
 
+@functools.lru_cache(maxsize=4096)
+def factored(expr: sympy.Expr) -> sympy.Expr:
+    """``sympy.factor(expr)``, remembered: the conditions of one rest point factor the same
+    eigenvalue several times (stability, Nash and strict Nash conditions, its sign under the
+    existence conditions), and factoring is the costly step. Expressions are immutable, so a
+    remembered answer is always the right one."""
+    return sympy.factor(expr)
+
+
+@functools.lru_cache(maxsize=4096)
+def _content_factored(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.factor_terms(sympy.together(expr))
+
+
 class Signs:
     """Decides signs of parameter expressions from the parameters' bounds.
 
@@ -53,15 +69,29 @@ class Signs:
 
     def __init__(self, parameters: Iterable[Parameter]):
         self.bounds: Mapping[sympy.Symbol, tuple] = {p.symbol: (p.min, p.max) for p in parameters}
+        # One analysis asks about the same expression many times (a corner's payoff advantage
+        # is an eigenvalue, a stability condition and a Nash condition); sympy's assumption
+        # queries on a long sum take milliseconds, so each answer is kept.
+        self._memo: dict[tuple[str, sympy.Expr], int | None] = {}
 
     def sign(self, expr: sympy.Expr) -> int | None:
         """1 or -1 when the bounds force a strict sign on ``expr``; 0 when it is identically
         zero; ``None`` when the bounds do not decide."""
+        key = ("strict", expr)
+        if key not in self._memo:
+            self._memo[key] = self._sign(expr)
+        return self._memo[key]
+
+    def _sign(self, expr: sympy.Expr) -> int | None:
         if expr == 0:
             return 0
-        if expr.is_positive:
+        # sympy's assumption queries are sound, so one point of the symbols' domain where the
+        # expression is not positive proves that ``is_positive`` cannot be True; the query,
+        # slow on long sums, is then left out (and likewise for the other signs).
+        at = _probe(expr)
+        if (at is None or at > 0) and expr.is_positive:
             return 1
-        if expr.is_negative:
+        if (at is None or at < 0) and expr.is_negative:
             return -1
         lo, hi = self.range(expr)
         if lo is not None and lo > 0:
@@ -72,9 +102,16 @@ class Signs:
 
     def weak_sign(self, expr: sympy.Expr) -> int | None:
         """1 when the bounds make ``expr >= 0``, -1 when ``<= 0``, else ``None``."""
-        if expr.is_nonnegative:
+        key = ("weak", expr)
+        if key not in self._memo:
+            self._memo[key] = self._weak_sign(expr)
+        return self._memo[key]
+
+    def _weak_sign(self, expr: sympy.Expr) -> int | None:
+        at = _probe(expr)
+        if (at is None or at >= 0) and expr.is_nonnegative:
             return 1
-        if expr.is_nonpositive:
+        if (at is None or at <= 0) and expr.is_nonpositive:
             return -1
         lo, hi = self.range(expr)
         if lo is not None and lo >= 0:
@@ -119,9 +156,9 @@ def _split(
     # parameters it costs seconds and rarely splits anything, so only the content is pulled out.
     if expr_size(expr, _MAX_FACTOR_OPS + 1) <= _MAX_FACTOR_OPS:
         if len(expr.free_symbols) <= _MAX_FACTOR_SYMBOLS:
-            expr = sympy.factor(expr)
+            expr = factored(expr)
         else:
-            expr = sympy.factor_terms(sympy.together(expr))
+            expr = _content_factored(expr)
     sign = 1
     odd: list[sympy.Expr] = []
     even: list[sympy.Expr] = []
@@ -217,7 +254,7 @@ def sign_given(expr: sympy.Expr, signs: Signs, facts: Boolean = sympy.true) -> i
         expr_size(expr, _MAX_FACTOR_OPS + 1) <= _MAX_FACTOR_OPS
         and len(expr.free_symbols) <= _MAX_FACTOR_SYMBOLS
     ):
-        expr = sympy.factor(expr)
+        expr = factored(expr)
     sign = 1
     for f in sympy.Mul.make_args(expr):
         base, exp = (f.base, f.exp) if f.is_Pow and f.exp.is_Integer else (f, 1)
@@ -226,14 +263,19 @@ def sign_given(expr: sympy.Expr, signs: Signs, facts: Boolean = sympy.true) -> i
             # A denominator cannot vanish where the expression is defined.
             s = signs.weak_sign(base)
         if s is None:
-            b = sympy.expand(base) if expr_size(base, 200) < 200 else base
+            b = None
             for e, strict in known:
                 if not strict:
                     continue
-                if sympy.expand(e - b) == 0:
+                same, opposite = _may_be_equal(e, base), _may_be_opposite(e, base)
+                if not (same or opposite):
+                    continue
+                if b is None:
+                    b = sympy.expand(base) if expr_size(base, 200) < 200 else base
+                if same and sympy.expand(e - b) == 0:
                     s = 1
                     break
-                if sympy.expand(e + b) == 0:
+                if opposite and sympy.expand(e + b) == 0:
                     s = -1
                     break
         if s is None:
@@ -347,6 +389,7 @@ def _drop_implied(parts: list) -> list | None:
     return keep
 
 
+@functools.lru_cache(maxsize=4096)
 def _normal(rel) -> tuple[sympy.Expr, bool] | None:
     """``rel`` as ``(e, strict)`` meaning ``e > 0`` (or ``e >= 0``), for comparison."""
     if not isinstance(rel, sympy.core.relational.Relational) or isinstance(
@@ -368,12 +411,61 @@ def _contradictory(parts: list) -> bool:
         for e2, s2 in normal[i + 1 :]:
             if not (s1 or s2) or expr_size(e1, 400) >= 400 or expr_size(e2, 400) >= 400:
                 continue
-            if sympy.expand(e1 + e2) == 0:
+            if _may_be_opposite(e1, e2) and sympy.expand(e1 + e2) == 0:
                 return True
             if expr_size(e1, 80) >= 80 or expr_size(e2, 80) >= 80:
                 continue
             # e1 > 0 and e2 > 0 with e1 = -c * e2 for a number c > 0
-            ratio = sympy.cancel(e1 / e2) if e2 != 0 else None
+            if e2 == 0 or not _may_be_negative_multiple(e1, e2):
+                continue
+            ratio = sympy.cancel(e1 / e2)
             if ratio is not None and ratio.is_number and ratio < 0:
                 return True
     return False
+
+
+_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79)
+
+
+@functools.lru_cache(maxsize=4096)
+def _probe(expr: sympy.Expr) -> sympy.Rational | None:
+    """The value of ``expr`` at one fixed rational point (each symbol a ratio of primes
+    chosen from its name), or ``None`` where that is not a rational number.
+
+    An identity between expressions holds at every point where both are defined, so unequal
+    values at this point prove that an identity fails; that saves the ``expand`` or
+    ``cancel`` that would prove it, for all but the pairs where it might hold.
+    """
+    point = {}
+    for sym in expr.free_symbols:
+        h = zlib.crc32(sym.name.encode())
+        value = sympy.Rational(_PRIMES[h % 22], _PRIMES[(h // 22) % 22] + 100)
+        # The point respects the symbols' sign assumptions, so that it is a point where
+        # sympy's assumption queries must hold (see Signs.sign).
+        point[sym] = -value if sym.is_nonpositive else value
+    try:
+        v = expr.xreplace(point)
+    except (ZeroDivisionError, TypeError):
+        return None
+    return v if v.is_Rational else None
+
+
+def _may_be_negative_multiple(e1: sympy.Expr, e2: sympy.Expr) -> bool:
+    """False only when ``e1 = c * e2`` with a number ``c < 0`` is impossible: at the probe
+    point ``e1 / e2`` is then that negative number wherever ``e2`` is nonzero."""
+    v1, v2 = _probe(e1), _probe(e2)
+    if v1 is None or v2 is None or v2 == 0:
+        return True
+    return v1 / v2 < 0
+
+
+def _may_be_equal(e1: sympy.Expr, e2: sympy.Expr) -> bool:
+    """False only when ``e1 = e2`` identically is impossible (see :func:`_probe`)."""
+    v1, v2 = _probe(e1), _probe(e2)
+    return v1 is None or v2 is None or v1 == v2
+
+
+def _may_be_opposite(e1: sympy.Expr, e2: sympy.Expr) -> bool:
+    """False only when ``e1 + e2 = 0`` identically is impossible (see :func:`_probe`)."""
+    v1, v2 = _probe(e1), _probe(e2)
+    return v1 is None or v2 is None or v1 + v2 == 0
