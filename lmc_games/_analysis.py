@@ -756,6 +756,13 @@ class _Analyzer:
             "(Newton from a grid of starts, tolerance 1e-10), not a guaranteed enumeration"
         )
         eqs = face_equations(face, self.payoffs)
+        if _not_finite(eqs):
+            # e.g. a payoff 1/y on the face y = 0: the field is undefined on the whole face.
+            self.notes.append(
+                f"face {face.label!r}: the payoffs are not defined on this face (division by "
+                "zero or a logarithm of 0), so it holds no rest point of the field"
+            )
+            return []
         u = face.unknowns
         fn = sympy.lambdify([u], [sympy.N(e) for e in eqs], "numpy")
         found: list[np.ndarray] = []

@@ -305,3 +305,21 @@ def test_eigenvalue_display_failure_does_not_stop_the_analysis(monkeypatch):
     monkeypatch.setattr(sympy.Matrix, "eigenvals", fail)
     a = analyze(load_model("hawk_dove"))
     assert a["hawk+dove"].stability is Stability.STABLE
+
+
+def test_state_dependent_game_found_by_hypothesis_with_zoo_on_a_whole_face():
+    """Found by a hypothesis search over two-population state-dependent games: the payoff
+    -1/y - (1 - y) is zoo on the whole face y = 0, where the numeric face search met
+    ComplexInfinity (a KeyError in lambdify). That face holds no rest point of the field."""
+    g = Game.bimatrix(
+        [["1/2", "(-1/y) - (1 - y)"], ["2", "m"]],
+        [["1", "1/(-1 - 1/2)"], ["y", "1"]],
+        parameters={"m": -1},
+    )
+    for symbolic in (False, True):
+        a = analyze(g, symbolic=symbolic)
+        labels = {r.label for r in a.rest_points}
+        assert "r1, c1" in labels and not any(lab.split(", ")[1] == "c2" for lab in labels)
+    a = analyze(g)
+    assert a["r1, c1"].stability is Stability.SADDLE
+    assert any("not defined on this face" in n for n in a.notes)
