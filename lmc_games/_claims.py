@@ -636,7 +636,8 @@ class Audit:
         return audit_section(self, "markdown", heading=None)
 
     def to_latex(self) -> str:
-        """The audit as a LaTeX (booktabs, tabularx) table fragment."""
+        """The audit as a LaTeX table fragment (``longtable`` with ``booktabs`` rules and
+        ``array`` column types: load those packages)."""
         return audit_section(self, "latex", heading=None)
 
     def _repr_markdown_(self) -> str:
@@ -741,10 +742,15 @@ def audit_section(
         f"condition, seed {audit.seed}).",
         "",
         "\\begingroup\\small",
-        "\\begin{tabularx}{\\linewidth}{@{}lllX@{}}",
+        # longtable, not tabularx: an audit of a model's own claims runs to fifty rows and more,
+        # which must break across pages.
+        "\\begin{longtable}{@{}>{\\raggedright}p{0.15\\linewidth}"
+        ">{\\raggedright}p{0.19\\linewidth}>{\\raggedright}p{0.11\\linewidth}"
+        ">{\\raggedright\\arraybackslash}p{0.43\\linewidth}@{}}",
         "\\toprule",
         "Claim & Subject & Finding & Detail \\\\",
         "\\midrule",
+        "\\endhead",
     ]
     for f in audit.findings:
         detail = f.detail
@@ -752,8 +758,9 @@ def audit_section(
             detail += f" Witness: {_witness_text(f.witness)}."
         finding = _tex(f.code.value) if f.holds else f"\\textbf{{{_tex(f.code.value)}}}"
         subject = f"{f.kind}: {f.subject}" if f.subject else f.kind
-        out.append(f"{_tex(f.claim)} & {_tex(subject)} & {finding} & {_tex(detail)} \\\\")
-    out += ["\\bottomrule", "\\end{tabularx}", "\\endgroup", "", "\\begin{itemize}"]
+        claim = _tex(f.claim).replace("\\_", "\\_\\allowbreak{}")  # long names may break
+        out.append(f"{claim} & {_tex(subject)} & {finding} & {_tex(detail)} \\\\")
+    out += ["\\bottomrule", "\\end{longtable}", "\\endgroup", "", "\\begin{itemize}"]
     out += [f"\\item \\texttt{{{_tex(c.value)}}}: {_tex(c.message)}" for c in codes]
     out.append("\\end{itemize}")
     return "\n".join(out) + "\n"

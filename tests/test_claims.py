@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 
 import pytest
 import sympy
@@ -465,7 +466,7 @@ def test_renderings(water_use):
     assert "| Claim | Kind | Subject | Finding | Detail |" in md
     assert "**not-stable**" in md and "`not-stable`:" in md
     tex = audit.to_latex()
-    assert r"\begin{tabularx}" in tex and r"\textbf{not-stable}" in tex
+    assert r"\begin{longtable}" in tex and r"\textbf{not-stable}" in tex
     assert "_" not in tex.replace(r"\_", "")  # every underscore escaped
     section = audit_section(audit, "markdown", heading="Audit", level=3)
     assert section.startswith("### Audit\n")
@@ -641,3 +642,29 @@ def test_the_librarys_own_table_holds_and_one_wrong_number_is_caught(entries, wh
         assert [f.code for f in audit.findings if f.kind == "complete"] == [
             FindingCode.MISSED_ATTRACTOR
         ]
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdflatex"), reason="needs pdflatex")
+def test_latex_audit_compiles_and_breaks_across_pages(tmp_path):
+    import subprocess
+
+    audit = check(load_model("water_use"))  # 53 findings: more than one page
+    assert len(audit.findings) > 40
+    doc = (
+        "\\documentclass[10pt]{article}\n\\usepackage[T1]{fontenc}\n"
+        "\\usepackage[utf8]{inputenc}\n\\usepackage{booktabs,longtable,array}\n"
+        "\\begin{document}\n" + audit_section(audit, "latex", level=1) + "\\end{document}\n"
+    )
+    (tmp_path / "a.tex").write_text(doc, encoding="utf-8")
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "a.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+    log = (tmp_path / "a.log").read_text(errors="replace")
+    assert "Overfull \\hbox" not in log
+    pages = int(re.search(r"Output written on a\.pdf \((\d+) pages?", log).group(1))
+    assert pages >= 2  # the table broke across pages instead of running off the first

@@ -85,7 +85,7 @@ def test_scenario_and_set_move_claims_without_a_scenario(capsys, tmp_path):
     assert code == 1 and "not-stable" in out
 
 
-@pytest.mark.parametrize(("fmt", "marker"), [("markdown", "| Claim |"), ("latex", "tabularx")])
+@pytest.mark.parametrize(("fmt", "marker"), [("markdown", "| Claim |"), ("latex", "longtable")])
 def test_markdown_and_latex(capsys, fmt, marker):
     code, out, _ = _run(capsys, "check", "prisoners_dilemma", "--format", fmt)
     assert code == 0 and marker in out
