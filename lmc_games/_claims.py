@@ -184,8 +184,25 @@ class TrajectoryClaim:
 class Claim:
     """One ``[claims.NAME]`` table, checked and parsed (see :func:`parse_claims`).
 
+    Attributes
+    ----------
+    name, source : str
+    scenario : str or None
+    values : tuple of (str, sympy.Rational)
+        The ``set`` table, in order.
+    stable : tuple of str or None
+        ``None`` when the claim makes no ``stable`` claim (then ``complete`` is false).
+    complete : bool
+    ess, unstable, saddle, centre : tuple of str
+        Rest-point labels.
+    eigenvalues : tuple of (str, tuple of Printed)
+    stable_if, equations : tuple of (str, Printed)
+        Per rest point, per free share.
+    trajectories : tuple of TrajectoryClaim
+
     Per-point tables are kept as tuples of pairs (``(label, value)``) so that a claim, and the
-    :class:`~lmc_games.Game` that carries it, stays hashable and picklable.
+    :class:`~lmc_games.Game` that carries it, stays hashable and picklable. Claims built in
+    Python are checked against the game by :func:`check` as those read from a file are.
     """
 
     name: str
@@ -850,6 +867,29 @@ def _resolve_claims(game: Game, claims: Any) -> tuple[Claim, ...]:
     out = tuple(claims)
     if not all(isinstance(c, Claim) for c in out):
         raise ClaimError("claims must be a claims file, a [claims] table or Claim objects")
+    parser = _Parser(game, "claims")
+    for c in out:
+        where = f"[claims.{c.name}]"
+        labels = [
+            *(c.stable or ()),
+            *c.ess,
+            *c.unstable,
+            *c.saddle,
+            *c.centre,
+            *(label for label, _ in c.eigenvalues),
+            *(label for label, _ in c.stable_if),
+            *(t.reaches for t in c.trajectories),
+        ]
+        for label in labels:
+            parser.label(label, where)
+        if c.scenario is not None and c.scenario not in game.scenarios:
+            raise parser.fail(where, f"{c.scenario!r} is not a scenario of the model")
+        for share, _ in c.equations:
+            if share not in parser.shares:
+                raise parser.fail(where, f"{share!r} is not a free share of the model")
+        for pname, _ in c.values:
+            if pname not in parser.parameters:
+                raise parser.fail(where, f"{pname!r} is not a parameter of the model")
     return out
 
 

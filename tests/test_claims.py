@@ -668,3 +668,14 @@ def test_latex_audit_compiles_and_breaks_across_pages(tmp_path):
     assert "Overfull \\hbox" not in log
     pages = int(re.search(r"Output written on a\.pdf \((\d+) pages?", log).group(1))
     assert pages >= 2  # the table broke across pages instead of running off the first
+
+
+def test_claim_objects_are_checked_like_tables(hawk_dove):
+    (claim,) = hawk_dove.claims[:1]
+    assert check(hawk_dove, [claim]).ok
+    with pytest.raises(ClaimError, match="names no face"):
+        check(hawk_dove, [Claim("x", stable=("hawk+doves",), complete=True)])
+    with pytest.raises(ClaimError, match="not a scenario"):
+        check(hawk_dove, [Claim("x", scenario="nope")])
+    with pytest.raises(ClaimError, match="Claim objects"):
+        check(hawk_dove, [{"stable": []}])
