@@ -32,12 +32,15 @@ __all__ = [
     "FlowArrow",
     "PhasePortrait",
     "PlotWarning",
+    "ProjectedMark",
     "RestMark",
     "basin_data",
     "boundaries",
     "geometry_of",
     "portrait",
     "sensitivity_runs",
+    "series_end",
+    "settled_time",
 ]
 
 
@@ -72,6 +75,51 @@ class RestMark:
     label: str
     state: tuple[float, ...]
     stability: Stability | None
+
+
+#: Which verdict a marker shows where several rest points meet in a projection: the one
+#: that decides where nearby trajectories go (an attractor first, a source last).
+SHOWN_FIRST = ("stable", "centre", "non-hyperbolic", "undecided", "saddle", "unstable")
+
+
+@dataclass(frozen=True)
+class ProjectedMark:
+    """Rest points that fall on one point of a projection onto two free shares.
+
+    Attributes
+    ----------
+    position : tuple of float
+        The two projected coordinates.
+    marks : tuple of RestMark
+        Every rest point projected there, in the portrait's order.
+    """
+
+    position: tuple[float, float]
+    marks: tuple[RestMark, ...]
+
+    @property
+    def verdicts(self) -> tuple[str, ...]:
+        """The distinct verdicts of :attr:`marks` (``"undecided"`` for none), most stable
+        first (:data:`SHOWN_FIRST`)."""
+        keys = {_verdict(m.stability) for m in self.marks}
+        return tuple(k for k in SHOWN_FIRST if k in keys)
+
+    @property
+    def shown(self) -> Stability | None:
+        """The verdict a marker shows: the most stable of :attr:`verdicts`."""
+        for m in self.marks:
+            if _verdict(m.stability) == self.verdicts[0]:
+                return m.stability
+        return None  # pragma: no cover - verdicts always come from marks
+
+    @property
+    def mixed(self) -> bool:
+        """Rest points with different verdicts meet here."""
+        return len(self.verdicts) > 1
+
+
+def _verdict(stability: Stability | None) -> str:
+    return "undecided" if stability is None else str(getattr(stability, "value", stability))
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +213,33 @@ class PhasePortrait:
     def dimension(self) -> int:
         """Number of free shares."""
         return len(self.game.variables)
+
+    def projection(self, i: int, j: int, *, tol: float = 1e-9) -> tuple[ProjectedMark, ...]:
+        """The rest points projected onto free shares ``i`` (horizontal) and ``j``
+        (vertical), those that land within ``tol`` of each other grouped into one
+        :class:`ProjectedMark` — with four populations, four corners of the cube of the
+        other shares land on each corner of a panel.
+
+        Examples
+        --------
+        >>> from lmc_games import load_model
+        >>> pp = portrait(load_model("hawk_dove_roles"), starts=[[0.5, 0.5]])
+        >>> [(m.position, len(m.marks)) for m in pp.projection(0, 1)][:2]
+        [((1.0, 1.0), 1), ((1.0, 0.0), 1)]
+        """
+        n = self.dimension
+        if not (0 <= i < n and 0 <= j < n):
+            raise LmcGamesError(f"free shares are numbered 0..{n - 1}; got {i}, {j}")
+        groups: list[tuple[tuple[float, float], list[RestMark]]] = []
+        for m in self.rest_points:
+            xy = (float(m.state[i]), float(m.state[j]))
+            for pos, members in groups:
+                if abs(pos[0] - xy[0]) <= tol and abs(pos[1] - xy[1]) <= tol:
+                    members.append(m)
+                    break
+            else:
+                groups.append((xy, [m]))
+        return tuple(ProjectedMark(pos, tuple(members)) for pos, members in groups)
 
     def __repr__(self) -> str:
         ntraj = len(self.trajectories)
@@ -938,6 +1013,82 @@ def sensitivity_runs(
         engine=engine,
         save_every=float(t_end) / 500,
     )
+
+
+def settled_time(
+    simulation: Simulation,
+    *,
+    point: int = 0,
+    starts: Sequence[int] | None = None,
+    tol: float = 5e-3,
+) -> float | None:
+    """The earliest saved time from which every chosen trajectory stays within ``tol`` of
+    where it ends (max norm over all shares, the implied last share of each population
+    included): after it, a time series is a set of flat lines. The default is half a percent
+    of the share axis, less than the width of a drawn line in a column-wide panel; this is a
+    drawing tolerance, not the convergence rule of DESIGN §4 (``--eps``).
+
+    ``None`` when some state is not a finite number. A trajectory that is still moving at the
+    end (a cycle, a slow approach) settles only at the last saved times, so this says so by
+    returning a time close to the end.
+
+    Examples
+    --------
+    >>> from lmc_games import load_model, simulate
+    >>> g = load_model("hawk_dove")
+    >>> sim = simulate(g, [[0.1]], t_end=100, engine="numpy")
+    >>> t = settled_time(sim)
+    >>> 5 < t < 30
+    True
+    """
+    full = simulation.full_states()[:, :, point, :]
+    if starts is not None:
+        full = full[:, [int(i) for i in starts], :]
+    if not np.all(np.isfinite(full)):
+        return None
+    away = np.max(np.abs(full - full[-1]), axis=(1, 2))  # per saved time, over all curves
+    moving = np.nonzero(away > tol)[0]
+    if moving.size == 0:
+        return float(simulation.times[0])
+    return float(simulation.times[min(moving[-1] + 1, len(simulation.times) - 1)])
+
+
+def series_end(
+    simulation: Simulation,
+    *,
+    point: int = 0,
+    starts: Sequence[int] | None = None,
+    tol: float = 5e-3,
+) -> float:
+    """Where the time axis of a time series should end: a round number about a fifth past
+    :func:`settled_time`, so the curves are seen to have settled without a long flat tail —
+    or the simulation's last time when the trajectories settle late (after 80% of the run),
+    never, or at the start (nothing to zoom on).
+
+    Examples
+    --------
+    >>> from lmc_games import load_model, simulate
+    >>> g = load_model("water_use")
+    >>> sim = simulate(g, [[0.3, 0.3], [0.7, 0.2]], t_end=100, engine="numpy")
+    >>> end = series_end(sim)
+    >>> settled_time(sim) < end < 100
+    True
+    """
+    t0, t1 = float(simulation.times[0]), float(simulation.times[-1])
+    settled = settled_time(simulation, point=point, starts=starts, tol=tol)
+    if settled is None or settled <= t0 or settled - t0 > 0.8 * (t1 - t0):
+        return t1
+    return min(t1, t0 + _round_up(1.2 * (settled - t0)))
+
+
+def _round_up(x: float) -> float:
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) that
+    is at least ``x`` (> 0)."""
+    scale = 10.0 ** math.floor(math.log10(x))
+    for m in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if m * scale >= x * (1 - 1e-12):
+            return m * scale
+    return 10.0 * scale
 
 
 def _expr(value: Any) -> sympy.Expr:

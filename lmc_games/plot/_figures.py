@@ -129,10 +129,15 @@ def simulation_figure(
     columns: float = 1,
     font: str = "cm",
     usetex: bool = False,
+    t_max: float | str | None = "settled",
 ) -> Figure:
     """Time series of a simulation: one panel per population (shares against time, every
     start). A simulation over several values of one parameter gives sensitivity panels
     instead (one per free share, the first start).
+
+    The time axis of the time series ends soon after every trajectory has settled
+    (``t_max="settled"``, see :func:`~lmc_games.plot.series_end`); give a time, or ``None``
+    for the whole run.
 
     Examples
     --------
@@ -151,7 +156,7 @@ def simulation_figure(
             fig = _figure((width, min(1.6 * npop + 0.4, 8.0)))
             axes = fig.subplots(npop, 1, sharex=True, squeeze=False)[:, 0]
             for p, ax in enumerate(axes):
-                time_series(simulation, ax, game=game, population=p)
+                time_series(simulation, ax, game=game, population=p, t_max=t_max)
                 if p < npop - 1:
                     ax.set_xlabel("")
             return _finish(fig, out)

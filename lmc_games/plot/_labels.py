@@ -10,12 +10,27 @@ import sympy
 if TYPE_CHECKING:
     from .._game import Game
 
-__all__ = ["strategy_name", "variable_info", "share_label", "parameter_label"]
+__all__ = [
+    "parameter_label",
+    "population_label",
+    "share_label",
+    "strategy_name",
+    "variable_info",
+]
 
 
 def strategy_name(name: str) -> str:
     """A strategy identifier as words (``no_inspect`` -> ``no inspect``)."""
     return name.replace("_", " ")
+
+
+def population_label(pop) -> str:
+    """A population's label for figures: the label the model gives, or — where the label is
+    just the population's identifier — the identifier as words (``shipping_companies`` ->
+    ``shipping companies``)."""
+    if pop.label == pop.name:
+        return pop.name.replace("_", " ")
+    return pop.label
 
 
 def variable_info(game: Game) -> list[tuple[int, int]]:
@@ -38,12 +53,13 @@ def share_label(game: Game, index: int, *, short: bool = False, wrap: int | None
     pop = game.populations[p]
     sym = symbol_latex(pop.share_symbols[i])
     strat = strategy_name(pop.strategies[i])
+    who = population_label(pop)
     if short:
-        return f"{strat} (${sym}$)" if len(game.populations) == 1 else f"{pop.label}: {strat}"
+        return f"{strat} (${sym}$)" if len(game.populations) == 1 else f"{who}: {strat}"
     if len(game.populations) == 1:
         return f"Share of {strat}, ${sym}$"
-    sep = "\n" if wrap is not None and len(pop.label) + len(strat) + 14 > wrap else " "
-    return f"{pop.label}:{sep}share of {strat}, ${sym}$"
+    sep = "\n" if wrap is not None and len(who) + len(strat) + 14 > wrap else " "
+    return f"{who}:{sep}share of {strat}, ${sym}$"
 
 
 def full_share_label(game: Game, p: int, i: int) -> str:
@@ -51,7 +67,7 @@ def full_share_label(game: Game, p: int, i: int) -> str:
     pop = game.populations[p]
     sym = symbol_latex(pop.share_symbols[i]) if i < len(pop.share_symbols) else None
     strat = strategy_name(pop.strategies[i])
-    head = strat if len(game.populations) == 1 else f"{pop.label}: {strat}"
+    head = strat if len(game.populations) == 1 else f"{population_label(pop)}: {strat}"
     if sym is not None and (pop.k > 2 or i == 0):
         return f"{head} (${sym}$)"
     return head

@@ -2,7 +2,8 @@
 
 filled disc = stable, open disc = unstable, half-filled disc = saddle, ring with a dot =
 centre, grey diamond = non-hyperbolic (linearisation cannot decide), open cross = undecided
-(a symbolic verdict that depends on the parameters).
+(a symbolic verdict that depends on the parameters). Where rest points of different verdicts
+meet (in a projection), the most stable one is drawn, inside a wide ring that says so.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import numpy as np
 
 from .._results import Stability
 
-__all__ = ["MARKER_STYLE", "VERDICT_ORDER", "draw_rest_points", "verdict_key"]
+__all__ = [
+    "MARKER_STYLE",
+    "SEVERAL_TEXT",
+    "VERDICT_ORDER",
+    "draw_rest_points",
+    "draw_several",
+    "verdict_key",
+]
 
 INK = "#1a1a1a"
 
@@ -35,6 +43,12 @@ MARKER_STYLE: dict[str, dict[str, Any]] = {
     "non-hyperbolic": {"marker": "D", "fillstyle": "full", "markerfacecolor": "0.6"},
     "undecided": {"marker": "X", "fillstyle": "full", "markerfacecolor": "white"},
 }
+
+#: Legend text of the ring drawn where rest points of different verdicts meet.
+SEVERAL_TEXT = "verdicts meet (most stable shown)"
+
+#: Drawing order: later verdicts on top, so that where markers overlap an attractor shows.
+_ON_TOP = ("unstable", "saddle", "undecided", "non-hyperbolic", "centre", "stable")
 
 _LEGEND_TEXT = {
     "stable": "stable",
@@ -93,7 +107,8 @@ def draw_rest_points(
             continue
         coords = np.asarray(groups[key], dtype=float).T
         style = _style(key, size, three_d)
-        (line,) = ax.plot(*coords, label=_LEGEND_TEXT[key], zorder=zorder, **style)
+        z = zorder + 0.01 * _ON_TOP.index(key)
+        (line,) = ax.plot(*coords, label=_LEGEND_TEXT[key], zorder=z, **style)
         line.set_gid(f"rest-points:{key}")
         artists.append(line)
         if key == "centre":
@@ -105,7 +120,7 @@ def draw_rest_points(
                 markerfacecolor=INK,
                 markeredgecolor=INK,
                 markeredgewidth=0,
-                zorder=zorder + 0.1,
+                zorder=z + 0.005,
                 label="_centre-dot",
             )
             if not three_d:
@@ -115,8 +130,38 @@ def draw_rest_points(
     return artists
 
 
+def draw_several(
+    ax: Any, points: Sequence[Sequence[float]], *, size: float | None = None, zorder: float = 10
+) -> list[Any]:
+    """A wide open ring around each of ``points``: rest points of different verdicts meet
+    there and the marker inside shows the most stable (one Line2D, ``gid``
+    ``"rest-points:several"``; nothing when ``points`` is empty)."""
+    import matplotlib as mpl
+
+    if len(points) == 0:
+        return []
+    size = float(size if size is not None else mpl.rcParams["lines.markersize"] * 1.15)
+    coords = np.asarray(points, dtype=float).T
+    (ring,) = ax.plot(
+        *coords,
+        marker="o",
+        linestyle="none",
+        markersize=size * 1.9,
+        markerfacecolor="none",
+        markeredgecolor=INK,
+        markeredgewidth=0.6,
+        zorder=zorder - 0.05,
+        label=SEVERAL_TEXT,
+    )
+    if getattr(ax, "name", "") != "3d":
+        ring.set_clip_on(False)
+    ring.set_gid("rest-points:several")
+    return [ring]
+
+
 def legend_handles(artists: Sequence[Any]) -> tuple[list[Any], list[str]]:
-    """Handles and labels for the verdicts among ``artists`` (a ring and its dot pair up)."""
+    """Handles and labels for the verdicts among ``artists`` (a ring and its dot pair up),
+    and for the ring of :func:`draw_several` if drawn."""
     from matplotlib.lines import Line2D
 
     by_gid = {a.get_gid(): a for a in artists if isinstance(a, Line2D) and a.get_gid()}
@@ -131,6 +176,10 @@ def legend_handles(artists: Sequence[Any]) -> tuple[list[Any], list[str]]:
             h = (h, Line2D([], [], **_handle_style(dot)))
         handles.append(h)
         labels.append(_LEGEND_TEXT[key])
+    ring = by_gid.get("rest-points:several")
+    if ring is not None:
+        handles.append(Line2D([], [], **_handle_style(ring)))
+        labels.append(SEVERAL_TEXT)
     return handles, labels
 
 

@@ -15,8 +15,8 @@ import numpy as np
 
 from .._errors import LmcGamesError
 from ._data import PhasePortrait
-from ._labels import share_label, strategy_name, symbol_latex, variable_info
-from ._markers import INK, draw_rest_points, legend_handles
+from ._labels import population_label, share_label, strategy_name, symbol_latex, variable_info
+from ._markers import INK, draw_rest_points, draw_several, legend_handles
 from ._style import PALETTE, text
 
 __all__ = [
@@ -750,8 +750,9 @@ def _cube_axis_labels(game) -> list[str]:
         strat = strategy_name(pop.strategies[i])
         # Long labels go on two lines: on the cube's short edges they would run into the
         # neighbouring axis label.
-        sep = "\n" if len(pop.label) + len(strat) > 22 else " "
-        out.append(f"{pop.label}:{sep}{strat}, ${sym}$")
+        who = population_label(pop)
+        sep = "\n" if len(who) + len(strat) > 22 else " "
+        out.append(f"{who}:{sep}{strat}, ${sym}$")
     return out
 
 
@@ -851,9 +852,11 @@ def phase_projections(
                 lines.append(ln)
                 if head is not None:
                     flow.append(head)
-        marks_all += draw_rest_points(
-            ax, [((m.state[i], m.state[j]), m.stability) for m in portrait.rest_points]
-        )
+        # Several rest points may land on one point of a panel (a corner collects every
+        # corner of the other shares): the most stable is drawn, in a ring if verdicts differ.
+        projected = portrait.projection(i, j)
+        marks_all += draw_rest_points(ax, [(pm.position, pm.shown) for pm in projected])
+        marks_all += draw_several(ax, [pm.position for pm in projected if pm.mixed])
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_aspect("equal")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import LmcGamesError
+from ._data import series_end
 from ._labels import full_share_label, parameter_label, share_label, symbol_latex
 from ._phase import unit_ticks
 from ._style import PALETTE, text
@@ -89,12 +90,15 @@ def time_series(
     point: int | None = None,
     starts: Sequence[int] | None = None,
     legend: bool | None = None,
+    t_max: float | str | None = "settled",
 ) -> SeriesArtists:
     """Shares against time, from one or several starts.
 
     A two-strategy population shows the share of its first strategy; a larger one shows
     every share. Each share has its colour; several starts give several curves of that
-    colour.
+    colour. By default the time axis ends soon after every trajectory drawn has settled
+    (:func:`~lmc_games.plot.series_end`, over all populations, so panels of one simulation
+    share one axis), not at a distant ``t_end`` after a long flat tail.
 
     Parameters
     ----------
@@ -110,6 +114,9 @@ def time_series(
         Indices of the starts to draw (default: all).
     legend : bool, optional
         Default: when more than one share is shown.
+    t_max : "settled", float or None
+        End of the time axis: ``"settled"`` (the default) as above; a time; or ``None`` for
+        the simulation's last time.
 
     Returns
     -------
@@ -156,7 +163,17 @@ def time_series(
             )
             ln.set_gid(f"series:{col}:{i}")
             lines.append(ln)
-    ax.set_xlim(simulation.times[0], simulation.times[-1])
+    if isinstance(t_max, str):
+        if t_max != "settled":
+            raise LmcGamesError(f't_max must be "settled", a time or None; got {t_max!r}')
+        end = series_end(simulation, point=point, starts=idx)
+    elif t_max is None:
+        end = float(simulation.times[-1])
+    else:
+        end = float(t_max)
+        if not end > simulation.times[0]:
+            raise LmcGamesError(f"t_max must be after the first time {simulation.times[0]:g}")
+    ax.set_xlim(simulation.times[0], end)
     ax.set_ylim(-0.02, 1.02)
     unit_ticks(ax, axes="y")
     ax.set_xlabel(text("Time, $t$"))

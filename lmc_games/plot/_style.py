@@ -254,7 +254,7 @@ def text(s: str, mode: str | None = None) -> str:
     Examples
     --------
     >>> text("share of no_inspect, $p$", mode="cm")
-    '$\\text{share of no_inspect, }p$'
+    '$\\text{share of no}\\_\\text{inspect, }p$'
     >>> text("share of no_inspect, $p$", mode="tex")
     'share of no\\_inspect, $p$'
     """
@@ -282,7 +282,10 @@ def text(s: str, mode: str | None = None) -> str:
             out.append(p)
         else:
             esc = p.replace("\\", r"\backslash ").replace("{", r"\{").replace("}", r"\}")
-            out.append(r"\text{" + esc.replace("$", r"\$") + "}")
+            # Computer Modern's text font has a dot accent where ASCII has the underscore
+            # ("no˙inspect"): set underscores in maths, between pieces of text.
+            pieces = esc.replace("$", r"\$").split("_")
+            out.append(r"\_".join(r"\text{" + piece + "}" if piece else "" for piece in pieces))
     return "$" + "".join(out) + "$"
 
 

@@ -73,10 +73,15 @@ def test_cm_text_is_valid_mathtext_keeping_the_words(pieces):
     s = "".join(pieces)
     out = text(s, mode="cm")
     MathTextParser("path").parse(out)  # raises on invalid mathtext
+    # Underscores are set in maths between pieces of \text (Computer Modern's text font has
+    # a dot accent at that code point): undo that to find the words.
+    flat = out.replace("\\$", "$")
+    for a, b in (("}\\_\\text{", "_"), ("}\\_", "_"), ("\\_\\text{", "_"), ("\\_", "_")):
+        flat = flat.replace(a, b)
     for p in pieces:
         if not p.startswith("$"):
             for word in p.split():
-                assert word.replace("\\", "") in out.replace("\\$", "$")
+                assert word.replace("\\", "") in flat
 
 
 def test_save_writes_the_three_formats_reproducibly(tmp_path):
