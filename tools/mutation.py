@@ -19,6 +19,10 @@ Not part of CI: a module takes tens of minutes to hours. Run it niced, one modul
 
     nice -n 19 python tools/mutation.py _conditions _exact
     nice -n 19 python tools/mutation.py --report-only _conditions   # results of an earlier run
+    nice -n 19 python tools/mutation.py --sample 40 _exact          # estimate from 40 mutants
+
+``--sample N`` checks a seeded random sample of N mutants and reports the score over the
+sample with a 95% Wilson interval: a quick estimate when the full run is too long.
 
 Score = killed / (killed + survived + not covered); a timeout counts as killed (the mutant made
 the tests hang), "skipped" mutants (none by default) are left out.
@@ -27,7 +31,9 @@ the tests hang), "skipped" mutants (none by default) are left out.
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -44,6 +50,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_analysis.py",
         "tests/test_symbolic_vs_numeric.py",
         "tests/test_targeted_nash.py",
+        "tests/test_targeted_conditions.py",
     ],
     "_exact": [
         "lmc_games/_exact.py",
@@ -153,8 +160,34 @@ def _diff(dest: Path, name: str) -> str:
     return "\n".join(keep)
 
 
-def report(module: str, dest: Path, show: bool = True) -> tuple[int, int, int]:
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion k/n."""
+    if n == 0:
+        return float("nan"), float("nan")
+    z = 1.96
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def _sample(dest: Path, n: int, seed: int) -> list[str]:
+    """Names of a seeded random sample of n mutants (generating them first if needed)."""
+    names = sorted(_results(dest))
+    if not names:
+        # A name that matches nothing: mutmut generates the mutants and the test statistics,
+        # then stops before running any mutant.
+        _mutmut(dest, "run", "__generate_only__", capture=True)
+        names = sorted(_results(dest))
+    return sorted(random.Random(seed).sample(names, min(n, len(names))))
+
+
+def report(
+    module: str, dest: Path, show: bool = True, only: list[str] | None = None
+) -> tuple[int, int, int]:
     results = _results(dest)
+    if only is not None:
+        results = {k: v for k, v in results.items() if k in set(only)}
     if not results:
         print(f"{module}: no results in {dest} (run it first)")
         return 0, 0, 0
@@ -163,9 +196,14 @@ def report(module: str, dest: Path, show: bool = True) -> tuple[int, int, int]:
     other = {s for s in results.values() if s not in KILLED | SURVIVED}
     counted = killed + len(survived)
     score = killed / counted if counted else float("nan")
+    interval = ""
+    if only is not None:
+        lo, hi = _wilson(killed, counted)
+        interval = f", 95% interval {lo:.0%}-{hi:.0%} (random sample)"
     print(
         f"{module}: {len(results)} mutants, {killed} killed, {len(survived)} surviving"
-        f" -> score {score:.1%}" + (f" (also: {', '.join(sorted(other))})" if other else "")
+        f" -> score {score:.1%}{interval}"
+        + (f" (also: {', '.join(sorted(other))})" if other else "")
     )
     if show:
         for name in survived:
@@ -182,21 +220,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=1, help="parallel mutants (1)")
     parser.add_argument("--report-only", action="store_true", help="print earlier results")
     parser.add_argument("--quiet", action="store_true", help="scores only, no diffs")
+    parser.add_argument("--sample", type=int, metavar="N", help="check N random mutants only")
+    parser.add_argument("--seed", type=int, default=14, help="seed of --sample (14)")
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in TESTS]
     if unknown:
         parser.error(f"unknown module(s) {unknown}; choose from {ORDER}")
     rows = []
     for module in args.modules:
-        dest = args.workdir / module
+        dest = args.workdir / (f"sample-{module}" if args.sample else module)
+        only = None
         if not args.report_only:
             # A fresh copy each run keeps the tests in step with the repository; mutmut's
             # own folder (mutants/) is kept, so finished mutants are not run again.
             _copy_repository(dest)
             _write_config(dest, module)
             print(f"== {module}: mutmut run in {dest}", flush=True)
-            _mutmut(dest, "run", "--max-children", str(args.max_children))
-        rows.append((module, *report(module, dest, show=not args.quiet)))
+            if args.sample:
+                only = _sample(dest, args.sample, args.seed)
+                _mutmut(dest, "run", "--max-children", str(args.max_children), *only)
+            else:
+                _mutmut(dest, "run", "--max-children", str(args.max_children))
+        elif args.sample:
+            only = _sample(dest, args.sample, args.seed)
+        rows.append((module, *report(module, dest, show=not args.quiet, only=only)))
     print("\nmodule         mutants  killed  surviving  score")
     for module, total, killed, surv in rows:
         score = f"{killed / (killed + surv):.1%}" if killed + surv else "-"
