@@ -119,6 +119,7 @@ class ChunkStore:
         self.root = Path(root)
         self.key = key
         self._error = error
+        self._save_failed = False
         if self.root.exists() and not self.root.is_dir():
             raise error(f"--resume {self.root}: exists and is not a directory")
         try:
@@ -263,7 +264,25 @@ class ChunkStore:
         return ""
 
     def save(self, c: int, rows: tuple[int, int], result: Mapping[str, Any]) -> None:
-        """Write chunk ``c`` (its arrays and ``labels``) atomically, with its metadata."""
+        """Write chunk ``c`` (its arrays and ``labels``) atomically, with its metadata.
+
+        A chunk that cannot be written (a full disk, a directory in its place) costs only the
+        resume: the sweep goes on, with one :class:`ResumeWarning` per store.
+        """
+        try:
+            self._save(c, rows, result)
+        except OSError as exc:
+            if not self._save_failed:
+                self._save_failed = True
+                warnings.warn(
+                    f"resume directory {self.root}: cannot keep {self.path(c).name} "
+                    f"({exc.strerror or type(exc).__name__}); the sweep goes on, but chunks "
+                    "not kept will be computed again on resume",
+                    ResumeWarning,
+                    stacklevel=3,
+                )
+
+    def _save(self, c: int, rows: tuple[int, int], result: Mapping[str, Any]) -> None:
         arrays = {k: np.asarray(v) for k, v in result.items() if k != "labels"}
         arrays["labels"] = np.array(list(result["labels"]), dtype=str).reshape(-1)
         arrays["meta:index"] = np.array(c, dtype=np.int64)

@@ -184,6 +184,17 @@ def test_malformed_labels_are_recomputed(tmp_path, kept, clean):
     assert _rerun_warns(tmp_path, kept, "malformed labels") == clean
 
 
+def test_a_directory_in_place_of_a_chunk_costs_only_the_resume(tmp_path, kept, clean):
+    path = kept / "chunk-000002.npz"
+    path.unlink()
+    path.mkdir()
+    with pytest.warns(ResumeWarning) as caught:
+        assert _run(tmp_path, "again.csv", resume=kept) == clean
+    texts = [str(w.message) for w in caught]
+    assert any("is unreadable" in t for t in texts)
+    assert any("cannot keep chunk-000002.npz" in t for t in texts)
+
+
 # ------------------------------------------------------------------ chunks in the wrong place
 
 
