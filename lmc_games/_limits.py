@@ -151,6 +151,12 @@ def check_time(
         _positive(eps, n_eps)
     if save_every is not None:
         _positive(save_every, "save_every")
+    if t < h:
+        # One step of size dt would overshoot t_end: there is nothing between 0 and t_end
+        # to save, and a shortened step is not what was asked for.
+        raise LimitError(
+            f"{n_t} {t:g} is shorter than one step {n_dt} {h:g}: give {n_dt} at most {n_t}"
+        )
     steps = math.ceil(t / h - 1e-9)
     cap = limit("steps")
     if steps > cap:

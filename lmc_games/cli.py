@@ -17,6 +17,7 @@ needs them.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import warnings
@@ -148,7 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--t-end", type=float, default=100.0, metavar="T", help="end time (100)")
     p.add_argument("--eps", type=float, default=1e-3, metavar="E", help="convergence radius")
-    p.add_argument("--dt", type=float, default=0.05, help="step of rk4 / output spacing (0.05)")
+    p.add_argument(
+        "--dt",
+        type=float,
+        default=None,
+        help="force the rk4 step / output spacing (default: rk4 step chosen from the field, "
+        "at most 0.05; output spacing 0.05)",
+    )
     p.add_argument("--method", choices=["rk4", "dopri5"], default="rk4", help="integrator (rk4)")
     p.add_argument("--out", metavar="FILE.csv", help="write the trajectories as CSV (.csv)")
     _add_plot_argument(p, "time series of each population's shares")
@@ -206,7 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--t-end", type=float, default=100.0, metavar="T", help="end time (100)")
     p.add_argument("--eps", type=float, default=1e-3, metavar="E", help="convergence radius")
-    p.add_argument("--dt", type=float, default=0.05, help="RK4 step (0.05)")
+    p.add_argument(
+        "--dt",
+        type=float,
+        default=None,
+        help="force the RK4 step (default: chosen per parameter point, at most 0.05)",
+    )
     p.add_argument("--out", metavar="FILE", required=True, help="results: FILE.csv or FILE.npz")
     _add_plot_argument(p, "a region map of the results")
     p.add_argument(
@@ -406,7 +418,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from ._simulate import converge, simulate, starts_grid
     from ._system import system
 
-    check_time(args.t_end, args.dt, eps=args.eps, options=True)
+    # Without --dt the step is chosen per point (at most 0.05): sizes are checked at 0.05.
+    step = 0.05 if args.dt is None else args.dt
+    check_time(args.t_end, step, eps=args.eps, options=True)
     if args.out:
         check_output_file(args.out, "--out", (".csv",))
     _check_figure_path(args.plot, "--plot")
@@ -415,7 +429,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     n = len(sys_.variables)
     n_starts = len(args.init) if args.init else check_starts(game, args.starts, options=True)
     check_simulation(
-        n_starts, 1, sum(p.k for p in game.populations), args.t_end, args.dt, options=True
+        n_starts, 1, sum(p.k for p in game.populations), args.t_end, step, options=True
     )
     inits = (
         np.array(_parse_inits(args.init, n), dtype=float)
@@ -438,8 +452,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             {
                 "init": [float(v) for v in inits[i]],
                 "final": state,
-                "reached": conv.reached[i, 0],
-                "convergence_time": None if t is None else float(t),
+                "reached": conv.reached[i, 0] if sim.trusted[i, 0] else None,
+                "convergence_time": None if t is None or not sim.trusted[i, 0] else float(t),
+                "trusted": bool(sim.trusted[i, 0]),
             }
         )
     if args.out:
@@ -450,7 +465,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             "scenario": game.scenario_name,
             "parameters": {k: str(v) for k, v in game.values.items()},
             "method": args.method,
-            "dt": args.dt,
+            "dt": "auto" if args.dt is None else args.dt,
+            "dt_used": [float(v) for v in sim.dt],
             "t_end": args.t_end,
             "eps": args.eps,
         }
@@ -475,6 +491,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         init = ", ".join(f"{v:.4g}" for v in tr["init"])
         fin = ", ".join(f"{v:.4g}" for pop in tr["final"].values() for v in list(pop.values())[:-1])
         reached = tr["reached"] or "not converged"
+        if not tr["trusted"]:
+            reached = "untrusted (see warning)"
         t = "-" if tr["convergence_time"] is None else f"{tr['convergence_time']:.4g}"
         lines.append(f"{init:<24} {fin:<36} {reached:<28} {t}")
     _write("\n".join(lines))
@@ -530,6 +548,10 @@ def _parse_vary(items: Sequence[str]) -> dict[str, Any]:
             start, stop = (float(parse_number(t.strip())) for t in parts[:2])
         except (ValueError, TypeError, ArithmeticError) as exc:
             raise CommandError(f"--vary {item!r}: {_one_line(exc)}") from None
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise CommandError(
+                f"--vary {item!r}: START and STOP must be at most 1e308 in magnitude"
+            )
         count_text = parts[2].strip()
         if not (count_text.isascii() and count_text.isdigit()) or int(count_text) < 1:
             raise CommandError(f"--vary {item!r}: COUNT must be a positive whole number")
@@ -585,7 +607,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.chunk_size is not None and args.chunk_size < 1:
         raise CommandError("--chunk-size must be at least 1")
     if args.measure == "outcome":
-        check_time(args.t_end, args.dt, eps=args.eps, options=True)
+        check_time(args.t_end, 0.05 if args.dt is None else args.dt, eps=args.eps, options=True)
     vary = _parse_vary(args.vary)
     game = _load_game(args)
     if args.measure == "outcome":

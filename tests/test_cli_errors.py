@@ -67,6 +67,7 @@ share = "y"
         (["--starts", "100000"], "use a smaller --starts"),
         (["--starts", "0"], "--starts must be a positive whole number"),
         (["--out", "t.txt"], "the file must end in .csv"),
+        (["--t-end", "1e-300"], "shorter than one step --dt"),
     ],
 )
 def test_simulate_refuses_sizes_up_front(capsys, argv, match):
@@ -83,6 +84,7 @@ def test_simulate_refuses_sizes_up_front(capsys, argv, match):
         (["--vary", "p=0:1:3", "--measure", "outcome", "--dt", "1e-9"], "larger --dt"),
         (["--vary", "p=0:1:3", "--measure", "outcome", "--starts", "100000"], "smaller --starts"),
         (["--vary", "p=0:1:²"], "COUNT must be a positive whole number"),
+        (["--vary", "p=-1e400:1:3"], "at most 1e308 in magnitude"),
     ],
 )
 def test_sweep_refuses_sizes_up_front(capsys, tmp_path, argv, match):
