@@ -730,7 +730,8 @@ class _Analyzer:
                 False,
             )
             numeric = tuple(counts.numeric_roots)
-        except UndecidedError:
+        except (UndecidedError, ValueError):
+            # ValueError: the Jacobian is not finite there (sqrt(x) at x = 0): no linearisation.
             verdict, numeric = Stability.NON_HYPERBOLIC, None
         return Continuum(
             face=face.label,

@@ -323,3 +323,17 @@ def test_state_dependent_game_found_by_hypothesis_with_zoo_on_a_whole_face():
     a = analyze(g)
     assert a["r1, c1"].stability is Stability.SADDLE
     assert any("not defined on this face" in n for n in a.notes)
+
+
+def test_continuum_where_the_jacobian_is_not_finite():
+    """Found by the same search: a segment of rest points on a face where sqrt(x) has an
+    infinite derivative; its sample Jacobian holds nan, which stopped the analysis with a
+    ValueError. The segment is reported, non-hyperbolic (no linearisation there)."""
+    g = Game.bimatrix(
+        [["1", "exp(x)"], ["sqrt(x) + 1", "x"]],
+        [["exp(m) - min(x, y) + log(1 + y)", "(1 - x) + 1 + (1 - y)"], ["1 - x", "sqrt(x) + 1"]],
+        parameters={"m": -1},
+    )
+    a = analyze(g)
+    assert all(c.stability in (None, Stability.NON_HYPERBOLIC) for c in a.continua)
+    assert a.continua, "the segment of rest points is reported"
