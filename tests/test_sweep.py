@@ -394,13 +394,13 @@ def test_symbolic_answers_are_cached_on_disk(tmp_path, monkeypatch):
     monkeypatch.setenv("LMC_GAMES_CACHE", str(tmp_path))
     game = load_model("water_use")
     first = compile_rest_points(game, ["p", "F"]).evaluate([[0.3, 8.0], [0.9, 8.0]])
-    files = list((tmp_path / "tables").glob("*.pkl"))
+    files = list((tmp_path / "tables").glob("*.json"))
     assert len(files) == 1
     again = compile_rest_points(game, ["p", "F"]).evaluate([[0.3, 8.0], [0.9, 8.0]])
     assert np.array_equal(first.stable, again.stable)
     # Another fixed value is another game: another entry, another answer.
     other = compile_rest_points(game.with_values(k=4), ["p", "F"])
-    assert len(list((tmp_path / "tables").glob("*.pkl"))) == 2
+    assert len(list((tmp_path / "tables").glob("*.json"))) == 2
     assert other.evaluate([[0.2, 8.0]]).stable.sum() == 2  # issue 4, W5: bistable
     # A damaged entry is ignored and rewritten.
     files[0].write_bytes(b"garbage")
