@@ -718,9 +718,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["models"])  # doctest: +ELLIPSIS
-    central_local ...
-    0
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()) as out:
+    ...     status = main(["models"])
+    >>> status, "hawk_dove" in out.getvalue()
+    (0, True)
     >>> main(["show", "hawk_dove", "--set", "nope=1"])
     2
     """
