@@ -541,7 +541,7 @@ def confirm_reached(
     t_end: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keep a trajectory's final stay near a rest point that is not asymptotically stable
-    only when it is not a passage; the rule of :func:`converge` and of the sweep's outcome.
+    only when it is not a passage: the rule of :func:`converge`, for any tracker's result.
 
     A trajectory that ends within ``eps`` of an asymptotically stable rest point has reached
     it (DESIGN §4). One that ends near any other rest point (a saddle, a source, a centre, a
