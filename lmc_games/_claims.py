@@ -1414,7 +1414,9 @@ class _Auditor:
         # One symbolic analysis with every parameter that some printed condition of the claim
         # names serves all its conditions; where fixing the other parameters makes a
         # denominator of it vanish, the analysis with just this condition's parameters is used.
-        candidates = [tuple(union)] if set(union) > set(free) else []
+        # A condition that names no parameter is decided by the exact analysis at the claim's
+        # values; a corner's never needs an analysis (see library_condition).
+        candidates = [tuple(union)] if free and set(union) > set(free) else []
         candidates.append(free)
         for attempt, names in enumerate(candidates):
             library = self.library_condition(g, label, names)
