@@ -116,6 +116,18 @@ _API_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
         ),
         ("Reports and citation", ["report", "citation"]),
         (
+            "Claims and the audit",
+            [
+                "check",
+                "Audit",
+                "Finding",
+                "FindingCode",
+                "Claim",
+                "load_claims",
+                "audit_section",
+            ],
+        ),
+        (
             "Errors",
             [
                 "LmcGamesError",
@@ -124,6 +136,7 @@ _API_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {
                 "FormulaError",
                 "ParameterError",
                 "EngineUnavailableError",
+                "ClaimError",
             ],
         ),
     ],

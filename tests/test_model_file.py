@@ -13,6 +13,7 @@ from lmc_games._errors import FormulaError, LmcGamesError, ModelError, Parameter
 from lmc_games._model_file import bundled_models, load_model, model_path
 
 BUNDLED = [
+    "basin_compensation",
     "central_local",
     "central_local_dynamic",
     "central_local_social",
