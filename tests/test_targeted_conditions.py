@@ -12,7 +12,15 @@ import pytest
 import sympy
 from sympy import Rational, sqrt
 
-from lmc_games._conditions import _may_be_equal, _may_be_negative_multiple, _may_be_opposite
+from lmc_games._conditions import (
+    Signs,
+    _may_be_equal,
+    _may_be_negative_multiple,
+    _may_be_opposite,
+    negative,
+    nonpositive,
+    positive,
+)
 
 x, y = sympy.symbols("x y")
 # (sqrt(x) + 1)(sqrt(x) - 1) = x - 1: equal as functions (for x >= 0), but the left side's
@@ -52,3 +60,50 @@ def test_the_filters_do_rule_out_what_is_impossible():
     assert _may_be_opposite(x + y, 1 - (x + y)) is False
     assert bool(_may_be_negative_multiple(x, 2 * x)) is False
     assert bool(_may_be_negative_multiple(x, Rational(-1, 2) * x)) is True
+
+
+def test_may_be_opposite_with_both_probes_defined():
+    # x - y + 1 and y - x - 1 are opposite everywhere: their probe values sum to 0.
+    assert _may_be_opposite(x - y + 1, y - x - 1) is True
+    assert _may_be_opposite(x - y, y - x) is True
+
+
+# ----------------------------------------------------------------------- sign conditions
+def _params():
+    from lmc_games import Parameter
+
+    V, C = Parameter("V", 2, min=0), Parameter("C", 3, min=0)
+    p, q = Parameter("p", 0.5, min=0, max=1), Parameter("q", 0.5, min=0, max=1)
+    return (V, C, p, q), Signs([V, C, p, q])
+
+
+def test_weak_sign_from_a_range_whose_maximum_is_zero():
+    """p q - 1 with p, q in [0, 1]: at most 1*1 - 1 = 0 (at the vertex p = q = 1), so <= 0,
+    though not < 0; the bounds give the weak sign, not the strict one."""
+    (_, _, p, q), signs = _params()
+    e = p.symbol * q.symbol - 1
+    assert signs.weak_sign(e) == -1
+    assert signs.sign(e) is None
+
+
+def test_conditions_on_a_square_are_written_with_equalities():
+    """(V - C)**2 > 0 exactly when V != C; (V - C)**2 <= 0 exactly when V = C; < 0 never.
+    Checked at sample points against the inequality itself."""
+    (V, C, _, _), signs = _params()
+    e = (V.symbol - C.symbol) ** 2
+    cases = {positive(e, signs): lambda v, c: (v - c) ** 2 > 0}
+    cases[nonpositive(e, signs)] = lambda v, c: (v - c) ** 2 <= 0
+    cases[negative(e, signs)] = lambda v, c: (v - c) ** 2 < 0
+    for cond, truth in cases.items():
+        for v, c in [(1, 1), (1, 2), (3, 2), (0, 0), (Rational(1, 2), Rational(1, 2))]:
+            got = cond.xreplace({V.symbol: v, C.symbol: c})
+            assert bool(got) is bool(truth(v, c)), (cond, v, c)
+
+
+def test_a_square_factor_beside_an_odd_one_adds_a_nonzero_condition():
+    """(V - C)**2 (V - 2) > 0 exactly when V > 2 and V != C."""
+    (V, C, _, _), signs = _params()
+    cond = positive((V.symbol - C.symbol) ** 2 * (V.symbol - 2), signs)
+    for v, c in [(3, 3), (3, 1), (1, 5), (2, 2), (5, 4)]:
+        expected = (v - c) ** 2 * (v - 2) > 0
+        assert bool(cond.xreplace({V.symbol: v, C.symbol: c})) is expected, (v, c)
