@@ -10,7 +10,10 @@ when run at rtol 1e-9.
 Each lmc_games row is measured three ways: *warm* (best of a few repeats, compiled code in
 memory), *cold* (a fresh process with an empty numba cache: compilation of the field and
 the kernel plus the first call) and *disk* (a fresh process reusing that cache). RK4 saves
-only the final state; dopri5 rows say what they save. Run::
+only the final state; dopri5 rows say what they save. Since issue 10 every RK4 step also
+estimates its error (free: the next step's first stage), and lanes may run different steps;
+the ``simulate()`` row adds the automatic step choice (a Jacobian bound per parameter point)
+and the trust check. Run::
 
     python benchmarks/bench_simulate.py [--trajectories 10000] [--scipy-starts 200]
 """
@@ -36,6 +39,7 @@ ROWS = {
     "numpy rk4": "numpy",
     "numba rk4": "numba",
     "numba rk4_track (5 rest points)": "numba",
+    "numba simulate() automatic step (final state)": "numba",
     "numba dopri5 rtol 1e-6 (final state)": "numba",
     "numba dopri5 rtol 1e-6 (1001 saved times)": "numba",
 }
@@ -46,6 +50,7 @@ def _setup(trajectories: int):
 
     game = load_model("inspection")
     s = system(game)
+    _SYSTEMS["inspection"] = s
     rng = np.random.default_rng(0)
     inits = rng.uniform(0.05, 0.95, size=(trajectories, 2))
     values = {p.name: float(game.values[p.name]) for p in game.parameters}
@@ -64,12 +69,28 @@ def _run(name: str, cf, inits, params, rest) -> tuple[float, float]:
     if name.endswith("rk4"):
         cf.rk4(inits, params, DT, NSTEPS, NSTEPS)
         return N * NSTEPS, N
+    if "simulate()" in name:
+        # The whole default path: the Jacobian bound per parameter point, RK4 with its error
+        # estimate, and the trust check (no trajectory is re-run here).
+        from lmc_games import simulate
+
+        sim = simulate(cf_system(cf), inits, t_end=T_END, save_every=T_END, engine="numba")
+        assert sim.trusted.all() and not sim.redone.any()
+        return N * NSTEPS, N
     if "rk4_track" in name:
         cf.rk4_track(inits, params, rest, DT, NSTEPS, 1e-3)
         return N * NSTEPS, N
     times = np.array([0.0, T_END]) if "final" in name else np.linspace(0.0, T_END, NSTEPS + 1)
     res = cf.dopri5(inits, params, times, 1e-6, 1e-9)
     return float(res.steps.sum()), N
+
+
+_SYSTEMS: dict = {}
+
+
+def cf_system(cf):
+    """The system a compiled field was made from (kept by :func:`_setup`)."""
+    return _SYSTEMS["inspection"]
 
 
 def _first_call(name: str, trajectories: int) -> float:

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._compile import CompiledField, compile_field
+from ._compile import TRUST_TOLERANCE, CompiledField, compile_field
+from ._compile._steps import refinements, stiffness
 from ._errors import LmcGamesError, ParameterError
 from ._system import System, system
 
@@ -80,6 +81,20 @@ class Simulation:
         trajectory.
     groups : tuple of tuple of int
         Indices of each population's free shares.
+    trusted : ndarray of bool, shape (N, P)
+        Whether each trajectory is to be believed: for ``rk4``, its largest error estimate
+        is at most :data:`~lmc_games._compile.TRUST_TOLERANCE` and its states are finite
+        (or it was re-run with dopri5, which succeeded); for ``dopri5``, it did not fail.
+        An untrusted trajectory's states are what the integrator gave, not the solution.
+    dt : ndarray of float, shape (P,)
+        The RK4 step used at each parameter point (``nan`` for ``dopri5``).
+    error : ndarray of float, shape (N, P)
+        The largest RK4 error estimate of each trajectory (see
+        :class:`~lmc_games._compile.RK4Result`; ``nan`` for ``dopri5`` and for trajectories
+        re-run with it).
+    redone : ndarray of bool, shape (N, P)
+        Trajectories whose fixed-step run was not trusted and that were re-run with dopri5
+        (automatic step only); their ``steps``, ``rejected``, ``evaluations`` are dopri5's.
     """
 
     times: np.ndarray
@@ -94,6 +109,22 @@ class Simulation:
     rejected: np.ndarray
     evaluations: np.ndarray
     groups: tuple[tuple[int, ...], ...]
+    trusted: np.ndarray | None = None
+    dt: np.ndarray | None = None
+    error: np.ndarray | None = None
+    redone: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        # Older callers build a Simulation without the trust fields: fill them in.
+        N, P = self.states.shape[1], self.states.shape[2]
+        if self.trusted is None:
+            object.__setattr__(self, "trusted", np.ones((N, P), dtype=bool))
+        if self.dt is None:
+            object.__setattr__(self, "dt", np.full(P, np.nan))
+        if self.error is None:
+            object.__setattr__(self, "error", np.full((N, P), np.nan))
+        if self.redone is None:
+            object.__setattr__(self, "redone", np.zeros((N, P), dtype=bool))
 
     @property
     def final(self) -> np.ndarray:
@@ -138,13 +169,20 @@ class Simulation:
         )
 
 
+#: Default RK4 step (and spacing of saved times): fine for payoffs of order 1-10; the
+#: automatic choice shortens it per parameter point for faster fields.
+DEFAULT_DT = 0.05
+#: Step budget (accepted plus rejected) of each dopri5 re-run of an untrusted trajectory.
+HANDOVER_MAX_STEPS = 50_000
+
+
 def simulate(
     game_or_system: Game | System,
     inits: Any,
     *,
     params: Mapping[str, Any] | None = None,
     t_end: float = 100.0,
-    dt: float = 0.05,
+    dt: float | None = None,
     method: str = "rk4",
     rtol: float = 1e-6,
     atol: float = 1e-9,
@@ -152,6 +190,14 @@ def simulate(
     save_every: float | None = None,
 ) -> Simulation:
     """Integrate the replicator field from many starts for many parameter points.
+
+    With ``method="rk4"`` and no ``dt``, the step is chosen per parameter point from the field
+    (a bound on the Jacobian over the state space: a step of at most 0.05 with ``|lambda| dt
+    <= 1``), every step's error is estimated at no extra cost, and a trajectory whose
+    estimate exceeds :data:`~lmc_games._compile.TRUST_TOLERANCE` is re-run with dopri5 and
+    replaced. With a ``dt`` you give, that step is used everywhere and an untrusted trajectory
+    is kept but flagged (``Simulation.trusted``) with a :class:`SimulationWarning`. See
+    docs/explanation/numerics.md.
 
     Parameters
     ----------
@@ -164,17 +210,19 @@ def simulate(
         game's values (P = 1).
     t_end : float
         Final time.
-    dt : float
-        Step of ``rk4`` (shortened so that a whole number of steps reaches ``t_end``); for
-        ``dopri5`` the default spacing of saved times.
+    dt : float, optional
+        Step of ``rk4``, forced at every parameter point (shortened so that a whole number
+        of steps reaches ``t_end``); default: chosen per point (at most 0.05). For
+        ``dopri5`` the default spacing of saved times (default 0.05).
     method : {"rk4", "dopri5"}
     rtol, atol : float
-        Tolerances of ``dopri5``.
+        Tolerances of ``dopri5`` (and of the dopri5 re-runs of untrusted trajectories).
     engine : {"auto", "numpy", "numba"}
         See :func:`lmc_games._compile.compile_field`: numba runs compiled loops over SIMD
         blocks of trajectories on all cores, numpy runs array operations over all of them.
     save_every : float, optional
-        Spacing of saved times (default ``dt``); for ``rk4`` rounded to whole steps.
+        Spacing of saved times (default ``dt``, or 0.05); for ``rk4`` rounded to whole
+        steps of ``min(dt, 0.05)``: every parameter point saves at the same times.
 
     Returns
     -------
@@ -183,7 +231,9 @@ def simulate(
     Warns
     -----
     SimulationWarning
-        When a start is a rest point or lies on the boundary of the state space.
+        When a start is a rest point or lies on the boundary of the state space, and when
+        trajectories are not to be trusted (a forced step too large for the field, or a
+        field too stiff or not finite even for dopri5).
 
     Examples
     --------
@@ -195,12 +245,22 @@ def simulate(
     (1201, 2, 2, 1)
     >>> sim.final.round(4).tolist()
     [[[0.6667], [0.5]], [[0.6667], [0.5]]]
+    >>> sim.dt.tolist(), bool(sim.trusted.all())
+    ([0.05, 0.05], True)
+
+    With payoffs 1000 times larger the field is 1000 times faster; the step follows:
+
+    >>> big = simulate(hd, [[0.1]], params={"V": 2000, "C": 3000}, t_end=1, engine="numpy")
+    >>> float(big.dt[0]), big.final.round(4).tolist()
+    (0.001, [[[0.6667]]])
     """
     sys_ = game_or_system if isinstance(game_or_system, System) else system(game_or_system)
     if method not in ("rk4", "dopri5"):
         raise ValueError(f"method must be 'rk4' or 'dopri5'; got {method!r}")
-    if not (t_end > 0 and dt > 0):
-        raise ValueError("t_end and dt must be positive")
+    forced = dt is not None
+    step = DEFAULT_DT if dt is None else float(dt)
+    if not (t_end > 0 and step > 0 and math.isfinite(t_end) and math.isfinite(step)):
+        raise ValueError("t_end and dt must be positive and finite")
     cf = compile_field(sys_, engine=engine)
     x0 = np.array(inits, dtype=np.float64)
     if x0.ndim == 1:
@@ -210,22 +270,87 @@ def simulate(
     _check_states(x0, cf.groups)
     names, pvals = _parameter_points(sys_, params)
     _warn_starts(cf, x0, pvals)
-    save_every = dt if save_every is None else float(save_every)
-    if method == "rk4":
-        nsteps = max(1, math.ceil(t_end / dt - 1e-9))
-        h = t_end / nsteps
-        stride = max(1, round(save_every / h))
-        states = cf.rk4(x0, pvals, h, nsteps, stride)
-        times = np.arange(states.shape[0]) * (stride * h)
-        shape = (x0.shape[0], pvals.shape[0])
-        steps = np.full(shape, nsteps)
-        rejected = np.zeros(shape, dtype=np.int64)
-        evaluations = 4 * steps
-    else:
+    save_every = step if save_every is None else float(save_every)
+    N, P = x0.shape[0], pvals.shape[0]
+    if method == "dopri5":
         nsave = max(1, math.ceil(t_end / save_every - 1e-9))
         times = np.linspace(0.0, t_end, nsave + 1)
         res = cf.dopri5(x0, pvals, times, rtol, atol)
-        states, steps, rejected, evaluations = res.states, res.steps, res.rejected, res.evaluations
+        return _simulation(
+            cf,
+            x0,
+            names,
+            pvals,
+            method,
+            times,
+            res.states,
+            res.steps,
+            res.rejected,
+            res.evaluations,
+        )
+    nsteps = max(1, math.ceil(t_end / step - 1e-9))
+    h = t_end / nsteps
+    stride = max(1, round(save_every / h))
+    if forced:
+        refine = np.ones(P, dtype=np.int64)
+        stiff = np.zeros(P, dtype=bool)
+    else:
+        refine, stiff = refinements(stiffness(sys_, pvals), h)
+    hs = h / refine
+    run = cf.rk4(x0, pvals, hs, nsteps * refine, stride * refine)
+    states = run.states
+    times = np.arange(states.shape[0]) * (stride * h)
+    steps = np.broadcast_to(nsteps * refine, (N, P)).copy()
+    rejected = np.zeros((N, P), dtype=np.int64)
+    evaluations = 4 * steps + 2
+    trusted = (run.error <= TRUST_TOLERANCE) & np.all(np.isfinite(states[-1]), axis=-1)
+    trusted &= ~stiff[None, :]
+    error = run.error.copy()
+    redone = np.zeros((N, P), dtype=bool)
+    if not forced and not trusted.all():
+        states = states.copy()
+        for j in np.flatnonzero(~trusted.all(axis=0)):
+            idx = np.flatnonzero(~trusted[:, j])
+            res = cf.dopri5(
+                x0[idx],
+                pvals[j : j + 1],
+                times,
+                rtol,
+                atol,
+                max_steps=HANDOVER_MAX_STEPS,
+                on_failure="flag",
+            )
+            ok = ~res.failed[:, 0]
+            states[:, idx, j] = np.where(ok[None, :, None], res.states[:, :, 0], states[:, idx, j])
+            redone[idx[ok], j] = True
+            trusted[idx[ok], j] = True
+            error[idx[ok], j] = np.nan
+            steps[idx[ok], j] = res.steps[ok, 0]
+            rejected[idx[ok], j] = res.rejected[ok, 0]
+            evaluations[idx[ok], j] = res.evaluations[ok, 0]
+    if not trusted.all():
+        _warn_untrusted(trusted, pvals, names, hs, forced, stiff)
+    return _simulation(
+        cf,
+        x0,
+        names,
+        pvals,
+        method,
+        times,
+        states,
+        steps,
+        rejected,
+        evaluations,
+        trusted=trusted,
+        dt=hs,
+        error=error,
+        redone=redone,
+    )
+
+
+def _simulation(
+    cf, x0, names, pvals, method, times, states, steps, rejected, evaluations, **trust
+) -> Simulation:
     return Simulation(
         times=times,
         states=states,
@@ -239,7 +364,31 @@ def simulate(
         rejected=rejected,
         evaluations=evaluations,
         groups=cf.groups,
+        **trust,
     )
+
+
+def _warn_untrusted(trusted, pvals, names, hs, forced: bool, stiff) -> None:
+    bad = np.flatnonzero(~trusted.all(axis=0))
+    count = int((~trusted).sum())
+    where = ", ".join(
+        "(" + ", ".join(f"{k}={v:g}" for k, v in zip(names, pvals[j])) + ")" for j in bad[:3]
+    ) + (" ..." if bad.size > 3 else "")
+    if forced:
+        msg = (
+            f"{count} trajectories are not to be trusted: the RK4 error estimate exceeds "
+            f"{TRUST_TOLERANCE:g} with the step dt={float(hs[bad[0]]):g} at parameter point(s) "
+            f"{where}; drop dt (--dt) for an automatic step, or use method='dopri5' "
+            "(--method dopri5)"
+        )
+    else:
+        msg = (
+            f"{count} trajectories are not to be trusted: the field at parameter point(s) "
+            f"{where} is too fast or not finite for fixed steps, and dopri5 failed too (step "
+            f"budget {HANDOVER_MAX_STEPS} or a non-finite field); dividing every payoff by a "
+            "positive constant leaves the orbits unchanged and slows the field down"
+        )
+    warnings.warn(msg, SimulationWarning, stacklevel=3)
 
 
 def _check_states(x0: np.ndarray, groups) -> None:

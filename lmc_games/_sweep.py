@@ -399,7 +399,7 @@ class _Plan:
     starts: np.ndarray | None
     t_end: float
     eps: float
-    dt: float
+    dt: float | None
     engine: str
     key: str
     build_key: str
@@ -411,36 +411,129 @@ _BUILT: dict[str, Any] = {}
 
 
 def _built(plan: _Plan):
-    """Per process, the compiled field and rest-point table of a plan (built once)."""
+    """Per process, the rest-point table of a plan, and for ``"outcome"`` the compiled field
+    and the system (built once)."""
     hit = _BUILT.get(plan.build_key)
     if hit is None:
         from ._stability_table import compile_rest_points
 
         table = compile_rest_points(plan.game, plan.names)
-        cf = None
+        cf = sys_ = None
         if plan.measure == "outcome":
             from ._compile import compile_field
             from ._system import system
 
-            cf = compile_field(system(plan.game), engine=plan.engine)
-        hit = (table, cf)
+            sys_ = system(plan.game)
+            cf = compile_field(sys_, engine=plan.engine)
+        hit = (table, cf, sys_)
         _BUILT.clear()
         _BUILT[plan.build_key] = hit
     return hit
 
 
 def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
-    """Results at the points of one chunk. Depends on nothing but these points."""
-    table, cf = _built(plan)
+    """Results at the points of one chunk. Depends on nothing but these points.
+
+    ``"outcome"``: tracking RK4 with a step per parameter point (automatic unless the plan
+    forces one, see :func:`lmc_games.simulate`); a trajectory whose error estimate is not
+    trusted is re-run alone with dopri5 (automatic step) and, if that fails or the step was
+    forced, counted as not converged: an untrusted trajectory never reaches anything.
+    """
+    import warnings
+
+    from ._compile._steps import refinements, stiffness
+    from ._simulate import DEFAULT_DT
+
+    table, cf, sys_ = _built(plan)
     rp = table.evaluate(varied)
     if plan.measure == "stable":
         return {"labels": rp.labels, "stable": rp.stable}
     full = np.broadcast_to(np.asarray(plan.base), (varied.shape[0], len(plan.base))).copy()
     full[:, list(plan.index)] = varied
-    nsteps = max(1, math.ceil(plan.t_end / plan.dt - 1e-9))
+    forced = plan.dt is not None
+    nsteps = max(1, math.ceil(plan.t_end / (plan.dt if forced else DEFAULT_DT) - 1e-9))
     h = plan.t_end / nsteps
-    track = cf.rk4_track(plan.starts, full, rp.coordinates, h, nsteps, plan.eps)
-    return {"labels": rp.labels, "reached": track.reached, "time": track.time}
+    P, N = full.shape[0], plan.starts.shape[0]
+    if forced:
+        refine, stiff = np.ones(P, dtype=np.int64), np.zeros(P, dtype=bool)
+    else:
+        refine, stiff = refinements(stiffness(sys_, full), h)
+    track = cf.rk4_track(plan.starts, full, rp.coordinates, h / refine, nsteps * refine, plan.eps)
+    reached, when = track.reached.copy(), track.time.copy()
+    trusted = track.trusted & ~stiff[:, None]
+    if not forced and not trusted.all():
+        times = np.arange(nsteps + 1) * h
+        for j in np.flatnonzero(~trusted.all(axis=1)):
+            idx = np.flatnonzero(~trusted[j])
+            r_j, t_j, ok = _redo(cf, plan.starts[idx], full[j], rp.coordinates[j], times, plan.eps)
+            reached[j, idx] = r_j
+            when[j, idx] = t_j
+            trusted[j, idx] = ok
+    reached[~trusted] = -1
+    when[~trusted] = np.nan
+    if not trusted.all():
+        from ._simulate import SimulationWarning
+
+        warnings.warn(
+            f"{int((~trusted).sum())} of {P * N} trajectories could not be integrated "
+            "trustworthily ("
+            + (
+                "forced step too large for the field; drop --dt"
+                if forced
+                else "field too stiff or not finite even for dopri5"
+            )
+            + "); they count as not converged",
+            SimulationWarning,
+            stacklevel=2,
+        )
+    return {"labels": rp.labels, "reached": reached, "time": when}
+
+
+def _redo(cf, starts, point, rest, times, eps):
+    """dopri5 from ``starts`` at one parameter point, saved at ``times``, then the rule of
+    :meth:`CompiledField.rk4_track` applied to the saved states: reached rest point (index,
+    -1 if none), convergence time, and whether dopri5 succeeded."""
+    from ._simulate import HANDOVER_MAX_STEPS
+
+    res = cf.dopri5(
+        starts,
+        point[None, :],
+        times,
+        1e-6,
+        1e-9,
+        max_steps=HANDOVER_MAX_STEPS,
+        on_failure="flag",
+    )
+    states = res.states[:, :, 0]  # (T, k, n)
+    ok = ~res.failed[:, 0] & np.all(np.isfinite(states[-1]), axis=-1)
+    full = _all_shares_arr(states, cf.groups)  # (T, k, K)
+    exists = np.all(np.isfinite(rest), axis=1)
+    k = states.shape[1]
+    reached = np.full(k, -1, dtype=np.int64)
+    when = np.full(k, np.nan)
+    if exists.any():
+        targets = _all_shares_arr(rest[exists], cf.groups)  # (R', K)
+        with np.errstate(invalid="ignore"):
+            dist = np.abs(full[:, :, None, :] - targets[None, None]).max(axis=-1)  # (T, k, R')
+        dist = np.where(np.isnan(dist), np.inf, dist)
+        best = np.argmin(dist[-1], axis=1)
+        for i in range(k):
+            if not ok[i] or dist[-1, i, best[i]] > eps:
+                continue
+            far = np.flatnonzero(dist[:, i, best[i]] > eps)
+            reached[i] = np.flatnonzero(exists)[best[i]]
+            when[i] = times[far[-1] + 1] if far.size else 0.0
+    return reached, when, ok
+
+
+def _all_shares_arr(free: np.ndarray, groups) -> np.ndarray:
+    parts = []
+    for g in groups:
+        tot = free[..., g[0]]
+        for i in g[1:]:
+            tot = tot + free[..., i]
+        parts += [free[..., i] for i in g] + [1.0 - tot]
+    return np.stack(parts, axis=-1)
 
 
 def sweep(
@@ -451,7 +544,7 @@ def sweep(
     starts: int | Any = 4,
     t_end: float = 100.0,
     eps: float = 1e-3,
-    dt: float = 0.05,
+    dt: float | None = None,
     engine: str = "auto",
     executor: Executor | Any | None = None,
     chunk_size: int | None = None,
@@ -471,8 +564,13 @@ def sweep(
         See the module docstring.
     starts : int or array_like, shape (N, n)
         ``"outcome"``: the ``--starts N`` grid of DESIGN §4, or explicit free shares.
-    t_end, eps, dt : float
-        ``"outcome"``: final time, convergence radius (max norm over all shares) and RK4 step.
+    t_end, eps : float
+        ``"outcome"``: final time and convergence radius (max norm over all shares).
+    dt : float, optional
+        ``"outcome"``: RK4 step, forced at every point; default: chosen per parameter point
+        from the field, with untrusted trajectories re-run by dopri5 (see
+        :func:`lmc_games.simulate`). A trajectory that is not trusted counts as not
+        converged.
     engine : {"auto", "numpy", "numba"}
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Runs the chunks (e.g. a ``ProcessPoolExecutor``); by default they run in this process
@@ -504,7 +602,7 @@ def sweep(
     names, dims, shape, coords, varied = _points(game, vary)
     start_arr = None
     if measure == "outcome":
-        if not (t_end > 0 and dt > 0 and eps > 0):
+        if not (t_end > 0 and (dt is None or dt > 0) and eps > 0):
             raise SweepError("t_end, dt and eps must be positive")
         start_arr = _starts(game, starts)
     settings = {
@@ -521,7 +619,7 @@ def sweep(
                 "starts": start_arr.tolist(),
                 "t_end": float(t_end),
                 "eps": float(eps),
-                "dt": float(dt),
+                "dt": "auto" if dt is None else float(dt),
                 "method": "rk4",
                 "engine": _engine_name(engine),
             }
@@ -536,7 +634,7 @@ def sweep(
         start_arr,
         float(t_end),
         float(eps),
-        float(dt),
+        None if dt is None else float(dt),
         engine,
         key,
         build_key=_fingerprint(game, names, {"measure": measure, "engine": engine}),

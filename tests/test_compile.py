@@ -91,10 +91,12 @@ def test_numba_agrees_with_numpy(name, tmp_path, monkeypatch):
     params = rng.uniform(0.5, 2, (1, 2, fn.m))
     np.testing.assert_allclose(fb(states, params), fn(states, params), rtol=1e-12, atol=1e-12)
     inits = rng.uniform(0, 0.5, (5, fn.n))
-    a = fn.rk4(inits, params[0], 0.05, 200, 20)
-    b = fb.rk4(inits, params[0], 0.05, 200, 20)
+    ra = fn.rk4(inits, params[0], 0.05, 200, 20)
+    rb = fb.rk4(inits, params[0], 0.05, 200, 20)
+    a, b = ra.states, rb.states
     assert a.shape == b.shape == (11, 5, 2, fn.n)
     np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(rb.error, ra.error, rtol=1e-9, atol=1e-15)
 
 
 def test_numba_available_reports_installation():
@@ -146,13 +148,18 @@ def test_numba_trajectory_is_bit_identical_in_any_batch(method, numba_cache):
     rest = np.array([[[0, 0], [0, 1], [1, 0], [1, 1], [1.3 / 3.1, 0.8 / 3.9]]], dtype=float)
 
     def run(inits, params, i, j, threads):
+        # A step per parameter point (1, 2 or 3 steps per 0.05, from the point's values),
+        # so lanes of one block run different steps and numbers of steps.
+        refine = 1 + np.floor(params[:, 0] * 10).astype(np.int64) % 3
+        h, ns = 0.05 / refine, 300 * refine
         old = _threads(threads)
         try:
             if method == "rk4":
-                return f.rk4(inits, params, 0.05, 300, 7)[:, i, j]
+                res = f.rk4(inits, params, h, ns, 7 * refine)
+                return res.states[:, i, j], res.error[i, j]
             rests = np.repeat(rest, len(params), axis=0)
-            res = f.rk4_track(inits, params, rests, 0.05, 300, 0.05)
-            return res.final[j, i], res.reached[j, i], res.time[j, i]
+            res = f.rk4_track(inits, params, rests, h, ns, 0.05)
+            return res.final[j, i], res.reached[j, i], res.time[j, i], res.error[j, i]
         finally:
             numba.set_num_threads(old)
 
@@ -165,11 +172,13 @@ def test_numba_trajectory_is_bit_identical_in_any_batch(method, numba_cache):
         for threads in (1, 2):
             got = run(inits, params, i, j, threads)
             if method == "rk4":
-                assert np.array_equal(got, alone)
+                assert np.array_equal(got[0], alone[0])
+                assert got[1] == alone[1]
             else:
                 assert np.array_equal(got[0], alone[0])
                 assert got[1] == alone[1]
                 assert np.array_equal(got[2], alone[2], equal_nan=True)
+                assert got[3] == alone[3]
 
 
 def _hawk_dove_roles_case(points):
@@ -212,9 +221,17 @@ def test_rk4_track_equals_converge_on_every_step(engine, request):
     labels = [r.label for r in analyses[0].rest_points]
     conv = converge(sim, analyses, eps=1e-3)
     want = np.array([[labels.index(v) if v else -1 for v in row] for row in conv.reached.T])
-    np.testing.assert_array_equal(res.reached, want)
     want_t = np.array([[np.nan if v is None else v for v in row] for row in conv.time.T], float)
-    np.testing.assert_array_equal(res.time, want_t)
+    # converge() also drops a final stay near a point that is not asymptotically stable when
+    # it is a passage (its confirm_reached rule, applied on top of the raw tracking): where
+    # converge reports a rest point the tracker must agree exactly; where it reports none the
+    # tracker may only have found a point that is not asymptotically stable.
+    kept = want >= 0
+    np.testing.assert_array_equal(res.reached[kept], want[kept])
+    np.testing.assert_array_equal(res.time[kept], want_t[kept])
+    for j, i in zip(*np.nonzero(~kept & (res.reached >= 0))):
+        assert not analyses[j].rest_points[res.reached[j, i]].asymptotically_stable
+    assert np.all(np.isnan(res.time[res.reached < 0]))
     assert np.any(res.reached >= 0) and np.any(res.reached < 0)
 
 
@@ -289,4 +306,5 @@ def test_numba_source_holds_no_user_text(numba_cache):
     assert "fastmath" not in f.source  # reproducibility across SIMD lanes (module docstring)
     out = f.rk4(np.array([[0.25]]), np.array([[2.0]]), 0.1, 5, 5)
     ref = compile_field(system(g), engine="numpy").rk4(np.array([[0.25]]), [[2.0]], 0.1, 5, 5)
-    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(out.states, ref.states)
+    np.testing.assert_array_equal(out.error, ref.error)

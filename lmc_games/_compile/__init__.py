@@ -56,16 +56,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LANES",
+    "TRUST_TOLERANCE",
     "CompiledField",
     "Dopri5Result",
     "EngineUnavailableError",
     "IntegrationError",
+    "RK4Result",
     "TrackResult",
     "cache_dir",
     "compile_field",
     "numba_available",
     "project",
 ]
+
+#: Largest error estimate of one RK4 step (see :class:`RK4Result`) at which a trajectory is
+#: trusted. Calibrated on the bundled models (see docs/explanation/numerics.md).
+TRUST_TOLERANCE = 2e-3
 
 
 def numba_available() -> bool:
@@ -88,11 +94,43 @@ class TrackResult:
     time : ndarray of float64, shape (P, N)
         Time of the first step after the last one at which the trajectory was farther than
         ``eps`` from that rest point (0.0 if it never was); ``nan`` when not converged.
+    error : ndarray of float64, shape (P, N)
+        The largest error estimate of any step (see :class:`RK4Result`).
+    trusted : ndarray of bool, shape (P, N)
+        ``error <= tol`` and a finite final state. An untrusted trajectory's ``reached`` and
+        ``time`` are what the fixed steps gave, not to be believed: re-run it with dopri5.
+    dt : ndarray of float64, shape (P,)
+        The step used at each parameter point.
     """
 
     final: np.ndarray
     reached: np.ndarray
     time: np.ndarray
+    error: np.ndarray
+    trusted: np.ndarray
+    dt: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class RK4Result:
+    """States of :meth:`CompiledField.rk4` and an error estimate per trajectory.
+
+    Attributes
+    ----------
+    states : ndarray, shape (T, N, P, n)
+        Free shares at the saved steps.
+    error : ndarray of float64, shape (N, P)
+        The largest local error estimate over all steps: classic RK4 with the extra stage
+        ``k5 = f(y_{n+1})`` (which is the next step's first stage, so it costs nothing) has
+        an embedded third-order solution with weights (1/6, 1/3, 1/3, 0, 1/6), and
+        ``h/6 * sum_c |k4_c - k5_c|`` estimates its error, an upper estimate of RK4's.
+        ``k5`` is taken at the projected state, so a step the projection onto the simplex
+        had to repair (an unstable step) shows up as a large estimate. ``inf`` when a
+        stage was not finite.
+    """
+
+    states: np.ndarray
+    error: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,12 +143,26 @@ class Dopri5Result:
         Free shares at the requested times.
     steps, rejected, evaluations : ndarray of int64, shape (N, P)
         Accepted steps, rejected steps and field evaluations of each trajectory.
+    failed : ndarray of bool, shape (N, P)
+        Trajectories whose step size underflowed or that exhausted ``max_steps`` (only with
+        ``on_failure="flag"``; their unreached saved times are nan).
     """
 
     states: np.ndarray
     steps: np.ndarray
     rejected: np.ndarray
     evaluations: np.ndarray
+    failed: np.ndarray
+
+
+def _dopri5_result(states, steps, rejected, evals, failed, on_failure: str) -> Dopri5Result:
+    failed = np.asarray(failed, dtype=bool)
+    if on_failure == "raise" and np.any(failed):
+        raise IntegrationError(
+            "dopri5: step size underflow or step budget exhausted; the field may be too stiff"
+            " or not finite"
+        )
+    return Dopri5Result(states, steps, rejected, evals, failed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,8 +222,10 @@ class CompiledField:
         if self.engine == "numpy":
             return self._batch(states, params, shape)
         # The numba loop works on rows: broadcast to a common shape and flatten it.
-        s2 = np.ascontiguousarray(np.broadcast_to(states, shape + (self.n,))).reshape(-1, self.n)
-        p2 = np.ascontiguousarray(np.broadcast_to(params, shape + (self.m,))).reshape(-1, self.m)
+        # Rows counted explicitly: reshape(-1, 0) fails for a game without parameters.
+        rows = math.prod(shape)
+        s2 = np.ascontiguousarray(np.broadcast_to(states, shape + (self.n,))).reshape(rows, self.n)
+        p2 = np.ascontiguousarray(np.broadcast_to(params, shape + (self.m,))).reshape(rows, self.m)
         out = np.empty_like(s2)
         self._batch(s2, p2, out)
         return out.reshape(shape + (self.n,))
@@ -182,49 +236,54 @@ class CompiledField:
         self,
         inits: np.ndarray,
         params: np.ndarray,
-        dt: float,
-        nsteps: int,
-        stride: int,
-    ) -> np.ndarray:
+        dt: Any,
+        nsteps: Any,
+        stride: Any,
+    ) -> RK4Result:
         """Fixed-step RK4 from every ``inits`` row (N, n) for every ``params`` row (P, m).
 
-        Returns the states saved every ``stride`` steps (and at step 0), shape
-        ``(nsteps // stride + 1, N, P, n)``. After every step each population's free shares
-        are clipped to [0, 1] and, if their sum exceeds 1, divided by it (see :func:`project`).
-        Both engines do the same arithmetic in the same order.
+        ``dt``, ``nsteps`` and ``stride`` are numbers or arrays with one entry per parameter
+        point; every point must save the same number of states, ``nsteps // stride + 1``
+        (step 0 included), so its saved times are ``k * stride * dt``. After every step each
+        population's free shares are clipped to [0, 1] and, if their sum exceeds 1, divided
+        by it (see :func:`project`). Both engines do the same arithmetic in the same order,
+        and no trajectory's arithmetic depends on the others in its batch.
+
+        Returns
+        -------
+        RK4Result
+            States of shape ``(nsteps // stride + 1, N, P, n)`` and the error estimates.
         """
         inits, params = self._check_points(inits, params)
-        dt, nsteps = _check_steps(dt, nsteps)
-        if int(stride) != stride or stride < 1:
-            raise IntegrationError(f"stride must be a positive integer; got {stride!r}")
-        stride = int(stride)
-        nsave = nsteps // stride + 1
-        out = np.empty((nsave, inits.shape[0], params.shape[0], self.n))
-        if self._rk4 is not None:
-            blocks(
-                self._rk4, inits.shape[0] * params.shape[0], inits, params, dt, nsteps, stride, out
-            )
-            return out
         N, P = inits.shape[0], params.shape[0]
-        y = [np.repeat(inits[:, c : c + 1], P, axis=1) for c in range(self.n)]
-        step = _numpy.stepper(self, params[None, :, :], dt)
-        for c in range(self.n):
-            out[0, :, :, c] = y[c]
-        for k in range(1, nsteps + 1):
-            y = step(y)
-            if k % stride == 0:
-                for c in range(self.n):
-                    out[k // stride, :, :, c] = y[c]
-        return out.reshape(nsave, N, P, self.n)
+        h, ns = _check_steps(dt, nsteps, P)
+        st_raw = np.broadcast_to(np.asarray(stride), (P,))
+        st = st_raw.astype(np.int64) if st_raw.dtype.kind in "iuf" else None
+        if st is None or np.any(st != st_raw) or np.any(st < 1):
+            raise IntegrationError(f"stride must be positive integers; got {stride!r}")
+        st = np.ascontiguousarray(st)
+        saves = ns // st
+        if P and np.any(saves != saves[0]):
+            raise IntegrationError("every parameter point must save as many states")
+        nsave = int(saves[0]) + 1 if P else 1
+        if self._rk4 is None:
+            states, err = _numpy.rk4(self, inits, params, h, ns, st, nsave)
+            return RK4Result(states, err)
+        out = np.empty((nsave, N, P, self.n))
+        err = np.empty((N, P))
+        blocks(self._rk4, N * P, inits, params, h, ns, st, out, err)
+        return RK4Result(out, err)
 
     def rk4_track(
         self,
         inits: np.ndarray,
         params: np.ndarray,
         rest: np.ndarray,
-        dt: float,
-        nsteps: int,
+        dt: Any,
+        nsteps: Any,
         eps: float,
+        *,
+        tol: float = TRUST_TOLERANCE,
     ) -> TrackResult:
         """Fixed-step RK4 that tracks convergence to given rest points, storing no trajectory.
 
@@ -243,12 +302,15 @@ class CompiledField:
         rest : array_like, shape (P, R, n)
             ``rest[j, r]``: free shares of rest point ``r`` at parameter point ``j``; a row
             with a ``nan`` means that rest point does not exist there and is skipped.
-        dt : float
-            Step.
-        nsteps : int
-            Number of steps.
+        dt : float or array_like, shape (P,)
+            Step (per parameter point).
+        nsteps : int or array_like, shape (P,)
+            Number of steps (per parameter point).
         eps : float
             Convergence radius.
+        tol : float
+            A trajectory whose largest error estimate exceeds ``tol`` is not trusted (see
+            :data:`TRUST_TOLERANCE`).
 
         Returns
         -------
@@ -270,9 +332,9 @@ class CompiledField:
         [[[0.6667], [0.6667]]]
         """
         inits, params = self._check_points(inits, params)
-        dt, nsteps = _check_steps(dt, nsteps)
-        rest = np.ascontiguousarray(rest, dtype=np.float64)
         N, P = inits.shape[0], params.shape[0]
+        h, ns = _check_steps(dt, nsteps, P)
+        rest = np.ascontiguousarray(rest, dtype=np.float64)
         if rest.ndim != 3 or rest.shape[0] != P or rest.shape[2] != self.n:
             raise IntegrationError(
                 f"rest must have shape (P, R, n) = ({P}, R, {self.n}); got {rest.shape}"
@@ -280,14 +342,20 @@ class CompiledField:
         eps = float(eps)
         if not eps >= 0.0:
             raise IntegrationError(f"eps must be a non-negative number; got {eps!r}")
+        tol = float(tol)
+        if not tol >= 0.0:
+            raise IntegrationError(f"tol must be a non-negative number; got {tol!r}")
         if self._track is not None:
             final = np.empty((P, N, self.n))
             reached = np.empty((P, N), dtype=np.int64)
             when = np.empty((P, N))
-            args = (inits, params, rest, dt, nsteps, eps, final, reached, when)
+            err = np.empty((P, N))
+            args = (inits, params, rest, h, ns, eps, final, reached, when, err)
             blocks(self._track, N * P, *args)
-            return TrackResult(final, reached, when)
-        return TrackResult(*_numpy.track(self, inits, params, rest, dt, nsteps, eps))
+        else:
+            final, reached, when, err = _numpy.track(self, inits, params, rest, h, ns, eps)
+        trusted = (err <= tol) & np.all(np.isfinite(final), axis=-1)
+        return TrackResult(final, reached, when, err, trusted, h)
 
     def dopri5(
         self,
@@ -296,6 +364,9 @@ class CompiledField:
         times: np.ndarray,
         rtol: float,
         atol: float,
+        *,
+        max_steps: int | None = None,
+        on_failure: str = "raise",
     ) -> Dopri5Result:
         """Adaptive Dormand--Prince 5(4) from every ``inits`` row for every ``params`` row.
 
@@ -319,6 +390,13 @@ class CompiledField:
             Increasing output times; ``times[0]`` is the initial time 0.
         rtol, atol : float
             Relative and absolute tolerances.
+        max_steps : int, optional
+            Budget of attempted steps (accepted and rejected) per trajectory; a trajectory
+            that exhausts it fails. Default: no budget.
+        on_failure : {"raise", "flag"}
+            ``"raise"``: raise :class:`IntegrationError` when any trajectory fails;
+            ``"flag"``: mark it in :attr:`Dopri5Result.failed` (its unreached saved times
+            are nan) and return the others.
 
         Returns
         -------
@@ -327,7 +405,8 @@ class CompiledField:
         Raises
         ------
         IntegrationError
-            When a step size underflows (the field is too stiff or not finite).
+            When a step size underflows (the field is too stiff or not finite) or a
+            trajectory exhausts ``max_steps``, with ``on_failure="raise"``.
         """
         inits, params = self._check_points(inits, params)
         times = np.ascontiguousarray(times, dtype=np.float64)
@@ -342,27 +421,29 @@ class CompiledField:
         rtol, atol = float(rtol), float(atol)
         if not (rtol > 0 and atol >= 0 and math.isfinite(rtol) and math.isfinite(atol)):
             raise IntegrationError(f"need rtol > 0 and atol >= 0; got {rtol!r}, {atol!r}")
+        if on_failure not in ("raise", "flag"):
+            raise IntegrationError(f"on_failure must be 'raise' or 'flag'; got {on_failure!r}")
+        budget = 2**62 if max_steps is None else int(max_steps)
+        if budget < 1:
+            raise IntegrationError(f"max_steps must be a positive integer; got {max_steps!r}")
         N, P = inits.shape[0], params.shape[0]
         if self._dopri5 is None:
-            states, steps, rejected, evals = _numpy.dopri5(self, inits, params, times, rtol, atol)
-            return Dopri5Result(states, steps, rejected, evals)
+            res = _numpy.dopri5(self, inits, params, times, rtol, atol, budget)
+            return _dopri5_result(*res, on_failure)
         out = np.empty((times.size, N, P, self.n))
         stats = [np.zeros(N * P, dtype=np.int64) for _ in range(4)]
         if times.size == 1:
             out[0] = inits[:, None, :]
-            return Dopri5Result(out, *(a.reshape(N, P) for a in stats[:3]))
+            return _dopri5_result(out, *(a.reshape(N, P) for a in stats), on_failure)
         import numba
 
         # Trajectories per block (several per lane: see the kernel), so that there are
         # about four blocks per thread; the choice never changes a result.
         per_lane = -(-N * P // (LANES * 4 * numba.get_num_threads()))
         ch = LANES * max(1, min(16, per_lane))
-        args = (ch, inits, params, times, rtol, atol, out, *stats)
+        args = (ch, inits, params, times, rtol, atol, budget, out, *stats)
         blocks(self._dopri5, N * P, *args, per_block=ch)
-        if np.any(stats[3]):
-            raise IntegrationError("dopri5: step size underflow; the field may be too stiff")
-        steps, rejected, evals = (a.reshape(N, P) for a in stats[:3])
-        return Dopri5Result(out, steps, rejected, evals)
+        return _dopri5_result(out, *(a.reshape(N, P) for a in stats), on_failure)
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@ argument checks, and the split of the CSE'd field into hoisted and per-state par
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,13 +48,40 @@ def _all_shares(free: list, groups) -> list:
     return out
 
 
-def _check_steps(dt: Any, nsteps: Any) -> tuple[float, int]:
-    dt = float(dt)
-    if not (dt > 0.0 and math.isfinite(dt)):
-        raise IntegrationError(f"dt must be a positive number; got {dt!r}")
-    if int(nsteps) != nsteps or nsteps < 0:
-        raise IntegrationError(f"nsteps must be a non-negative integer; got {nsteps!r}")
-    return dt, int(nsteps)
+def big_literal(expr: sympy.Rational) -> str | None:
+    """A float literal for an integer or fraction whose numerator or denominator is 2**53 or
+    more (``math.inf`` beyond the float range); ``None`` for a small one, which prints as
+    itself (so ``x**2`` stays an integer power).
+
+    Below 2**53 the float of ``p/q`` is what Python's division of the two integers gives, so
+    both ways of printing agree there.
+    """
+    p, q = int(expr.p), int(expr.q)
+    if abs(p) < 2**53 and q < 2**53:
+        return None
+    try:
+        value = p / q
+    except OverflowError:
+        return "math.inf" if p > 0 else "(-math.inf)"
+    return f"({value!r})"
+
+
+def _check_steps(dt: Any, nsteps: Any, P: int) -> tuple[np.ndarray, np.ndarray]:
+    """Steps and numbers of steps, each a number or an array of one per parameter point, as
+    two arrays of shape (P,)."""
+    try:
+        h = np.broadcast_to(np.asarray(dt, dtype=np.float64), (P,))
+        ns_raw = np.broadcast_to(np.asarray(nsteps), (P,))
+    except (TypeError, ValueError) as exc:
+        raise IntegrationError(
+            f"dt and nsteps must be numbers or arrays of one per parameter point ({P}): {exc}"
+        ) from None
+    if not np.all((h > 0.0) & np.isfinite(h)):
+        raise IntegrationError(f"dt must be positive and finite; got {dt!r}")
+    ns = ns_raw.astype(np.int64) if ns_raw.dtype.kind in "iuf" else None
+    if ns is None or np.any(ns != ns_raw) or np.any(ns < 0):
+        raise IntegrationError(f"nsteps must be non-negative integers; got {nsteps!r}")
+    return np.ascontiguousarray(h), np.ascontiguousarray(ns)
 
 
 def project(y: np.ndarray, groups: tuple[tuple[int, ...], ...]) -> None:

@@ -15,10 +15,23 @@ from typing import Any
 
 from sympy.printing.pycode import PythonCodePrinter
 
-from ._common import _DP_A, _DP_D, _DP_E, _Parts
+from ._common import _DP_A, _DP_D, _DP_E, _Parts, big_literal
+
+
+class _Printer(PythonCodePrinter):
+    """Python's printer, but an integer or fraction that int64 cannot hold (a payoff of
+    1e20 written as an integer) is printed as a float: numba types an integer literal as
+    int64 and refuses the module otherwise."""
+
+    def _print_Integer(self, expr):  # noqa: N802 (sympy's method name)
+        return big_literal(expr) or super()._print_Integer(expr)
+
+    def _print_Rational(self, expr):  # noqa: N802
+        return big_literal(expr) or super()._print_Rational(expr)
+
 
 #: Bumped whenever the generated code changes shape, so stale cache files are never reused.
-_CODEGEN_VERSION = "3"
+_CODEGEN_VERSION = "4"
 
 #: Trajectories per SIMD block of the numba integrators. Four AVX-512 vectors (eight AVX2
 #: ones): fewer lanes leave the core waiting on the long dependency chain of one step, more
@@ -57,7 +70,7 @@ def blocks(kernel: Callable[..., Any], count: int, *args: Any, per_block: int = 
         f.result()
 
 
-_INT_LANES = frozenset({"NX", "DN", "NA", "NR", "NE", "SV", "MV", "BAD", "ID"})
+_INT_LANES = frozenset({"NX", "DN", "NA", "NR", "NE", "SV", "MV", "BAD", "ID", "NS", "ST", "NV"})
 _LANE_NAME = re.compile(r"\b([A-Z][A-Z0-9]*(?:_[0-9]+)?)\[l\]")
 
 
@@ -74,7 +87,7 @@ class _Gen:
         self.groups = groups
         self.n = parts.n
         self.K = sum(len(g) + 1 for g in groups)
-        self.printer = PythonCodePrinter({"fully_qualified_modules": True, "inline": True})
+        self.printer = _Printer({"fully_qualified_modules": True, "inline": True})
         # A block keeps its lanes' values in one array Z (rows: the states Y_c, each kernel
         # argument, then scratch rows of each integrator) and its counters in one array I:
         # two base pointers, so LLVM proves the lane loop free of aliasing without runtime
@@ -142,17 +155,28 @@ class _Gen:
         return L
 
     def rk4_step(self) -> list[str]:
-        """One RK4 step, as CompiledField._numpy_stepper."""
+        """One RK4 step, as the numpy engine's ``stepper``: the new state, its last stage and
+        the error estimate of the previous step (whose last stage is ``kp``)."""
         n = self.n
-        L = self.header(
-            "rk4_step", self.vec("s") + list(self.parts.kargs) + ["h", "hh", "h6"], inline=True
-        )
+        args = self.vec("s") + self.vec("kp") + list(self.parts.kargs) + ["h", "hh", "h6"]
+        L = self.header("rk4_step", args, inline=True)
         L.append(f"    {self.tup(self.vec('ka'))} = {self.call(self.vec('s'))}")
+        L.append(f"    e = est({self.args(self.vec('kp') + self.vec('ka'))}, h6)")
         for k, prev, step in (("kb", "ka", "hh"), ("kc", "kb", "hh"), ("kd", "kc", "h")):
             args = [f"s_{c} + {step} * {prev}_{c}" for c in range(n)]
             L.append(f"    {self.tup(self.vec(k))} = {self.call(args)}")
         ys = [f"s_{c} + h6 * (ka_{c} + 2.0 * kb_{c} + 2.0 * kc_{c} + kd_{c})" for c in range(n)]
-        L.append(f"    return project({self.args(ys)})")
+        L.append(f"    {self.tup(self.vec('y'))} = project({self.args(ys)})")
+        L.append(f"    return {self.tup(self.vec('y') + self.vec('kd') + ['e'])}")
+        return L
+
+    def est(self) -> list[str]:
+        """The embedded error estimate ``h/6 * sum |k4 - k5|``, as the numpy engine's
+        ``error_estimate`` (a nan counts as ``inf``)."""
+        n = self.n
+        L = self.header("est", self.vec("k") + self.vec("g") + ["h6"])
+        L.append("    e = h6 * (" + " + ".join(f"abs(k_{c} - g_{c})" for c in range(n)) + ")")
+        L.append("    return e if e < math.inf else math.inf")
         return L
 
     def shares(self, free: list[str]) -> list[str]:
@@ -222,21 +246,58 @@ class _Gen:
         L += [f"        out[r, {c}] = v[{c}]" for c in range(n)]
         return L
 
+    def rk4_lanes(self, ind: str, row: str) -> list[str]:
+        """Per lane: step, number of steps, stride, the first stage at the start (so the
+        first step's estimate is 0) and the running largest estimate."""
+        L = [
+            f"{ind}DT[l] = h[{row}]",
+            f"{ind}DTH[l] = 0.5 * DT[l]",
+            f"{ind}DT6[l] = DT[l] / 6.0",
+            f"{ind}NS[l] = ns[{row}]",
+            f"{ind}ES[l] = 0.0",
+            f"{ind}{self.tup(self.lane('KD'))} = {self.call_lane('Y')}",
+        ]
+        return L
+
+    def call_lane(self, prefix: str) -> str:
+        return f"kernel({self.args(self.lane(prefix) + self.lane_kargs())})"
+
+    def rk4_lane_step(self, ind: str) -> list[str]:
+        """One step of every lane; a lane past its own number of steps keeps its state (its
+        estimate then repeats that of its last step, which leaves the maximum unchanged)."""
+        n = self.n
+        L = [
+            f"{ind}z = rk4_step({self.args(self.lane('Y') + self.lane('KD') + self.lane_kargs())}"
+            ", DT[l], DTH[l], DT6[l])",
+            f"{ind}act = step <= NS[l]",
+        ]
+        L += [f"{ind}Y_{c}[l] = z[{c}] if act else Y_{c}[l]" for c in range(n)]
+        L += [f"{ind}KD_{c}[l] = z[{n + c}] if act else KD_{c}[l]" for c in range(n)]
+        L += [f"{ind}e = z[{2 * n}]", f"{ind}ES[l] = e if e > ES[l] else ES[l]"]
+        return L
+
+    def rk4_last(self, ind: str) -> list[str]:
+        """The estimate of each lane's last step: the field at its final state is that
+        step's k5."""
+        return [
+            f"{ind}{self.tup(self.vec('g'))} = {self.call_lane('Y')}",
+            f"{ind}e = est({self.args(self.lane('KD') + self.vec('g'))}, DT6[l])",
+            f"{ind}ES[l] = e if e > ES[l] else ES[l]",
+        ]
+
     def rk4(self) -> list[str]:
         n = self.n
-        L = self.header(
-            "rk4", ["b0", "b1", "inits", "params", "h", "nsteps", "stride", "out"], True
-        )
+        args = ["b0", "b1", "inits", "params", "h", "ns", "st", "out", "err"]
+        L = self.header("rk4", args, True)
         L += [
             "    N = inits.shape[0]",
             "    P = params.shape[0]",
             "    M = N * P",
-            "    hh = 0.5 * h",
-            "    h6 = h / 6.0",
             "    for b in range(b0, b1):",
         ]
         L += self.alloc("        ")
         L += [
+            "        nmax = 0",
             f"        for l in range({LANES}):",
             f"            idx = min(b * {LANES} + l, M - 1)",
             "            i = idx // P",
@@ -244,27 +305,51 @@ class _Gen:
         ]
         L += [f"            Y_{c}[l] = inits[i, {c}]" for c in range(n)]
         L += self.init_lanes("            ", "j")
-        L += ["        q = 0", "        for step in range(nsteps + 1):"]
+        L += self.rk4_lanes("            ", "j")
         L += [
+            "            ST[l] = st[j]",
+            "            NV[l] = 0",
+            "            nmax = max(nmax, NS[l])",
+            # nxt: the next step at which some lane saves its state.
+            "        nxt = 0",
+            "        for step in range(nmax + 1):",
             "            if step > 0:",
             f"                for l in range({LANES}):",
-            f"                    {self.tup(self.lane('Y'))} = rk4_step("
-            f"{self.args(self.lane('Y') + self.lane_kargs())}, h, hh, h6)",
-            "            if step % stride == 0:",
-            f"                for l in range({LANES}):",
-            f"                    idx = b * {LANES} + l",
-            "                    if idx < M:",
-            "                        i = idx // P",
-            "                        j = idx - i * P",
         ]
-        L += [f"                        out[q, i, j, {c}] = Y_{c}[l]" for c in range(n)]
-        L.append("                q += 1")
+        L += self.rk4_lane_step("                    ")
+        L += [
+            "            if step == nxt:",
+            "                nxt = nmax + 1",
+            f"                for l in range({LANES}):",
+            "                    if NV[l] == step:",
+            f"                        idx = b * {LANES} + l",
+            "                        if idx < M:",
+            "                            i = idx // P",
+            "                            j = idx - i * P",
+        ]
+        L += [
+            f"                            out[step // ST[l], i, j, {c}] = Y_{c}[l]"
+            for c in range(n)
+        ]
+        L += [
+            "                        NV[l] = step + ST[l] if step + ST[l] <= NS[l] else nmax + 1",
+            "                    nxt = min(nxt, NV[l])",
+            f"        for l in range({LANES}):",
+        ]
+        L += self.rk4_last("            ")
+        L += [
+            f"            idx = b * {LANES} + l",
+            "            if idx < M:",
+            "                i = idx // P",
+            "                j = idx - i * P",
+            "                err[i, j] = ES[l]",
+        ]
         return self.finish(L)
 
     def track(self) -> list[str]:
         n, K = self.n, self.K
-        args = ["b0", "b1", "inits", "params", "rest", "h", "nsteps", "eps", "final", "reached"]
-        args.append("when")
+        args = ["b0", "b1", "inits", "params", "rest", "h", "ns", "eps", "final", "reached"]
+        args += ["when", "err"]
         tg = [f"TG[r * {K} + {k}, l]" for k in range(K)]
         L = self.header("track", args, True)
         L += [
@@ -272,14 +357,13 @@ class _Gen:
             "    P = params.shape[0]",
             "    R = rest.shape[1]",
             "    M = P * N",
-            "    hh = 0.5 * h",
-            "    h6 = h / 6.0",
             "    for b in range(b0, b1):",
         ]
         L += self.alloc("        ")
         L += [
             f"        TG = numpy.empty((R * {K}, {LANES}))",
             f"        LAST = numpy.full((R, {LANES}), -1, numpy.int64)",
+            "        nmax = 0",
             f"        for l in range({LANES}):",
             f"            idx = min(b * {LANES} + l, M - 1)",
             "            j = idx // N",
@@ -287,27 +371,35 @@ class _Gen:
         ]
         L += [f"            Y_{c}[l] = inits[i, {c}]" for c in range(n)]
         L += self.init_lanes("            ", "j")
+        L += self.rk4_lanes("            ", "j")
+        L.append("            nmax = max(nmax, NS[l])")
         L.append("            for r in range(R):")
         tshares = self.shares([f"rest[j, r, {c}]" for c in range(n)])
         L += [f"                TG[r * {K} + {k}, l] = {e}" for k, e in enumerate(tshares)]
         # One pass: LAST[r] is the last step at which the trajectory was farther than eps
         # from rest point r (-1: never); a rest point that does not exist is never near.
         L += [
-            "        for step in range(nsteps + 1):",
+            "        for step in range(nmax + 1):",
             "            if step > 0:",
             f"                for l in range({LANES}):",
-            f"                    {self.tup(self.lane('Y'))} = rk4_step("
-            f"{self.args(self.lane('Y') + self.lane_kargs())}, h, hh, h6)",
+        ]
+        L += self.rk4_lane_step("                    ")
+        L += [
             "            for r in range(R):",
             f"                for l in range({LANES}):",
             f"                    d = dist({self.args(self.lane('Y') + tg)})",
-            "                    LAST[r, l] = step if d > eps else LAST[r, l]",
+            "                    far = (d > eps) & (step <= NS[l])",
+            "                    LAST[r, l] = step if far else LAST[r, l]",
             f"        for l in range({LANES}):",
+        ]
+        L += self.rk4_last("            ")
+        L += [
             f"            idx = b * {LANES} + l",
             "            if idx >= M:",
             "                continue",
             "            j = idx // N",
             "            i = idx - j * N",
+            "            err[j, i] = ES[l]",
         ]
         L += [f"            final[j, i, {c}] = Y_{c}[l]" for c in range(n)]
         L += [
@@ -324,7 +416,7 @@ class _Gen:
             "                        rb = r",
             "            if rb >= 0 and best <= eps:",
             "                reached[j, i] = rb",
-            "                when[j, i] = (LAST[rb, l] + 1) * h",
+            "                when[j, i] = (LAST[rb, l] + 1) * DT[l]",
             "            else:",
             "                reached[j, i] = -1",
             "                when[j, i] = numpy.nan",
@@ -429,8 +521,8 @@ class _Gen:
 
     def dopri5(self) -> list[str]:
         n = self.n
-        args = ["b0", "b1", "ch", "inits", "params", "times", "rtol", "atol", "out", "nacc"]
-        args += ["nrej", "nev", "fail"]
+        args = ["b0", "b1", "ch", "inits", "params", "times", "rtol", "atol", "maxsteps"]
+        args += ["out", "nacc", "nrej", "nev", "fail"]
         L = self.header("dopri5", args, True)
         L += [
             "    N = inits.shape[0]",
@@ -480,7 +572,7 @@ class _Gen:
             f"{ind}hs = z[{6 * n}]",
             f"{ind}hn = z[{6 * n + 1}]",
             f"{ind}ok = z[{6 * n + 2}]",
-            f"{ind}fine = hn >= 1e-14 * max(1.0, abs(t))",
+            f"{ind}fine = (hn >= 1e-14 * max(1.0, abs(t))) & (NA[l] + NR[l] < maxsteps)",
             f"{ind}acc = live and ok and fine",
             f"{ind}bad = live and not fine",
         ]
@@ -551,7 +643,11 @@ class _Gen:
             "                j = idx - i * P",
             "                for k in range(T):",
         ]
-        L += [f"                    out[k, i, j, {c}] = B[k, l, {c}]" for c in range(n)]
+        # A failed trajectory's unreached times are nan, not the buffer's stale values.
+        L += [
+            f"                    out[k, i, j, {c}] = B[k, l, {c}] if k < NX[l] else numpy.nan"
+            for c in range(n)
+        ]
         L += [
             "                nacc[idx] = NA[l]",
             "                nrej[idx] = NR[l]",
@@ -584,7 +680,17 @@ def source(parts: _Parts, groups) -> str:
         "from numba import njit",
     ]
     L += g.kernel() + g.project() + ["", ""] + _rpow10_source().splitlines()
-    for part in (g.rk4_step, g.dist, g.dp_init, g.dp_step, g.batch, g.rk4, g.track, g.dopri5):
+    for part in (
+        g.est,
+        g.rk4_step,
+        g.dist,
+        g.dp_init,
+        g.dp_step,
+        g.batch,
+        g.rk4,
+        g.track,
+        g.dopri5,
+    ):
         L += part()
     return "\n".join(L) + "\n"
 

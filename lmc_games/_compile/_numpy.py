@@ -11,15 +11,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sympy.printing.numpy import NumPyPrinter
 
-from .._errors import IntegrationError
-from ._common import _DP_A, _DP_E, _all_shares, _Parts, project
+from ._common import _DP_A, _DP_E, _all_shares, _Parts, big_literal, project
 
 if TYPE_CHECKING:
     from . import CompiledField
 
 
+class _Printer(NumPyPrinter):
+    """numpy's printer, with integers beyond 2**53 printed as floats, as the numba engine
+    prints them (see ``_common.big_literal``)."""
+
+    def _print_Integer(self, expr):  # noqa: N802 (sympy's method name)
+        return big_literal(expr) or super()._print_Integer(expr)
+
+    def _print_Rational(self, expr):  # noqa: N802
+        return big_literal(expr) or super()._print_Rational(expr)
+
+
 def source(replacements, reduced, parts: _Parts) -> str:
-    printer = NumPyPrinter({"fully_qualified_modules": True, "inline": True})
+    printer = _Printer({"fully_qualified_modules": True, "inline": True})
     n, m = parts.n, parts.m
     lines = ["def field(states, params, shape):"]
     lines += [f"    s_{i} = states[..., {i}]" for i in range(n)]
@@ -50,11 +60,14 @@ def load(source: str, filename: str) -> dict[str, Any]:
     return namespace
 
 
-def stepper(cf: CompiledField, params: np.ndarray, h: float) -> Callable[[list], list]:
+def stepper(cf: CompiledField, params: np.ndarray, h: Any) -> Callable[[list, list], tuple]:
     """One RK4 step on a list of component arrays (numpy engine), projection included.
 
-    ``params`` broadcasts against the components with the parameters last. The
-    arithmetic, operation by operation, is that of the numba kernels.
+    ``params`` broadcasts against the components with the parameters last, ``h`` (a number or
+    an array of steps) against the components. ``step(y, kprev)`` returns the new state, its
+    last stage ``k4`` and the error estimate of the *previous* step, ``h/6 * sum |kprev -
+    f(y)|`` (see :func:`error_estimate`). The arithmetic, operation by operation, is that of
+    the numba kernels.
     """
     assert cf._hoist is not None and cf._rhs is not None
     ps = [np.ascontiguousarray(params[..., j]) for j in range(cf.m)]
@@ -65,8 +78,9 @@ def stepper(cf: CompiledField, params: np.ndarray, h: float) -> Callable[[list],
     h6 = h / 6.0
     groups = [g for g in cf.groups if len(g) > 1]
 
-    def step(y: list) -> list:
+    def step(y: list, kprev: list) -> tuple[list, list, Any]:
         a = rhs(*y, *args)
+        err = error_estimate(h6, kprev, a)
         b = rhs(*[y[c] + hh * a[c] for c in range(n)], *args)
         cc = rhs(*[y[c] + hh * b[c] for c in range(n)], *args)
         d = rhs(*[y[c] + h * cc[c] for c in range(n)], *args)
@@ -81,20 +95,84 @@ def stepper(cf: CompiledField, params: np.ndarray, h: float) -> Callable[[list],
             if over.any():
                 for i in g:
                     new[i] = np.where(over, new[i] / tot, new[i])
-        return new
+        return new, list(d), err
 
     return step
 
 
+def error_estimate(h6: Any, k4: list, k5: list) -> Any:
+    """``h/6 * sum_c |k4_c - k5_c|``, summed left to right; ``inf`` where not finite.
+
+    Classic RK4 with the extra stage ``k5 = f(y_{n+1})`` (the next step's first stage, so
+    free) has the embedded third-order weights (1/6, 1/3, 1/3, 0, 1/6); its difference from
+    the fourth-order solution is ``h/6 (k4 - k5)``. ``k5`` is taken at the projected state, so
+    a step that the projection had to repair shows up in the estimate.
+    """
+    acc = np.abs(k4[0] - k5[0])
+    for c in range(1, len(k4)):
+        acc = acc + np.abs(k4[c] - k5[c])
+    e = h6 * acc
+    # A nan (a field that is not finite) must count as the largest error, not be skipped.
+    return np.where(e < np.inf, e, np.inf)
+
+
+def steps_of(nsteps: Any, shape: tuple[int, ...]) -> np.ndarray:
+    return np.broadcast_to(np.asarray(nsteps, dtype=np.int64), shape)
+
+
+def rk4(cf: CompiledField, inits, params, h, nsteps, stride, nsave):
+    """Fixed-step RK4 with a step, a number of steps and a stride per parameter point."""
+    N, P, n = inits.shape[0], params.shape[0], cf.n
+    hs = h[None, :]
+    step = stepper(cf, params[None, :, :], hs)
+    y = [np.repeat(inits[:, c : c + 1], P, axis=1) for c in range(n)]  # each (N, P)
+    out = np.empty((nsave, N, P, n))
+    for c in range(n):
+        out[0, :, :, c] = y[c]
+    kd = list(cf._rhs(*y, *_args(cf, params[None, :, :])))
+    kd = [np.broadcast_to(k, (N, P)).astype(np.float64) for k in kd]
+    err = np.zeros((N, P))
+    ns = nsteps[None, :]
+    for k in range(1, int(nsteps.max(initial=0)) + 1):
+        new, d, e = step(y, kd)
+        np.maximum(err, e, out=err)
+        act = k <= ns
+        y = [np.where(act, new[c], y[c]) for c in range(n)]
+        kd = [np.where(act, d[c], kd[c]) for c in range(n)]
+        saves = act & (k % stride[None, :] == 0)
+        if saves.any():
+            q = k // stride
+            for j in np.flatnonzero(saves[0]):
+                for c in range(n):
+                    out[q[j], :, j, c] = y[c][:, j]
+    last = cf._rhs(*y, *_args(cf, params[None, :, :]))
+    np.maximum(err, error_estimate(hs / 6.0, kd, list(last)), out=err)
+    return out, err
+
+
+def _args(cf: CompiledField, params: np.ndarray) -> tuple:
+    assert cf._hoist is not None
+    ps = [np.ascontiguousarray(params[..., j]) for j in range(cf.m)]
+    return tuple(ps) + tuple(cf._hoist(*ps))
+
+
 def track(cf: CompiledField, inits, params, rest, h, nsteps, eps):
+    """Tracking RK4 (see :meth:`CompiledField.rk4_track`), arrays over (P, N)."""
     N, P, n = inits.shape[0], params.shape[0], cf.n
     R = rest.shape[1]
-    step = stepper(cf, params[:, None, :], h)
+    hs = h[:, None]
+    step = stepper(cf, params[:, None, :], hs)
     y = [np.repeat(inits[None, :, c], P, axis=0) for c in range(n)]  # each (P, N)
     exists = np.all(np.isfinite(rest), axis=2)  # (P, R)
     # Targets over all shares, the implied last ones included, each (P, 1).
     targets = [_all_shares([rest[:, r, c, None] for c in range(n)], cf.groups) for r in range(R)]
     last = [np.full((P, N), -1, dtype=np.int64) for _ in range(R)]
+    kd = [
+        np.broadcast_to(k, (P, N)).astype(np.float64)
+        for k in cf._rhs(*y, *_args(cf, params[:, None, :]))
+    ]
+    err = np.zeros((P, N))
+    ns = nsteps[:, None]
 
     def distances(y: list) -> list:
         full = _all_shares(y, cf.groups)
@@ -106,11 +184,17 @@ def track(cf: CompiledField, inits, params, rest, h, nsteps, eps):
             out.append(d)
         return out
 
-    for k in range(nsteps + 1):
+    for k in range(int(nsteps.max(initial=0)) + 1):
+        act = k <= ns
         if k:
-            y = step(y)
+            new, d, e = step(y, kd)
+            np.maximum(err, e, out=err)
+            y = [np.where(act, new[c], y[c]) for c in range(n)]
+            kd = [np.where(act, d[c], kd[c]) for c in range(n)]
         for r, d in enumerate(distances(y)):
-            np.putmask(last[r], d > eps, k)
+            np.putmask(last[r], (d > eps) & act, k)
+    lastf = cf._rhs(*y, *_args(cf, params[:, None, :]))
+    np.maximum(err, error_estimate(hs / 6.0, kd, list(lastf)), out=err)
     if R:
         dist = np.stack(distances(y))  # (R, P, N)
         dist = np.where(exists.T[:, :, None] & ~np.isnan(dist), dist, np.inf)
@@ -119,12 +203,12 @@ def track(cf: CompiledField, inits, params, rest, h, nsteps, eps):
         conv = best <= eps
         lastsel = np.take_along_axis(np.stack(last), best_r[None], axis=0)[0]
         reached = np.where(conv, best_r, -1).astype(np.int64)
-        when = np.where(conv, (lastsel + 1) * h, np.nan)
+        when = np.where(conv, (lastsel + 1) * hs, np.nan)
     else:
         reached = np.full((P, N), -1, dtype=np.int64)
         when = np.full((P, N), np.nan)
     final = np.stack(y, axis=-1)
-    return final, reached, when
+    return final, reached, when, err
 
 
 # The numpy engine's Dormand--Prince: vectorised over all trajectories, each with its own step.
@@ -137,7 +221,7 @@ def _norm(v: np.ndarray) -> np.ndarray:
     return np.sqrt(acc / v.shape[1])
 
 
-def dopri5(cf: CompiledField, x0, pvals, times, rtol, atol):
+def dopri5(cf: CompiledField, x0, pvals, times, rtol, atol, max_steps):
     N, P, n = x0.shape[0], pvals.shape[0], cf.n
     M = N * P
     y = np.repeat(x0, P, axis=0)  # trajectory r = i * P + j
@@ -149,6 +233,7 @@ def dopri5(cf: CompiledField, x0, pvals, times, rtol, atol):
     steps = np.zeros(M, dtype=np.int64)
     rejected = np.zeros(M, dtype=np.int64)
     evals = np.zeros(M, dtype=np.int64)
+    failed = np.zeros(M, dtype=bool)
     k1 = cf(y, p)
     evals += 1
     h = _initial_step(cf, y, p, k1, rtol, atol, times[-1])
@@ -188,10 +273,12 @@ def dopri5(cf: CompiledField, x0, pvals, times, rtol, atol):
         fac = np.where(ok, np.clip(fac, 0.2, 10.0), np.clip(fac, 0.2, 1.0))
         hnew = ha * fac
         # Written so that a nan step (a field that is not finite) fails too.
-        if not np.all(hnew >= 1e-14 * np.maximum(1.0, np.abs(ta))):
-            raise IntegrationError("dopri5: step size underflow; the field may be too stiff")
+        fine = (hnew >= 1e-14 * np.maximum(1.0, np.abs(ta))) & (
+            steps[active] + rejected[active] < max_steps
+        )
         h[active] = hnew
         rejected[active[~ok]] += 1
+        ok = ok & fine
         acc = active[ok]
         if acc.size:
             yacc = ynew[ok]
@@ -213,6 +300,13 @@ def dopri5(cf: CompiledField, x0, pvals, times, rtol, atol):
             saved = acc[land]
             out[nxt[saved], saved] = y[saved]
             nxt[saved] += 1
+        # A trajectory whose step underflowed or that ran out of steps stops here; its
+        # unreached times are nan.
+        bad = active[~fine]
+        failed[bad] = True
+        for r in bad:
+            out[nxt[r] :, r] = np.nan
+        nxt[bad] = times.size
         active = np.flatnonzero(nxt < times.size)
     shape = (N, P)
     return (
@@ -220,6 +314,7 @@ def dopri5(cf: CompiledField, x0, pvals, times, rtol, atol):
         steps.reshape(shape),
         rejected.reshape(shape),
         evals.reshape(shape),
+        failed.reshape(shape),
     )
 
 
