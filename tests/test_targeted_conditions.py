@@ -107,3 +107,42 @@ def test_a_square_factor_beside_an_odd_one_adds_a_nonzero_condition():
     for v, c in [(3, 3), (3, 1), (1, 5), (2, 2), (5, 4)]:
         expected = (v - c) ** 2 * (v - 2) > 0
         assert bool(cond.xreplace({V.symbol: v, C.symbol: c})) is expected, (v, c)
+
+
+def test_range_bounds_a_multilinear_expression_in_ten_parameters():
+    """p1 + ... + p10 + 11 with every p_i in [-1, 2]: at least -10 + 11 = 1 > 0 (the minimum
+    of a sum at the box's lowest vertex); no sign assumption can tell, the vertex range must."""
+    from lmc_games import Parameter
+
+    ps = [Parameter(f"p{i}", 0, min=-1, max=2) for i in range(10)]
+    e = sympy.Add(*[p.symbol for p in ps]) + 11
+    assert Signs(ps).sign(e) == 1
+    assert Signs(ps).sign(e - 2) is None  # -1 at the lowest vertex, 19 at the highest
+
+
+def test_range_is_not_taken_from_the_vertices_of_a_quadratic():
+    """p**2 - p + 1/8 on [0, 1] is 1/8 at both ends but -1/8 at p = 1/2: no sign."""
+    (_, _, p, _), signs = _params()
+    e = p.symbol**2 - p.symbol + Rational(1, 8)
+    assert e.subs(p.symbol, Rational(1, 2)) == Rational(-1, 8)
+    assert signs.sign(e) is None and signs.weak_sign(e) is None
+
+
+def test_sign_given_uses_a_fact_that_states_the_opposite_difference():
+    """Given C > V, V - C < 0."""
+    from lmc_games._conditions import sign_given
+
+    (V, C, _, _), signs = _params()
+    assert sign_given(V.symbol - C.symbol, signs) is None
+    assert sign_given(V.symbol - C.symbol, signs, C.symbol > V.symbol) == -1
+    assert sign_given(C.symbol - V.symbol, signs, C.symbol > V.symbol) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "neg", "pos"), [(-3, True, False), (0, False, False), (2, False, True)]
+)
+def test_conditions_on_numbers(value, neg, pos):
+    _, signs = _params()
+    assert bool(negative(sympy.Integer(value), signs)) is neg
+    assert bool(positive(sympy.Integer(value), signs)) is pos
+    assert bool(nonpositive(sympy.Integer(value), signs)) is (value <= 0)
