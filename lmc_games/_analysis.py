@@ -76,9 +76,10 @@ def analyze(game: Game, *, symbolic: bool = False, dynamics: Dynamics | None = N
     >>> str(analyze(hd, symbolic=True)["hawk+dove"].stable_if)
     '(C > V) & (V > 0)'
     """
-    from ._limits import check_numbers
+    from ._limits import check_degrees, check_numbers
 
     check_numbers(game, values=not symbolic)
+    check_degrees(game)
     dynamics = dynamics or Replicator()
     if not dynamics.rest_points_by_face:
         raise NotImplementedError(

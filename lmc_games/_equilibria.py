@@ -469,6 +469,24 @@ def _simplify_value(v: sympy.Expr, symbolic: bool) -> sympy.Expr:
     return v
 
 
+def _check_bezout(exprs: list[sympy.Expr], syms: list[sympy.Symbol]) -> None:
+    """Budget of exact elimination: a lex Groebner basis of equations whose Bezout bound
+    (the product of their total degrees) exceeds the ``degree`` limit of
+    :mod:`lmc_games._limits` can take minutes (payoffs (1 + x)**16 took 105 s); such a face
+    is searched numerically instead. Deterministic: the same game always goes the same way."""
+    from ._limits import limit
+
+    cap = limit("degree")
+    bound = 1
+    for e in exprs:
+        bound *= max(1, sympy.Poly(e, *syms).total_degree())
+        if bound > cap:
+            raise UnsolvedFace(
+                f"nonlinear face equations with a Bezout bound above {cap}, the budget of "
+                "exact elimination (LMC_GAMES_MAX_DEGREE)"
+            )
+
+
 def _solve_groebner(face, polys, dens, opaque) -> list[FaceSolution]:
     """Exact solutions of a nonlinear system with rational coefficients, by a lex Groebner
     basis (shape lemma case); raises UnsolvedFace when the ideal is not in shape position."""
@@ -476,6 +494,7 @@ def _solve_groebner(face, polys, dens, opaque) -> list[FaceSolution]:
     syms = list(face.unknowns)
     if any(e.free_symbols - set(syms) for e in exprs):
         raise UnsolvedFace("parameters remain in a nonlinear face system")
+    _check_bezout(exprs, syms)
     G = sympy.groebner(exprs, *syms, order="lex", domain="QQ")
     if list(G.exprs) == [1]:
         return []

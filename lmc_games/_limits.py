@@ -45,6 +45,7 @@ __all__ = [
     "check_memory",
     "check_simulation",
     "check_numbers",
+    "check_degrees",
     "check_output_file",
     "check_output_dir",
 ]
@@ -437,6 +438,68 @@ def check_numbers(game: Any, *, values: bool = True) -> None:
                         "(e.g. measure money in millions)"
                     )
             _check_constant_parts(e, where)
+
+
+def share_degree(expr: Any, shares: set) -> int:
+    """Degree of ``expr`` in the ``shares``, read from its structure without expanding it
+    (``(1 + x)**1000`` has degree 1000); a function of the shares counts as degree 1 in
+    its argument's degree.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x, y = sympy.symbols("x y")
+    >>> share_degree((1 + x)**3 * y + sympy.exp(x), {x, y})
+    4
+    """
+    if not (expr.free_symbols & shares):
+        return 0
+    if expr.is_Symbol:
+        return 1
+    if expr.is_Add:
+        return max(share_degree(a, shares) for a in expr.args)
+    if expr.is_Mul:
+        return sum(share_degree(a, shares) for a in expr.args)
+    if expr.is_Pow and expr.exp.is_Integer:
+        return abs(int(expr.exp)) * share_degree(expr.base, shares)
+    return max(share_degree(a, shares) for a in expr.args)
+
+
+def check_degrees(game: Any) -> None:
+    """Refuse payoffs of very high degree in the shares before an exact analysis.
+
+    The exact analysis expands and differentiates the payoffs and eliminates over the
+    faces; ``(1 + x)**1000`` ran for many minutes. A payoff whose degree in the shares
+    (:func:`share_degree`) exceeds the ``degree`` limit (64) is refused with the profile
+    named. :func:`~lmc_games.simulate` does not need this check.
+
+    Examples
+    --------
+    >>> from lmc_games import Game
+    >>> check_degrees(Game.bimatrix([["(1 + x)**3", 0], [0, 1]], [[1, 0], [0, 1]]))
+    >>> check_degrees(Game.bimatrix([["(1 + x)**1000", 0], [0, 1]], [[1, 0], [0, 1]]))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lmc_games._errors.LimitError: payoff of "r1, c1" to row has degree 1000 in the shares, ...
+    """
+    cap = limit("degree")
+    shares: set = set()
+    for pop in game.populations:
+        shares |= set(pop.share_symbols)
+    pops = game.populations
+    for profile, row in game.payoffs.items():
+        for p, expr in enumerate(row):
+            d = share_degree(expr, shares)
+            if d > cap:
+                where = f"payoff of {_profile_text(game, profile)}" + (
+                    f" to {pops[p].name}" if len(row) > 1 else ""
+                )
+                raise LimitError(
+                    f"{where} has degree {d} in the shares, more than {cap}, the budget of "
+                    "exact analysis (LMC_GAMES_MAX_DEGREE): write the payoff with a lower "
+                    "degree"
+                )
 
 
 def _check_constant_parts(expr: Any, where: str) -> None:

@@ -337,3 +337,20 @@ def test_continuum_where_the_jacobian_is_not_finite():
     a = analyze(g)
     assert all(c.stability in (None, Stability.NON_HYPERBOLIC) for c in a.continua)
     assert a.continua, "the segment of rest points is reported"
+
+
+def test_high_degree_face_system_is_searched_numerically_not_for_minutes():
+    """Payoffs (1 + x)**16 and y**16 make the interior face system of Bezout bound 17**2:
+    its lex Groebner basis took 105 s. Over the budget (LMC_GAMES_MAX_DEGREE) the face is
+    searched numerically, which finds the interior point (checked against the equations)."""
+    g = Game.bimatrix([["(1 + x)**16", "y**16"], [0, 1]], [["(1 + x)**16", 0], [0, 1]])
+    a = analyze(g)
+    assert any("Bezout" in n for n in a.notes)
+    interior = [r for r in a.rest_points if not r.is_pure]
+    assert len(interior) == 1 and not interior[0].exact
+    x, y = (float(v) for v in interior[0].coordinates.values())
+    # Column player indifferent: x (1 + x)**16 = 1 - x; row player: y (1 + x)**16 +
+    # (1 - y) y**16 = 1 - y.
+    assert abs(x * (1 + x) ** 16 - (1 - x)) < 1e-9
+    assert abs(y * (1 + x) ** 16 + (1 - y) * y**16 - (1 - y)) < 1e-9
+    assert interior[0].stability is Stability.SADDLE

@@ -34,8 +34,8 @@ from lmc_games._limits import (
 )
 
 # --------------------------------------------------------------------- where classes live
-# Classes in modules owned by other engineers, to be moved by them (issue 10 §2); the test
-# fails when a new one appears elsewhere.
+# Classes in modules owned by other engineers, to be moved by them (issue 10 §2): remove each
+# name from this set when its class moves. The test fails when a new one appears elsewhere.
 _NOT_YET_MOVED = {
     "SweepError",
     "SimulationWarning",
@@ -45,6 +45,7 @@ _NOT_YET_MOVED = {
     "TableCacheWarning",
     "Unsupported",
     "Malformed",
+    "ConditionError",
 }
 
 
@@ -225,3 +226,10 @@ def test_check_output_dir_protects_a_users_files(tmp_path):
 def test_undecided_is_a_library_error():
     assert issubclass(UndecidedError, LmcGamesError)
     assert issubclass(UndecidedError, ArithmeticError)
+
+
+def test_payoff_of_very_high_degree_in_the_shares_is_refused_before_exact_work():
+    # (1 + x)**1000 ran for many minutes in the exact analysis.
+    g = Game.bimatrix([["(1 + x)**1000", 0], [0, 1]], [[1, 0], [0, 1]])
+    with pytest.raises(LimitError, match="degree 1000 in the shares.*LMC_GAMES_MAX_DEGREE"):
+        analyze(g)
