@@ -140,6 +140,10 @@ HOSTILE_FORMULAS = [
 ]
 
 
+#: One model file in this many carries hostile features (set by --hostile).
+HOSTILE_ONE_IN = 3
+
+
 def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -149,7 +153,7 @@ def model_files(draw) -> str:
     """The text of a model file: usually valid, with one or two hostile features at times."""
     import itertools
 
-    hostile = _rare(draw, 3)
+    hostile = _rare(draw, HOSTILE_ONE_IN)
     n_pop = draw(st.integers(1, 3))
     symmetric = n_pop == 1 and draw(st.booleans())
     pool = ["p", "q", "c"]
@@ -543,6 +547,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per case")
     parser.add_argument("--log", type=Path, default=Path("fuzz-failures.jsonl"))
     parser.add_argument("--seed", type=int, help="derandomize the generator")
+    parser.add_argument(
+        "--hostile", type=int, default=3, help="one model file in N is hostile (default 3)"
+    )
     parser.add_argument("--replay", type=Path, help="rerun the failures recorded in this file")
     args = parser.parse_args(argv)
     os.environ.setdefault("LMC_GAMES_CACHE", tempfile.mkdtemp(prefix="lmc-fuzz-cache-"))
@@ -557,6 +564,8 @@ def main(argv: list[str] | None = None) -> int:
     import lmc_games.cli  # noqa: F401
     import lmc_games.plot  # noqa: F401
 
+    global HOSTILE_ONE_IN
+    HOSTILE_ONE_IN = max(1, args.hostile)
     if args.replay:
         return replay(args.replay, args.budget)
     return fuzz(args.minutes, args.budget, args.log, args.seed)
