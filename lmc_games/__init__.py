@@ -20,6 +20,7 @@ from ._errors import (
     ModelError,
     ParameterError,
 )
+from ._explore import explore
 from ._game import Game, Population
 from ._model_file import bundled_models, load_model
 from ._params import Parameter
@@ -72,6 +73,7 @@ __all__ = [
     "Dopri5Result",
     "Dynamics",
     "EngineUnavailableError",
+    "explore",
     "Finding",
     "FindingCode",
     "FormulaError",

@@ -290,6 +290,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_format_argument(p)
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
+        "explore",
+        help="one self-contained HTML page with sliders, a live phase diagram and stability",
+        description="Write one HTML file (no network, no server: it opens from disk) with a "
+        "slider per parameter, scenario buttons, the phase diagram redrawn as the sliders "
+        "move, the stability table and the set of stable rest points at the current values.",
+    )
+    _add_model_arguments(p)
+    p.add_argument("--out", metavar="FILE.html", required=True, help="the page to write")
+    p.add_argument(
+        "--vary",
+        metavar="NAME",
+        action="append",
+        default=None,
+        help="give a slider to this parameter only (repeat for several; default: all); the "
+        "others stay at their values, and the symbolic analysis behind the page is faster",
+    )
+    p.set_defaults(func=_cmd_explore)
     return parser
 
 
@@ -697,6 +716,18 @@ def _one_line(exc: BaseException | str) -> str:
     if not text and not isinstance(exc, str):
         text = type(exc).__name__
     return text
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from ._explore import explore
+    from ._limits import check_output_file
+
+    check_output_file(args.out, "--out", (".html",))
+    game = _load_game(args)
+    page = explore(game, out=args.out, vary=args.vary)
+    live = "" if page.live else " (rest points not live: " + page.reason + ")"
+    _write(f"wrote {args.out}: explorer of {game.title} ({game.name}){live}")
+    return 0
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -1,0 +1,382 @@
+"""One self-contained HTML page to explore a model: sliders, a live phase diagram, the live
+stability table.
+
+The page needs no network and no server. Its numbers come from the library: the reduced field
+and its Jacobian (:func:`lmc_games.system`), and the rest points with their existence and
+stability conditions as the sweeps compile them (:func:`lmc_games.compile_rest_points`), are
+printed as JavaScript by sympy's code printer after common-subexpression elimination (see
+:mod:`lmc_games._explore._codegen`); the page integrates with the same fixed-step RK4 and
+projection onto the simplex as :func:`lmc_games.simulate`. Text from the model goes into the
+page as HTML-escaped text or as JSON that cannot close its ``<script>`` element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from .._errors import ParameterError
+from ._codegen import GUARD_JS, ConditionError, condition_parts, js_function
+
+if TYPE_CHECKING:
+    from .._game import Game
+
+__all__ = ["DT", "T_END", "ExplorerPage", "explore", "script_json"]
+
+#: RK4 step of the page's trajectories (pass the same ``dt`` to :func:`lmc_games.simulate`
+#: to reproduce them).
+DT = 0.05
+#: Length of the trajectories drawn from the grid of starts and from a click.
+T_END = 50.0
+#: Largest page written, in bytes.
+MAX_BYTES = 2 * 2**20
+
+
+@dataclass(frozen=True)
+class ExplorerPage:
+    """An explorer page (see :func:`explore`).
+
+    Attributes
+    ----------
+    html : str
+        The whole page.
+    model : str
+        The model's name.
+    live : bool
+        Whether rest points and verdicts are computed live at every parameter value (closed
+        forms exist); otherwise the page shows them only at the defaults and named scenarios.
+    reason : str
+        Why they are not live (empty when ``live``).
+    """
+
+    html: str
+    model: str
+    live: bool
+    reason: str = ""
+
+    def write(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (UTF-8) and return the path."""
+        p = Path(path)
+        p.write_text(self.html, encoding="utf-8")
+        return p
+
+    def _repr_html_(self) -> str:
+        # An iframe with the page as srcdoc: shows inline in Jupyter without any widget
+        # machinery, and the page's scripts stay inside their own document.
+        return (
+            '<iframe style="width:100%;height:900px;border:0" sandbox="allow-scripts" srcdoc="'
+            + html.escape(self.html, quote=True)
+            + '"></iframe>'
+        )
+
+
+def script_json(data: Any) -> str:
+    """JSON for a ``<script type="application/json">`` element: ``<``, ``>`` and ``&`` are
+    written as ``\\u003c`` etc., so no string in it can close the element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | None = None):
+    """Write a self-contained HTML page to explore ``game`` in a browser.
+
+    The page has a slider and a number box per parameter in ``vary`` (default: all), buttons
+    for the named scenarios and a reset; a phase diagram for the model's geometry (line,
+    square, triangle; three projections for a cube) with the direction field, nullclines
+    (two-dimensional state spaces), trajectories from a grid of starts and from a click, and
+    the rest points marked by verdict as in :mod:`lmc_games.plot`; the stability table and
+    the set of asymptotically stable rest points at the current values; the time series of
+    the clicked start. Trajectories use RK4 with step :data:`DT` to :data:`T_END`, the
+    arithmetic of :func:`lmc_games.simulate` with ``dt=DT``.
+
+    Where the rest points have no closed forms in the varied parameters (non-polynomial
+    payoffs, continua), the page says so and shows them only at the defaults and the named
+    scenarios, from the exact analysis; trajectories work everywhere.
+
+    Parameters
+    ----------
+    game : Game
+        The model, at the values the sliders start from (and reset to).
+    out : str or Path, optional
+        Also write the page there.
+    vary : sequence of str, optional
+        The parameters that get sliders; the others stay at their values. Fewer parameters
+        make the symbolic analysis behind the page faster.
+
+    Returns
+    -------
+    ExplorerPage
+        ``.html`` is the page; in Jupyter it displays inline (an ``iframe``).
+
+    Examples
+    --------
+    >>> from lmc_games import load_model
+    >>> page = explore(load_model("hawk_dove"))
+    >>> page.live, page.html.startswith("<!DOCTYPE html>")
+    (True, True)
+    >>> page.model, len(page.html.encode()) < 2 * 2**20
+    ('hawk_dove', True)
+    """
+    from .. import __version__
+    from .._analysis import analyze
+    from .._stability_table import _cached_formulas, label_order
+    from .._system import system
+
+    names = tuple(p.name for p in game.parameters) if vary is None else tuple(vary)
+    known = [p.name for p in game.parameters]
+    for n in names:
+        if n not in known:
+            raise ParameterError(f"unknown parameter {n!r}; this model has {', '.join(known)}")
+    if len(set(names)) != len(names):
+        raise ParameterError("each parameter may be varied only once")
+    reduced = game.with_free(names)
+    sys_ = system(reduced)
+    variables = list(sys_.variables)
+    psyms = [reduced.symbols[n] for n in names]
+    n = len(variables)
+
+    field_js = js_function("field", variables, psyms, list(sys_.field))
+    jac_js = js_function("jacobian", variables, psyms, list(sys_.jacobian))
+
+    formulas = _cached_formulas(reduced, names)
+    reason = formulas if isinstance(formulas, str) else ""
+    rest_js = "function rest(s, p) { return null; }"
+    points: list[dict] = []
+    if not reason:
+        try:
+            rest_js, points = _rest_code(formulas, psyms, n)
+        except ConditionError as exc:
+            reason = str(exc)
+            points = []
+            rest_js = "function rest(s, p) { return null; }"
+    centre_faces = _centre_faces(game)
+
+    pmap = game.parameter_map
+    params = [_slider(pmap[nm], game.values[nm]) for nm in names]
+    fixed = [
+        {"name": p.name, "value": float(game.values[p.name]), "exact": str(game.values[p.name])}
+        for p in game.parameters
+        if p.name not in names
+    ]
+    exact = [_exact_entry("current values", game, analyze(game), names)]
+    for sc in game.scenarios:
+        g = game.scenario(sc)
+        # A scenario keeps the values of the fixed parameters that the page cannot change.
+        g = g.with_values({nm: game.values[nm] for nm in known if nm not in names})
+        exact.append(_exact_entry(sc, g, analyze(g), names))
+    labels = label_order(game, [pt["label"] for pt in points]) if points else []
+    data = {
+        "model": game.name,
+        "title": game.title or game.name,
+        "description": game.description,
+        "references": list(game.references),
+        "version": __version__,
+        "populations": [
+            {"name": p.name, "label": p.label, "strategies": list(p.strategies), "k": p.k}
+            for p in game.populations
+        ],
+        "variables": [str(v) for v in variables],
+        "groups": [list(g) for g in _groups(game)],
+        "geometry": _geometry(game),
+        "params": params,
+        "fixed": fixed,
+        "scenarios": [
+            {
+                "name": sc,
+                "values": {k: float(v) for k, v in game.scenarios[sc].items() if k in names},
+            }
+            for sc in game.scenarios
+        ],
+        "live": not reason,
+        "reason": reason,
+        "points": points,
+        "labelOrder": labels,
+        "centreFaces": centre_faces,
+        "exact": exact,
+        "dt": DT,
+        "tEnd": T_END,
+        "guard": float(GUARD_JS),
+    }
+    page = _assemble(data, "\n\n".join([field_js, jac_js, rest_js]))
+    if len(page.encode("utf-8")) > MAX_BYTES:
+        raise ParameterError(
+            f"the explorer page of {game.name!r} would exceed {MAX_BYTES // 2**20} MB; "
+            "vary fewer parameters (vary=[...] or --vary)"
+        )
+    result = ExplorerPage(page, game.name, not reason, reason)
+    if out is not None:
+        result.write(out)
+    return result
+
+
+def _rest_code(formulas: list[dict], psyms: list, n: int) -> tuple[str, list[dict]]:
+    """One JS function ``rest(p)`` returning ``{c, e, st}``: coordinates, existence and
+    stability of every rest point, in the order of ``formulas``."""
+    exprs: list[Any] = []
+    coord_parts, exist_parts, stable_parts = [], [], []
+    for f in formulas:
+        idx = []
+        for c in f["coords"]:
+            idx.append(len(exprs))
+            exprs.append(c)
+        coord_parts.append("[" + ", ".join(f"E[{i}]" for i in idx) + "]")
+        for cond, parts in ((f["exists"], exist_parts), (f["stable"], stable_parts)):
+            text, more = condition_parts(cond, len(exprs))
+            exprs.extend(more)
+            parts.append(text)
+    tail = (
+        "return {c: ["
+        + ", ".join(coord_parts)
+        + "], e: ["
+        + ", ".join(exist_parts)
+        + "], st: ["
+        + ", ".join(stable_parts)
+        + "]};"
+    )
+    code = js_function("rest", [], psyms, exprs, tail=tail)
+    points = [
+        {
+            "label": f["label"],
+            "base": f["base"],
+            "orderVar": None if f["order_var"] is None else list(f["order_var"]),
+        }
+        for f in formulas
+    ]
+    return code, points
+
+
+def _groups(game: Game) -> list[tuple[int, ...]]:
+    out, i = [], 0
+    for pop in game.populations:
+        out.append(tuple(range(i, i + pop.k - 1)))
+        i += pop.k - 1
+    return out
+
+
+def _geometry(game: Game) -> str:
+    shape = tuple(p.k for p in game.populations)
+    if shape == (2,):
+        return "line"
+    if shape == (2, 2):
+        return "square"
+    if shape == (3,):
+        return "triangle"
+    if shape == (2, 2, 2):
+        return "cube"
+    return "projections"
+
+
+def _centre_faces(game: Game) -> list[str]:
+    """Labels of faces whose rest points are centres when their eigenvalues are purely
+    imaginary, by the theorems :func:`lmc_games.analyze` applies (the interior of a 2x2
+    bimatrix game; of a 3x3 symmetric game zero-sum up to column shifts)."""
+    from .._equilibria import enumerate_faces
+
+    if game.state_dependent:
+        return []
+    shape = tuple(p.k for p in game.populations)
+    ok = False
+    if not game.is_symmetric and shape == (2, 2):
+        ok = True
+    elif game.is_symmetric and shape == (3,):
+        A = sympy.Matrix(3, 3, lambda i, j: game.payoffs[(i, j)][0])
+        shifted = sympy.Matrix(3, 3, lambda i, j: A[i, j] - A[j, j])
+        ok = all(sympy.simplify(e) == 0 for e in shifted + shifted.T)
+    if not ok:
+        return []
+    return [
+        f.label
+        for f in enumerate_faces(game)
+        if all(len(s) == p.k for s, p in zip(f.support, game.populations))
+    ]
+
+
+def _finite(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
+def _slider(par, value) -> dict:
+    v = float(value)
+    lo = None if par.min is None else float(par.min)
+    hi = None if par.max is None else float(par.max)
+    log = (lo is None or hi is None) and v > 0
+    if log:
+        a = v / 100 if lo is None or lo <= 0 else max(lo, v / 100)
+        b = v * 100 if hi is None else min(hi, v * 100)
+        smin, smax = a, b
+    else:
+        span = 10 * max(1.0, abs(v))
+        smin = lo if lo is not None else v - span
+        smax = hi if hi is not None else v + span
+    return {
+        "name": par.name,
+        "description": par.description,
+        "latex": par.latex_name,
+        "value": v,
+        "exact": str(value),
+        "min": lo,
+        "max": hi,
+        "log": log,
+        "sliderMin": smin,
+        "sliderMax": smax,
+    }
+
+
+def _exact_entry(name: str, game: Game, an, names) -> dict:
+    rows = []
+    for r in an.rest_points:
+        if r.numeric_shares is None:
+            continue
+        rows.append(
+            {
+                "label": r.label,
+                "coords": [float(r.coordinates[v]) for v in game.variables],
+                "exactCoords": [str(r.coordinates[v]) for v in game.variables],
+                "eigenvalues": [
+                    [_finite(complex(z).real), _finite(complex(z).imag)]
+                    for z in (r.numeric_eigenvalues or ())
+                ],
+                "verdict": None if r.stability is None else r.stability.value,
+                "stable": bool(r.asymptotically_stable),
+                "reason": r.reason,
+            }
+        )
+    return {
+        "name": name,
+        "values": {nm: float(game.values[nm]) for nm in names},
+        "points": rows,
+        "continua": len(an.continua),
+    }
+
+
+def _template(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _assemble(data: dict, generated: str) -> str:
+    title = html.escape(data["title"])
+    page = _template("page.html")
+    parts = {
+        "{{TITLE}}": title,
+        "{{CSS}}": _template("explore.css"),
+        "{{DATA}}": script_json(data),
+        "{{GENERATED}}": generated,
+        "{{APP}}": _template("explore.js"),
+    }
+    # One pass over the template: text put in never gets searched for placeholders again.
+    return re.sub(r"\{\{([A-Z]+)\}\}", lambda m: parts["{{" + m.group(1) + "}}"], page)

@@ -1,0 +1,715 @@
+// lmc_games explorer: the page's logic. Model text is only ever shown through textContent
+// or canvas fillText, never parsed as HTML. Numbers come from the generated functions
+// field, jacobian and rest (printed by sympy from the library's analysis).
+const D = JSON.parse(document.getElementById("model-data").textContent);
+const N = D.variables.length;
+const INK = "#1a1a1a";
+// Guard band of the compiled conditions: a comparison within GUARD of the size of its terms
+// is not satisfied (the rule of the sweeps' rest-point tables).
+const G = {
+  gt: (d, s) => d > D.guard * s,
+  lt: (d, s) => d < -D.guard * s,
+  ge: (d, s) => d >= -D.guard * s,
+  le: (d, s) => d <= D.guard * s,
+  eq: (d, s) => Math.abs(d) <= D.guard * s,
+  ne: (d, s) => Math.abs(d) > D.guard * s,
+};
+// Relative size below which a real part counts as zero in the live classification.
+const ZERO_TOL = 1e-9;
+
+const cur = D.params.map((q) => q.value);
+const state = { clicked: null, clickedTraj: null, rest: [], lastRedrawMs: NaN, gridTrajs: [] };
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+function fmt(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e-4 && a < 1e6) return String(Number(v.toPrecision(6)));
+  return v.toExponential(4);
+}
+
+// ------------------------------------------------------------------ integration
+// Fixed-step RK4 with the arithmetic of lmc_games.simulate(dt=D.dt): the same stages in the
+// same order, then each free share clipped to [0, 1] and a population's free shares divided
+// by their sum where it exceeds 1.
+function rk4flat(y0, p, tEnd, dt, settle) {
+  // States after each step in one flat array (step k at k*N), so that 64 trajectories of
+  // 1000 steps cost no allocation per step.
+  const nsteps = Math.max(1, Math.ceil(tEnd / dt - 1e-9));
+  const h = tEnd / nsteps, hh = 0.5 * h, h6 = h / 6.0;
+  const data = new Float64Array((nsteps + 1) * N);
+  let y = Float64Array.from(y0), nw = new Float64Array(N);
+  data.set(y, 0);
+  const t1 = new Float64Array(N), t2 = new Float64Array(N), t3 = new Float64Array(N);
+  let count = 1;
+  for (let k = 1; k <= nsteps; k++) {
+    const a = field(y, p);
+    for (let c = 0; c < N; c++) t1[c] = y[c] + hh * a[c];
+    const b = field(t1, p);
+    for (let c = 0; c < N; c++) t2[c] = y[c] + hh * b[c];
+    const cc = field(t2, p);
+    for (let c = 0; c < N; c++) t3[c] = y[c] + h * cc[c];
+    const d = field(t3, p);
+    for (let c = 0; c < N; c++) {
+      const v = y[c] + h6 * (a[c] + 2.0 * b[c] + 2.0 * cc[c] + d[c]);
+      nw[c] = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+    }
+    for (const g of D.groups) {
+      if (g.length < 2) continue;
+      let tot = nw[g[0]];
+      for (let i = 1; i < g.length; i++) tot = tot + nw[g[i]];
+      if (tot > 1.0) for (const i of g) nw[i] = nw[i] / tot;
+    }
+    // For drawing only (settle): a trajectory that no longer moves on any scale a screen
+    // shows is cut short; the trajectories reported in numbers never are.
+    let moved = 0;
+    if (settle) for (let c = 0; c < N; c++) moved = Math.max(moved, Math.abs(nw[c] - y[c]));
+    const tmp = y; y = nw; nw = tmp;
+    data.set(y, count * N);
+    count++;
+    if (settle && moved < 1e-10) break;
+  }
+  return { data, count };
+}
+
+function rk4(y0, p, tEnd, dt) {
+  return toArrays(rk4flat(y0, p, tEnd, dt, false));
+}
+
+function toArrays({ data, count }) {
+  const out = [];
+  for (let k = 0; k < count; k++) out.push(Array.from(data.subarray(k * N, (k + 1) * N)));
+  return out;
+}
+
+// ------------------------------------------------------------------ eigenvalues
+function eig2(a, b, c, d) {
+  const tr = a + d, det = a * d - b * c;
+  const m = 0.5 * tr;
+  const disc = 0.25 * (a - d) * (a - d) + b * c;
+  if (disc >= 0) {
+    const r = Math.sqrt(disc);
+    const big = m >= 0 ? m + r : m - r;
+    const small = big !== 0 ? det / big : 0;
+    return [[Math.min(big, small), 0], [Math.max(big, small), 0]];
+  }
+  const w = Math.sqrt(-disc);
+  return [[m, -w], [m, w]];
+}
+
+function polish(r, a, b, c) {
+  for (let i = 0; i < 3; i++) {
+    const f = ((r + a) * r + b) * r + c;
+    const df = (3 * r + 2 * a) * r + b;
+    if (df === 0) break;
+    const nr = r - f / df;
+    if (!Number.isFinite(nr)) break;
+    if (Math.abs(((nr + a) * nr + b) * nr + c) >= Math.abs(f)) break;
+    r = nr;
+  }
+  return r;
+}
+
+function eig3(J) {
+  // A row or column with zero off-diagonal entries splits off its diagonal entry exactly
+  // (rest points on faces of the cube are often of this form).
+  for (let i = 0; i < 3; i++) {
+    const o = [0, 1, 2].filter((j) => j !== i);
+    const rowZero = J[i][o[0]] === 0 && J[i][o[1]] === 0;
+    const colZero = J[o[0]][i] === 0 && J[o[1]][i] === 0;
+    if (rowZero || colZero) {
+      const rest = eig2(J[o[0]][o[0]], J[o[0]][o[1]], J[o[1]][o[0]], J[o[1]][o[1]]);
+      return [[J[i][i], 0], ...rest];
+    }
+  }
+  const tr = J[0][0] + J[1][1] + J[2][2];
+  const minors = J[0][0] * J[1][1] - J[0][1] * J[1][0] + J[0][0] * J[2][2] - J[0][2] * J[2][0] +
+    J[1][1] * J[2][2] - J[1][2] * J[2][1];
+  const det = J[0][0] * (J[1][1] * J[2][2] - J[1][2] * J[2][1]) -
+    J[0][1] * (J[1][0] * J[2][2] - J[1][2] * J[2][0]) +
+    J[0][2] * (J[1][0] * J[2][1] - J[1][1] * J[2][0]);
+  const a = -tr, b = minors, c = -det;
+  const p = b - a * a / 3, q = 2 * a * a * a / 27 - a * b / 3 + c;
+  const disc = q * q / 4 + p * p * p / 27;
+  let r;
+  if (disc > 0) {
+    const s = Math.sqrt(disc);
+    r = Math.cbrt(-q / 2 + s) + Math.cbrt(-q / 2 - s) - a / 3;
+  } else {
+    const rho = Math.sqrt(-p / 3);
+    const arg = rho > 0 ? Math.max(-1, Math.min(1, (3 * q) / (2 * p * rho))) : 0;
+    r = 2 * rho * Math.cos(Math.acos(arg) / 3) - a / 3;
+  }
+  r = polish(r, a, b, c);
+  // Deflate: x^3 + a x^2 + b x + c = (x - r)(x^2 + B x + C).
+  const B = a + r, C = b + r * B;
+  const two = eig2(0, 1, -C, -B);
+  const res = [[r, 0], ...two.map(([re, im]) => (im === 0 ? [polish(re, a, b, c), 0] : [re, im]))];
+  return res.sort((u, v) => u[0] - v[0] || u[1] - v[1]);
+}
+
+function eigenvalues(flat) {
+  if (N === 1) return [[flat[0], 0]];
+  if (N === 2) return eig2(flat[0], flat[1], flat[2], flat[3]);
+  if (N === 3) return eig3([[flat[0], flat[1], flat[2]], [flat[3], flat[4], flat[5]], [flat[6], flat[7], flat[8]]]);
+  return null;
+}
+
+// ------------------------------------------------------------------ rest points
+function exactEntry() {
+  for (const e of D.exact) {
+    if (D.params.every((q, i) => e.values[q.name] === cur[i])) return e;
+  }
+  return null;
+}
+
+function classify(base, stable, eig, flat) {
+  if (stable) return ["stable", "stability condition holds (compiled, guard band)"];
+  if (eig === null) return [null, "no eigenvalues for this dimension"];
+  let scale = 0;
+  for (const v of flat) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  const tol = ZERO_TOL * scale;
+  const pos = eig.some(([re]) => re > tol), neg = eig.some(([re]) => re < -tol);
+  const zero = eig.filter(([re]) => Math.abs(re) <= tol);
+  if (pos && neg) return ["saddle", "real parts of both signs"];
+  if (pos) return ["unstable", "a positive real part and none negative"];
+  if (!zero.length)
+    return ["non-hyperbolic", "at a stability boundary: the condition fails within the guard band"];
+  if (!neg && D.centreFaces.includes(base) && zero.every(([, im]) => Math.abs(im) > tol))
+    return ["centre", "purely imaginary eigenvalues at the interior of a game with a constant of motion"];
+  return ["non-hyperbolic", "a real part zero to rounding; linearisation does not decide"];
+}
+
+function liveRestPoints(p) {
+  const r = rest(null, p);
+  const pts = D.points.map((pt, i) => {
+    const coords = r.c[i];
+    const ok = r.e[i] && coords.every(Number.isFinite);
+    return { label: pt.label, base: pt.base, orderVar: pt.orderVar, coords, exists: ok, stable: ok && r.st[i] };
+  });
+  // Several rest points on one face: the one with the smallest share of the face's first
+  // support strategy keeps the bare label, the others get #2, #3 (DESIGN §4), per point.
+  const byBase = new Map();
+  pts.forEach((pt, i) => { if (!byBase.has(pt.base)) byBase.set(pt.base, []); byBase.get(pt.base).push(i); });
+  for (const idx of byBase.values()) {
+    if (idx.length < 2) continue;
+    const [pop, j] = pts[idx[0]].orderVar;
+    const grp = D.groups[pop];
+    const key = (pt) => {
+      if (!pt.exists) return Infinity;
+      if (j < grp.length) return pt.coords[grp[j]];
+      let s = 0; for (const g of grp) s += pt.coords[g];
+      return 1 - s;
+    };
+    const sorted = idx.map((i) => ({ ...pts[i] })).map((q, t) => ({ q, t, k: key(q) }))
+      .sort((u, v) => (u.k < v.k ? -1 : u.k > v.k ? 1 : u.t - v.t));
+    idx.forEach((dst, t) => {
+      const src = sorted[t].q;
+      pts[dst] = { ...pts[dst], coords: src.coords, exists: src.exists, stable: src.stable };
+    });
+  }
+  const out = [];
+  for (const pt of pts) {
+    if (!pt.exists) continue;
+    const flat = jacobian(pt.coords, p);
+    const eig = eigenvalues(flat);
+    const [verdict, why] = classify(pt.base, pt.stable, eig, flat);
+    out.push({ label: pt.label, coords: pt.coords, eigenvalues: eig, verdict, stable: pt.stable, reason: why, exact: null });
+  }
+  return out;
+}
+
+function restPoints(p) {
+  const ex = exactEntry();
+  if (ex) {
+    return {
+      source: "exact",
+      points: ex.points.map((r) => ({ label: r.label, coords: r.coords, eigenvalues: r.eigenvalues,
+        verdict: r.verdict, stable: r.stable, reason: r.reason, exact: r.exactCoords })),
+    };
+  }
+  if (!D.live) return { source: "none", points: [] };
+  return { source: "live", points: liveRestPoints(p) };
+}
+
+function labelRank(label) {
+  const i = D.labelOrder.indexOf(label);
+  return i < 0 ? D.labelOrder.length : i;
+}
+
+// ------------------------------------------------------------------ drawing
+const canvas = document.getElementById("phase");
+const ctx = canvas.getContext("2d");
+const seriesCanvas = document.getElementById("series");
+const sctx = seriesCanvas.getContext("2d");
+const STYLE = {
+  traj: "rgba(70, 90, 130, 0.45)", clicked: "#b2182b", field: "#8c8c8c",
+  null0: "#1b7837", null1: "#762a83", frame: "#444",
+};
+
+function panels() {
+  const W = canvas.width, H = canvas.height;
+  if (D.geometry === "line") return [{ kind: "line", x0: 50, x1: W - 20, yAxis: H - 70, top: 40, bottom: H - 20 }];
+  if (D.geometry === "square") return [{ kind: "square", i: 0, j: 1, L: 70, T: 20, S: Math.min(W - 100, H - 80) }];
+  if (D.geometry === "triangle") {
+    const side = Math.min(W - 100, (H - 90) / 0.866);
+    const cx = W / 2, top = 40;
+    return [{ kind: "triangle", v: [[cx, top], [cx - side / 2, top + side * 0.866], [cx + side / 2, top + side * 0.866]] }];
+  }
+  const pairs = [[0, 1], [0, 2], [1, 2]];
+  const S = Math.min((W - 60) / 3 - 56, H - 90);
+  return pairs.map(([i, j], k) => ({ kind: "square", i, j, L: 52 + k * (S + 56), T: 20, S }));
+}
+
+function toScreen(pn, s) {
+  if (pn.kind === "square") return [pn.L + s[pn.i] * pn.S, pn.T + (1 - s[pn.j]) * pn.S];
+  if (pn.kind === "triangle") {
+    const w = [s[0], s[1], 1 - s[0] - s[1]];
+    return [0, 1].map((c) => w[0] * pn.v[0][c] + w[1] * pn.v[1][c] + w[2] * pn.v[2][c]);
+  }
+  return [pn.x0 + s[0] * (pn.x1 - pn.x0), pn.yAxis];
+}
+
+function fromScreen(pn, X, Y) {
+  if (pn.kind === "square") {
+    const a = (X - pn.L) / pn.S, b = 1 - (Y - pn.T) / pn.S;
+    if (a < 0 || a > 1 || b < 0 || b > 1) return null;
+    const s = new Array(N).fill(0.5);
+    s[pn.i] = a; s[pn.j] = b;
+    return s;
+  }
+  if (pn.kind === "triangle") {
+    const [A, B, C] = pn.v;
+    const det = (B[1] - C[1]) * (A[0] - C[0]) + (C[0] - B[0]) * (A[1] - C[1]);
+    const w0 = ((B[1] - C[1]) * (X - C[0]) + (C[0] - B[0]) * (Y - C[1])) / det;
+    const w1 = ((C[1] - A[1]) * (X - C[0]) + (A[0] - C[0]) * (Y - C[1])) / det;
+    if (w0 < 0 || w1 < 0 || w0 + w1 > 1) return null;
+    return [w0, w1];
+  }
+  const a = (X - pn.x0) / (pn.x1 - pn.x0);
+  return a < 0 || a > 1 ? null : [a];
+}
+
+function inDomain(s) {
+  for (const g of D.groups) {
+    let t = 0;
+    for (const i of g) { if (s[i] < 0 || s[i] > 1) return false; t += s[i]; }
+    if (t > 1 + 1e-12) return false;
+  }
+  return true;
+}
+
+function varName(i) {
+  // The share's population and strategy, for axis labels (drawn as canvas text).
+  let k = 0;
+  for (const pop of D.populations) {
+    for (let j = 0; j < pop.k - 1; j++) {
+      if (k === i) return `${D.variables[i]}: ${pop.strategies[j]} (${pop.label})`;
+      k++;
+    }
+  }
+  return D.variables[i];
+}
+
+function drawFrame(pn) {
+  ctx.strokeStyle = STYLE.frame; ctx.lineWidth = 1; ctx.fillStyle = INK; ctx.font = "12px sans-serif";
+  if (pn.kind === "square") {
+    ctx.strokeRect(pn.L, pn.T, pn.S, pn.S);
+    ctx.textAlign = "center";
+    // Tick labels clear of the rest-point markers (radius 6) at the corners.
+    for (const t of [0, 0.5, 1]) {
+      ctx.fillText(String(t), pn.L + t * pn.S, pn.T + pn.S + 19);
+      ctx.textAlign = "right"; ctx.fillText(String(t), pn.L - 9, pn.T + (1 - t) * pn.S + 4); ctx.textAlign = "center";
+    }
+    ctx.fillText(clip(varName(pn.i), pn.S), pn.L + pn.S / 2, pn.T + pn.S + 34);
+    ctx.save(); ctx.translate(pn.L - 30, pn.T + pn.S / 2); ctx.rotate(-Math.PI / 2);
+    ctx.fillText(clip(varName(pn.j), pn.S), 0, 0); ctx.restore();
+  } else if (pn.kind === "triangle") {
+    ctx.beginPath(); ctx.moveTo(...pn.v[0]); ctx.lineTo(...pn.v[1]); ctx.lineTo(...pn.v[2]); ctx.closePath(); ctx.stroke();
+    const st = D.populations[0].strategies;
+    ctx.textAlign = "center"; ctx.fillText(clip(st[0], 200), pn.v[0][0], pn.v[0][1] - 10);
+    ctx.textAlign = "right"; ctx.fillText(clip(st[1], 200), pn.v[1][0] + 10, pn.v[1][1] + 18);
+    ctx.textAlign = "left"; ctx.fillText(clip(st[2], 200), pn.v[2][0] - 10, pn.v[2][1] + 18);
+  } else {
+    ctx.beginPath(); ctx.moveTo(pn.x0, pn.yAxis); ctx.lineTo(pn.x1, pn.yAxis); ctx.stroke();
+    ctx.textAlign = "center";
+    for (const t of [0, 0.25, 0.5, 0.75, 1]) ctx.fillText(String(t), pn.x0 + t * (pn.x1 - pn.x0), pn.yAxis + 18);
+    ctx.fillText(clip(varName(0), pn.x1 - pn.x0), (pn.x0 + pn.x1) / 2, pn.yAxis + 36);
+  }
+}
+
+function clip(text, width) {
+  let t = String(text);
+  if (ctx.measureText(t).width <= width) return t;
+  while (t.length > 1 && ctx.measureText(t + "…").width > width) t = t.slice(0, -1);
+  return t + "…";
+}
+
+function arrow(x, y, dx, dy, len) {
+  const n = Math.hypot(dx, dy);
+  if (!(n > 0)) return;
+  const ux = dx / n, uy = dy / n;
+  const x2 = x + ux * len, y2 = y + uy * len;
+  ctx.moveTo(x - ux * len * 0.5, y - uy * len * 0.5); ctx.lineTo(x2 - ux * len * 0.5, y2 - uy * len * 0.5);
+  const hx = x2 - ux * len * 0.5, hy = y2 - uy * len * 0.5;
+  ctx.moveTo(hx, hy); ctx.lineTo(hx - ux * 4 - uy * 2.5, hy - uy * 4 + ux * 2.5);
+  ctx.moveTo(hx, hy); ctx.lineTo(hx - ux * 4 + uy * 2.5, hy - uy * 4 - ux * 2.5);
+}
+
+function drawField(pn, p) {
+  ctx.strokeStyle = STYLE.field; ctx.lineWidth = 0.8; ctx.beginPath();
+  const M = pn.kind === "line" ? 20 : 17;
+  for (let a = 0; a < M; a++) {
+    for (let b = 0; b < (pn.kind === "line" ? 1 : M); b++) {
+      let s;
+      if (pn.kind === "line") s = [(a + 0.5) / M];
+      else if (pn.kind === "triangle") { s = [(a + 0.5) / M, (b + 0.5) / M]; if (s[0] + s[1] > 1) continue; }
+      else { s = new Array(N).fill(0.5); s[pn.i] = (a + 0.5) / M; s[pn.j] = (b + 0.5) / M; }
+      if (!inDomain(s)) continue;
+      const f = field(s, p);
+      const eps = 1e-3;
+      const s2 = s.map((v, i) => v + eps * f[i]);
+      const [X1, Y1] = toScreen(pn, s), [X2, Y2] = toScreen(pn, s2);
+      arrow(X1, Y1, X2 - X1, Y2 - Y1, pn.kind === "line" ? 14 : 11);
+    }
+  }
+  ctx.stroke();
+}
+
+function drawLineCurve(pn, p) {
+  // ẋ against x above the axis: where it crosses zero are the rest points.
+  const M = 200;
+  const vals = [];
+  let big = 0;
+  for (let i = 0; i <= M; i++) { const v = field([i / M], p)[0]; vals.push(v); if (Number.isFinite(v)) big = Math.max(big, Math.abs(v)); }
+  const mid = (pn.top + pn.yAxis - 50) / 2 + 10, half = (pn.yAxis - 50 - pn.top) / 2;
+  ctx.strokeStyle = "#bbb"; ctx.beginPath(); ctx.moveTo(pn.x0, mid); ctx.lineTo(pn.x1, mid); ctx.stroke();
+  ctx.strokeStyle = STYLE.null0; ctx.lineWidth = 1.5; ctx.beginPath();
+  vals.forEach((v, i) => { const X = pn.x0 + (i / M) * (pn.x1 - pn.x0), Y = mid - (big > 0 ? v / big : 0) * half; if (i) ctx.lineTo(X, Y); else ctx.moveTo(X, Y); });
+  ctx.stroke();
+  ctx.fillStyle = INK; ctx.textAlign = "left"; ctx.font = "12px sans-serif";
+  ctx.fillText(`d${D.variables[0]}/dt (scaled; max |value| ${fmt(big)})`, pn.x0, pn.top - 8);
+}
+
+function marchingSquares(p, comp, pn, colour) {
+  const M = 70;
+  const val = [];
+  for (let a = 0; a <= M; a++) {
+    val.push([]);
+    for (let b = 0; b <= M; b++) {
+      const s = [(a + 0.5) / (M + 1), (b + 0.5) / (M + 1)];
+      val[a].push(s[0] + s[1] > 1 && pn.kind === "triangle" ? NaN : field(s, p)[comp]);
+    }
+  }
+  ctx.strokeStyle = colour; ctx.lineWidth = 1.3; ctx.setLineDash([5, 3]); ctx.beginPath();
+  const pt = (a, b) => toScreen(pn, [(a + 0.5) / (M + 1), (b + 0.5) / (M + 1)]);
+  for (let a = 0; a < M; a++) {
+    for (let b = 0; b < M; b++) {
+      const v = [val[a][b], val[a + 1][b], val[a + 1][b + 1], val[a][b + 1]];
+      if (!v.every(Number.isFinite)) continue;
+      const corners = [[a, b], [a + 1, b], [a + 1, b + 1], [a, b + 1]];
+      const cuts = [];
+      for (let e = 0; e < 4; e++) {
+        const u = v[e], w = v[(e + 1) % 4];
+        if ((u < 0) !== (w < 0) && u !== w) {
+          const t = u / (u - w);
+          const [a0, b0] = corners[e], [a1, b1] = corners[(e + 1) % 4];
+          cuts.push(pt(a0 + t * (a1 - a0), b0 + t * (b1 - b0)));
+        }
+      }
+      for (let q = 0; q + 1 < cuts.length; q += 2) { ctx.moveTo(...cuts[q]); ctx.lineTo(...cuts[q + 1]); }
+    }
+  }
+  ctx.stroke(); ctx.setLineDash([]);
+}
+
+function gridStarts() {
+  // The lattice of lmc-games --starts (DESIGN §4): shares n_j/(M+k-1), n_j >= 1, per
+  // population; the grid is their product.
+  const M = { line: 8, square: 8, triangle: 10, cube: 4 }[D.geometry] || 3;
+  const per = D.populations.map((pop) => {
+    const pts = [];
+    const k = pop.k, den = M + k - 1;
+    const rec = (prefix, left) => {
+      if (prefix.length === k - 1) { if (left >= 1) pts.push(prefix.map((v) => v / den)); return; }
+      for (let v = 1; v <= left - (k - 1 - prefix.length); v++) rec([...prefix, v], left - v);
+    };
+    rec([], M + k - 1);
+    return pts;
+  });
+  let out = [[]];
+  for (const pts of per) out = out.flatMap((pre) => pts.map((q) => [...pre, ...q]));
+  return out;
+}
+const STARTS = gridStarts();
+
+function drawTraj(pn, trajs, colour, width) {
+  // One path for all; a point less than half a pixel from the last one drawn is skipped
+  // (trajectories settle on rest points, where thousands of steps fall on one pixel).
+  ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.beginPath();
+  const s = new Array(N);
+  for (const { data, count } of trajs) {
+    let lx = NaN, ly = NaN;
+    for (let k = 0; k < count; k++) {
+      let X, Y;
+      if (pn.kind === "square") {
+        X = pn.L + data[k * N + pn.i] * pn.S; Y = pn.T + (1 - data[k * N + pn.j]) * pn.S;
+      } else {
+        for (let c = 0; c < N; c++) s[c] = data[k * N + c];
+        [X, Y] = toScreen(pn, s);
+      }
+      if (k === 0) { ctx.moveTo(X, Y); lx = X; ly = Y; continue; }
+      if (k < count - 1 && Math.abs(X - lx) < 0.5 && Math.abs(Y - ly) < 0.5) continue;
+      ctx.lineTo(X, Y); lx = X; ly = Y;
+    }
+  }
+  ctx.stroke();
+}
+
+const ON_TOP = ["unstable", "saddle", "undecided", "non-hyperbolic", "centre", "stable"];
+function marker(c, X, Y, key, r) {
+  c.lineWidth = 1.1; c.strokeStyle = INK;
+  if (key === "non-hyperbolic") {
+    const q = r * 0.95;
+    c.fillStyle = "#999"; c.beginPath(); c.moveTo(X, Y - q); c.lineTo(X + q, Y); c.lineTo(X, Y + q); c.lineTo(X - q, Y); c.closePath(); c.fill(); c.stroke();
+    return;
+  }
+  if (key === "undecided") {
+    const q = r * 0.8;
+    c.lineWidth = 3; c.beginPath(); c.moveTo(X - q, Y - q); c.lineTo(X + q, Y + q); c.moveTo(X - q, Y + q); c.lineTo(X + q, Y - q); c.stroke();
+    c.strokeStyle = "#fff"; c.lineWidth = 1.2; c.stroke();
+    return;
+  }
+  c.beginPath(); c.arc(X, Y, r, 0, 2 * Math.PI); c.fillStyle = key === "stable" ? INK : "#fff"; c.fill();
+  if (key === "saddle") { c.beginPath(); c.arc(X, Y, r, Math.PI / 2, 1.5 * Math.PI); c.closePath(); c.fillStyle = INK; c.fill(); }
+  c.beginPath(); c.arc(X, Y, r, 0, 2 * Math.PI); c.stroke();
+  if (key === "centre") { c.beginPath(); c.arc(X, Y, r * 0.3, 0, 2 * Math.PI); c.fillStyle = INK; c.fill(); }
+}
+
+function drawRest(pn, pts) {
+  const sorted = pts.slice().sort((u, v) => ON_TOP.indexOf(u.verdict || "undecided") - ON_TOP.indexOf(v.verdict || "undecided"));
+  for (const r of sorted) {
+    const [X, Y] = toScreen(pn, r.coords);
+    marker(ctx, X, Y, r.verdict || "undecided", 6);
+  }
+}
+
+function buildLegend() {
+  const box = document.getElementById("legend");
+  for (const key of ["stable", "unstable", "saddle", "centre", "non-hyperbolic", "undecided"]) {
+    const c = el("canvas"); c.width = 16; c.height = 16; c.style.border = "0";
+    marker(c.getContext("2d"), 8, 8, key, 5.5);
+    const s = el("span"); s.append(c, el("span", key)); box.append(s);
+  }
+  const line = (colour, text, dash) => {
+    const c = el("canvas"); c.width = 22; c.height = 10; c.style.border = "0";
+    const g = c.getContext("2d"); g.strokeStyle = colour; g.lineWidth = 1.6; if (dash) g.setLineDash([5, 3]);
+    g.beginPath(); g.moveTo(0, 5); g.lineTo(22, 5); g.stroke();
+    const s = el("span"); s.append(c, el("span", text)); box.append(s);
+  };
+  line(STYLE.traj, "trajectories from a grid of starts");
+  line(STYLE.clicked, "trajectory from your click");
+  if (N === 2) { line(STYLE.null0, `${D.variables[0]}-nullcline`, true); line(STYLE.null1, `${D.variables[1]}-nullcline`, true); }
+}
+
+function drawSeries(p) {
+  const c = sctx, W = seriesCanvas.width, H = seriesCanvas.height;
+  c.clearRect(0, 0, W, H);
+  const L = 46, R = W - 120, T = 10, B = H - 28;
+  c.strokeStyle = STYLE.frame; c.lineWidth = 1; c.strokeRect(L, T, R - L, B - T);
+  c.fillStyle = INK; c.font = "11px sans-serif"; c.textAlign = "right";
+  for (const v of [0, 0.5, 1]) c.fillText(String(v), L - 4, B - v * (B - T) + 4);
+  c.textAlign = "center";
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) c.fillText(fmt(t * D.tEnd), L + t * (R - L), B + 14);
+  c.fillText("time", (L + R) / 2, B + 26);
+  const colours = ["#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214", "#444"];
+  const draw = (traj, ci, width, alpha) => {
+    c.globalAlpha = alpha; c.strokeStyle = colours[ci % colours.length]; c.lineWidth = width; c.beginPath();
+    const steps = Math.max(1, Math.ceil(D.tEnd / D.dt - 1e-9));
+    traj.forEach((s, k) => { const X = L + (k / steps) * (R - L), Y = B - s[ci] * (B - T); if (k) c.lineTo(X, Y); else c.moveTo(X, Y); });
+    c.lineTo(R, B - traj[traj.length - 1][ci] * (B - T));
+    c.stroke(); c.globalAlpha = 1;
+  };
+  if (D.geometry === "line") {
+    for (const { data, count } of state.gridTrajs) draw(Array.from(data.subarray(0, count), (v) => [v]), 0, 0.8, 0.25);
+  }
+  if (state.clickedTraj) for (let i = 0; i < N; i++) draw(state.clickedTraj, i, 1.6, 1);
+  c.textAlign = "left"; c.font = "12px sans-serif";
+  for (let i = 0; i < N; i++) { c.fillStyle = colours[i % colours.length]; c.fillText(D.variables[i], R + 8, T + 14 + 16 * i); }
+}
+
+// ------------------------------------------------------------------ page state
+function setOutputs(res) {
+  const pts = res.points.slice().sort((u, v) => labelRank(u.label) - labelRank(v.label));
+  document.getElementById("stable-set").textContent = res.source === "none" ? "not available at these values"
+    : pts.filter((r) => r.stable).map((r) => r.label).join("; ");
+  document.getElementById("rest-points").textContent = JSON.stringify({ source: res.source, points: pts });
+  const tb = document.querySelector("#stability tbody");
+  tb.textContent = "";
+  for (const r of pts) {
+    const tr = el("tr"); if (r.stable) tr.className = "stable";
+    tr.append(el("td", r.label));
+    const st = r.exact ? r.coords.map((v, i) => `${D.variables[i]} = ${r.exact[i]}`) : r.coords.map((v, i) => `${D.variables[i]} = ${fmt(v)}`);
+    tr.append(el("td", st.join(", "), "num"));
+    const ev = r.eigenvalues ? r.eigenvalues.map(([re, im]) => (im ? `${fmt(re)} ${im < 0 ? "−" : "+"} ${fmt(Math.abs(im))}i` : fmt(re))).join(", ") : "—";
+    tr.append(el("td", ev, "num"));
+    const v = el("td", r.verdict || "undecided"); v.title = r.reason || ""; tr.append(v);
+    tb.append(tr);
+  }
+  const src = document.getElementById("table-source");
+  src.textContent = res.source === "exact" ? "Exact analysis (lmc_games.analyze) at these values."
+    : res.source === "live" ? "Live: compiled closed forms at these values; verdicts from the compiled stability conditions (guard band " + D.guard + ") and the eigenvalues of the Jacobian."
+      : "The rest points cannot be computed live for this model (see the note above); they are shown at the defaults and the named scenarios.";
+}
+
+function redraw() {
+  const t0 = performance.now();
+  const p = cur.slice();
+  const res = restPoints(p);
+  state.rest = res.points;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const pns = panels();
+  state.gridTrajs = STARTS.map((s) => rk4flat(s, p, D.tEnd, D.dt, true));
+  for (const pn of pns) {
+    drawFrame(pn);
+    if (pn.kind === "line") drawLineCurve(pn, p);
+    drawField(pn, p);
+    if (N === 2) { marchingSquares(p, 0, pn, STYLE.null0); marchingSquares(p, 1, pn, STYLE.null1); }
+    if (pn.kind !== "line") drawTraj(pn, state.gridTrajs, STYLE.traj, 0.8);
+  }
+  if (state.clicked) {
+    const flat = rk4flat(state.clicked, p, D.tEnd, D.dt, false);
+    state.clickedTraj = toArrays(flat);
+    for (const pn of pns) if (pn.kind !== "line") drawTraj(pn, [flat], STYLE.clicked, 1.8);
+    document.getElementById("trajectory").textContent = JSON.stringify({ start: state.clicked, dt: D.dt, tEnd: D.tEnd, states: state.clickedTraj });
+  }
+  for (const pn of pns) drawRest(pn, res.points);
+  setOutputs(res);
+  drawSeries(p);
+  state.lastRedrawMs = performance.now() - t0;
+}
+
+let pending = false;
+function schedule() {
+  // Coalesce bursts of slider events into one redraw per frame; tests call redraw directly.
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(() => { pending = false; redraw(); });
+}
+
+const inputs = [];
+function sliderPos(q, v) { return q.log ? Math.log10(v) : v; }
+function fromPos(q, pos) { return q.log ? 10 ** pos : pos; }
+
+function setValue(i, v, from) {
+  const q = D.params[i];
+  const errBox = document.getElementById("param-error");
+  if (!Number.isFinite(v) || (q.min !== null && v < q.min) || (q.max !== null && v > q.max)) {
+    inputs[i].num.classList.add("invalid");
+    errBox.textContent = `${q.name} must be a number in [${q.min === null ? "−∞" : q.min}, ${q.max === null ? "∞" : q.max}]`;
+    return false;
+  }
+  inputs[i].num.classList.remove("invalid");
+  errBox.textContent = "";
+  cur[i] = v;
+  if (from !== "slider") inputs[i].range.value = String(Math.min(Math.max(sliderPos(q, v), Number(inputs[i].range.min)), Number(inputs[i].range.max)));
+  if (from !== "number") inputs[i].num.value = String(v);
+  return true;
+}
+
+function buildControls() {
+  const box = document.getElementById("params");
+  D.params.forEach((q, i) => {
+    const div = el("div", null, "param");
+    const lab = el("label", q.name); lab.htmlFor = `param-${q.name}`;
+    div.append(lab);
+    if (q.description) div.append(el("span", q.description, "meaning"));
+    const row = el("div", null, "row");
+    const range = el("input"); range.type = "range"; range.id = `param-${q.name}`;
+    range.min = String(sliderPos(q, q.sliderMin)); range.max = String(sliderPos(q, q.sliderMax)); range.step = "any";
+    range.setAttribute("aria-label", q.name);
+    const num = el("input"); num.type = "number"; num.id = `param-${q.name}-value`; num.step = "any";
+    if (q.min !== null) num.min = String(q.min);
+    if (q.max !== null) num.max = String(q.max);
+    num.setAttribute("aria-label", `${q.name} value`);
+    row.append(range, num); div.append(row);
+    const bounds = `${q.min === null ? "(−∞" : "[" + q.min}, ${q.max === null ? "∞)" : q.max + "]"}`;
+    div.append(el("span", `${q.log ? "log scale" : "linear"}; bounds ${bounds}; default ${q.exact}`, "scale"));
+    inputs.push({ range, num });
+    range.addEventListener("input", () => { if (setValue(i, fromPos(q, Number(range.value)), "slider")) schedule(); });
+    num.addEventListener("change", () => { if (setValue(i, Number(num.value), "number")) schedule(); });
+    box.append(div);
+  });
+  D.params.forEach((q, i) => setValue(i, q.value));
+  if (D.fixed.length) {
+    document.getElementById("fixed-params").append(el("p", "Fixed: " + D.fixed.map((f) => `${f.name} = ${f.exact}`).join(", ")));
+  }
+  const sc = document.getElementById("scenarios");
+  if (!D.scenarios.length) sc.append(el("span", "none"));
+  D.exact.slice(1).forEach((e, k) => {
+    const b = el("button", e.name); b.type = "button"; b.dataset.index = String(k + 1);
+    b.addEventListener("click", () => { D.params.forEach((q, i) => setValue(i, e.values[q.name])); redraw(); });
+    sc.append(b);
+  });
+  document.getElementById("reset").addEventListener("click", () => {
+    D.params.forEach((q, i) => setValue(i, D.exact[0].values[q.name]));
+    state.clicked = null; state.clickedTraj = null;
+    document.getElementById("trajectory").textContent = "";
+    redraw();
+  });
+  canvas.addEventListener("click", (ev) => {
+    const rect = canvas.getBoundingClientRect();
+    const X = (ev.clientX - rect.left) * (canvas.width / rect.width), Y = (ev.clientY - rect.top) * (canvas.height / rect.height);
+    for (const pn of panels()) {
+      const s = fromScreen(pn, X, Y);
+      if (s && inDomain(s)) { state.clicked = s; redraw(); return; }
+    }
+  });
+}
+
+function buildText() {
+  document.getElementById("title").textContent = D.title;
+  document.getElementById("description").textContent = D.description;
+  const refs = document.getElementById("references");
+  if (!D.references.length) refs.append(el("li", "none given"));
+  for (const r of D.references) refs.append(el("li", r));
+  document.getElementById("provenance").textContent =
+    `Model ${D.model}; lmc_games ${D.version}. Trajectories: RK4, step ${D.dt}, to t = ${D.tEnd} (lmc_games.simulate(..., dt=${D.dt}) gives the same numbers).`;
+  const notes = document.getElementById("notes");
+  if (!D.live) {
+    notes.append(el("p", `Rest points and verdicts cannot be computed live for this model: ${D.reason}. ` +
+      "They are shown from the exact analysis at the defaults and the named scenarios only; trajectories work at any values."));
+  }
+  if (N > 3) notes.append(el("p", "Eigenvalues are not computed live for state spaces of more than three dimensions."));
+  const cap = { line: "Phase line: the field along the line of shares (arrows), its value above.",
+    square: "Phase diagram: direction field (arrows), nullclines (dashed), trajectories from a grid of starts.",
+    triangle: "Phase diagram on the simplex: direction field, nullclines (dashed), trajectories from a grid of starts.",
+    cube: "Three projections of the cube. Arrows: the field in the plane where the third share is 0.5; trajectories and rest points projected.",
+    projections: "Projections onto pairs of free shares; arrows where the other shares are 0.5." }[D.geometry];
+  document.getElementById("phase-caption").textContent = cap + " Click to start a trajectory.";
+  if (D.geometry === "line") canvas.height = 360;
+  if (D.geometry !== "line" && D.geometry !== "square" && D.geometry !== "triangle") { canvas.width = 900; canvas.height = 340; }
+}
+
+// For tests and for readers who copy numbers.
+window.lmcExplore = {
+  setValues(obj) { D.params.forEach((q, i) => { if (q.name in obj) setValue(i, obj[q.name]); }); redraw(); },
+  start(s) { state.clicked = s.slice(); redraw(); return state.clickedTraj; },
+  trajectory(s, tEnd, dt) { return rk4(s, cur.slice(), tEnd ?? D.tEnd, dt ?? D.dt); },
+  restPoints() { return JSON.parse(document.getElementById("rest-points").textContent); },
+  redraw() { redraw(); return state.lastRedrawMs; },
+  get lastRedrawMs() { return state.lastRedrawMs; },
+};
+
+buildText();
+buildControls();
+buildLegend();
+redraw();

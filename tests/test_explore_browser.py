@@ -1,0 +1,308 @@
+"""The explorer page in a real headless browser (Debian's chromium, driven by Playwright).
+
+Skipped when chromium or the playwright package is missing. The numbers the page shows are
+compared with the library: rest points and verdicts with :func:`lmc_games.analyze` at the same
+parameter values, trajectories with :func:`lmc_games.simulate` at the page's step.
+
+Screenshot baselines live in tests/baseline_images/explore_*.png; regenerate them after an
+intended change of the page with ``LMC_GAMES_UPDATE_BASELINES=1`` and look at each one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lmc_games import analyze, bundled_models, load_model, simulate
+from lmc_games._explore import DT, T_END, explore
+from lmc_games._formula import exact_number
+
+CHROMIUM = os.environ.get("LMC_GAMES_CHROMIUM") or shutil.which("chromium")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if CHROMIUM is None:
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BASELINES = Path(__file__).resolve().parent / "baseline_images"
+# RMS difference allowed in grey levels (0-255): room for font rendering, none for a
+# marker or a curve that moved.
+TOLERANCE = 6.0
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """Written pages by model name, generated once per module."""
+    folder = tmp_path_factory.mktemp("explore")
+    cache: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in cache:
+            cache[name] = explore(load_model(name)).write(folder / f"{name}.html")
+        return cache[name]
+
+    return get
+
+
+def _open(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else 0)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.lmcExplore !== undefined")
+    return page, problems
+
+
+def _set_through_number_boxes(page, values: dict[str, float]) -> None:
+    # The number box of each slider, as a user types a value and leaves the box.
+    page.evaluate(
+        """(vals) => { for (const [k, v] of Object.entries(vals)) {
+             const box = document.getElementById(`param-${k}-value`);
+             box.value = String(v); box.dispatchEvent(new Event("change")); }
+           window.lmcExplore.redraw(); }""",
+        values,
+    )
+
+
+def _random_values(game, rng) -> dict[str, float]:
+    """Seeded values inside the sliders' ranges, rounded to 3 significant digits (small exact
+    rationals keep the exact analysis fast)."""
+    out = {}
+    for p in game.parameters:
+        lo = None if p.min is None else float(p.min)
+        hi = None if p.max is None else float(p.max)
+        v = float(p.value)
+        if (lo is None or hi is None) and v > 0:
+            a = v / 100 if lo is None or lo <= 0 else max(lo, v / 100)
+            b = v * 100 if hi is None else min(hi, v * 100)
+            x = 10 ** rng.uniform(math.log10(a), math.log10(b))
+        else:
+            span = 10 * max(1.0, abs(v))
+            x = rng.uniform(lo if lo is not None else v - span, hi if hi is not None else v + span)
+        x = float(f"{x:.3g}")
+        if lo is not None:
+            x = max(x, lo)
+        if hi is not None:
+            x = min(x, hi)
+        out[p.name] = x
+    return out
+
+
+def _compare(page, game, values) -> None:
+    shown = page.evaluate("window.lmcExplore.restPoints()")
+    assert shown["source"] in ("live", "exact")
+    g = game.with_values({k: exact_number(v) for k, v in values.items()})
+    an = analyze(g)
+    expected = {r.label: r for r in an.rest_points if r.numeric_shares is not None}
+    got = {r["label"]: r for r in shown["points"]}
+    assert set(got) == set(expected), (values, sorted(got), sorted(expected))
+    for label, r in expected.items():
+        coords = [float(r.coordinates[v]) for v in g.variables]
+        np.testing.assert_allclose(got[label]["coords"], coords, rtol=0, atol=1e-9)
+        verdict = r.stability.value if r.stability is not None else None
+        assert got[label]["verdict"] == verdict, (label, values, got[label], verdict)
+        assert got[label]["stable"] == bool(r.asymptotically_stable), (label, values)
+    stable = [r.label for r in an.rest_points if r.asymptotically_stable]
+    from lmc_games._stability_table import label_order
+
+    assert page.inner_text("#stable-set") == "; ".join(label_order(game, stable))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", bundled_models())
+def test_every_bundled_model_opens_without_console_errors(browser, pages, name):
+    page, problems = _open(browser, pages(name))
+    assert problems == []
+    assert page.inner_text("#title") == (load_model(name).title or name)
+    game = load_model(name)
+    for p in game.parameters:
+        assert page.locator(f"#param-{p.name}").count() == 1
+    _compare(page, game, {p.name: float(p.value) for p in game.parameters})
+    page.close()
+
+
+def _random_points(browser, pages, name, count, seed):
+    game = load_model(name)
+    page, problems = _open(browser, pages(name))
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        values = _random_values(game, rng)
+        _set_through_number_boxes(page, values)
+        _compare(page, game, values)
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.slow
+def test_water_use_at_100_random_points_equals_analyze(browser, pages):
+    _random_points(browser, pages, "water_use", 100, seed=13)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hawk_dove",
+        "prisoners_dilemma",
+        "rock_paper_scissors",
+        "matching_pennies",
+        "inspection",
+        "hawk_dove_roles",
+    ],
+)
+def test_small_models_at_random_points_equal_analyze(browser, pages, name):
+    _random_points(browser, pages, name, 15, seed=5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["water_use_lmc", "central_local", "mechanism_overlap"])
+def test_larger_models_at_random_points_equal_analyze(browser, pages, name):
+    _random_points(browser, pages, name, 10, seed=7)
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("hawk_dove", [0.13]),
+        ("water_use", [0.3, 0.8]),
+        ("rock_paper_scissors", [0.2, 0.5]),
+        ("water_use_lmc", [0.3, 0.6, 0.45]),
+    ],
+)
+def test_trajectory_equals_simulate(browser, pages, name, start):
+    game = load_model(name)
+    page, problems = _open(browser, pages(name))
+    rng = np.random.default_rng(3)
+    for values in [{p.name: float(p.value) for p in game.parameters}, _random_values(game, rng)]:
+        _set_through_number_boxes(page, values)
+        traj = np.array(page.evaluate("(s) => window.lmcExplore.start(s)", start))
+        g = game.with_values({k: exact_number(v) for k, v in values.items()})
+        sim = simulate(g, [start], t_end=T_END, dt=DT, engine="numpy")
+        expected = sim.states[:, 0, 0, :]
+        assert traj.shape == expected.shape
+        np.testing.assert_allclose(traj, expected, rtol=0, atol=1e-9)
+        shown = page.evaluate("JSON.parse(document.getElementById('trajectory').textContent)")
+        np.testing.assert_allclose(shown["states"], expected, rtol=0, atol=1e-9)
+    assert problems == []
+    page.close()
+
+
+def test_water_use_stable_set_changes_at_p_15_32(browser, pages):
+    """Zhang & Zhan (2020) via the model's claims: at the defaults the regime changes where
+    p crosses 15/32; moved with the slider itself."""
+    game = load_model("water_use")
+    page, problems = _open(browser, pages("water_use"))
+    shown = {}
+    for p in (0.46, 0.48):
+        page.evaluate(
+            """(v) => { const r = document.getElementById("param-p");
+                 r.value = String(v); r.dispatchEvent(new Event("input"));
+                 window.lmcExplore.redraw(); }""",
+            p,
+        )
+        assert page.input_value("#param-p-value") == str(p)
+        shown[p] = page.inner_text("#stable-set")
+        an = analyze(game.with_values(p=exact_number(p)))
+        assert shown[p] == "; ".join(r.label for r in an.rest_points if r.asymptotically_stable)
+    assert shown[0.46] != shown[0.48]
+    assert problems == []
+    page.close()
+
+
+HOSTILE = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def test_hostile_model_text_is_shown_as_text(browser, tmp_path):
+    model = tmp_path / "hostile.toml"
+    model.write_text(
+        f"""
+[model]
+name = "hostile"
+title = {HOSTILE!r}
+description = {HOSTILE!r}
+references = [{HOSTILE!r}]
+symmetric = true
+
+[[population]]
+name = "pop"
+label = {HOSTILE!r}
+strategies = ["hawk", "dove"]
+
+[parameters.V]
+value = 2
+min = 0
+description = {HOSTILE!r}
+
+[payoffs]
+"hawk, hawk" = "V/2 - 1"
+"hawk, dove" = "V"
+"dove, hawk" = "0"
+"dove, dove" = "V/2"
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "hostile.html"
+    explore(load_model(model), out=out)
+    page, problems = _open(browser, out)
+    assert page.inner_text("#title") == HOSTILE
+    assert page.inner_text("#description") == HOSTILE
+    assert HOSTILE in page.inner_text("#references")
+    assert HOSTILE in page.inner_text("#params")
+    assert page.locator("img").count() == 0
+    assert page.locator("script").count() == 3
+    assert problems == []
+    page.close()
+
+
+SCREENSHOTS = {
+    "line": "hawk_dove",
+    "square": "water_use",
+    "triangle": "rock_paper_scissors",
+    "cube": "water_use_lmc",
+}
+
+
+@pytest.mark.parametrize("geometry", sorted(SCREENSHOTS))
+def test_screenshot_matches_baseline(browser, pages, geometry, tmp_path):
+    from matplotlib.testing.compare import compare_images
+
+    name = SCREENSHOTS[geometry]
+    page, problems = _open(browser, pages(name))
+    page.evaluate("(s) => window.lmcExplore.start(s)", [0.3, 0.7, 0.4][: _dim(name)])
+    expected = BASELINES / f"explore_{geometry}.png"
+    actual = tmp_path / f"explore_{geometry}.png"
+    page.locator("main").screenshot(path=str(actual))
+    assert problems == []
+    page.close()
+    if os.environ.get("LMC_GAMES_UPDATE_BASELINES"):
+        shutil.copy(actual, expected)
+        pytest.skip(f"baseline {expected.name} written: look at it")
+    if not expected.exists():
+        pytest.fail(f"missing baseline {expected}; see this module's docstring")
+    diff = compare_images(str(expected), str(actual), tol=TOLERANCE)
+    assert diff is None, diff
+
+
+def _dim(name: str) -> int:
+    return len(load_model(name).variables)
