@@ -290,6 +290,11 @@ def test_sweep_with_a_forced_step_counts_untrusted_as_not_converged():
 # ------------------------------------------------------------------ the property
 
 
+def _value(game, expr):
+    values = {p.symbol: game.values[p.name] for p in game.parameters}
+    return float(sympy.sympify(expr).xreplace(values))
+
+
 def _strict_nash_corners(game):
     """Pure profiles (as 0/1 free shares) that are strict Nash equilibria, from the payoff
     table: every population's strategy is its unique best reply."""
@@ -298,13 +303,13 @@ def _strict_nash_corners(game):
     for prof in itertools.product(*(range(p.k) for p in pops)):
         strict = True
         for q in range(len(pops)):
-            own = float(game.payoffs[prof][q])
+            own = _value(game, game.payoffs[prof][q])
             for alt in range(pops[q].k):
                 if alt == prof[q]:
                     continue
                 dev = list(prof)
                 dev[q] = alt
-                if float(game.payoffs[tuple(dev)][q]) >= own:
+                if _value(game, game.payoffs[tuple(dev)][q]) >= own:
                     strict = False
         if strict:
             # free share = share of the first strategy
@@ -312,20 +317,41 @@ def _strict_nash_corners(game):
     return out
 
 
+_BASES: dict[int, Game] = {}
+
+
+def _base_game(populations):
+    """A game whose payoffs are parameters ``u0, u1, ...``: every random game is this one
+    with other values, so each engine compiles its field once (numba: one kernel module)."""
+    if populations not in _BASES:
+        names = ["row", "col", "lay"][:populations]
+        table, params = {}, {}
+        for prof in itertools.product(range(2), repeat=populations):
+            key = ", ".join("ab"[s] for s in prof)
+            row = []
+            for _ in range(populations):
+                name = f"u{len(params)}"
+                params[name] = 0
+                row.append(name)
+            table[key] = row
+        _BASES[populations] = Game.from_table(
+            [(n, ["a", "b"]) for n in names], table, parameters=params
+        )
+    return _BASES[populations]
+
+
 def _random_game(data, populations, k):
-    pay = st.integers(-9, 9)
-    scale = 10**k
-    names = ["row", "col", "lay"][:populations]
-    table = {}
-    for prof in itertools.product(range(2), repeat=populations):
-        key = ", ".join(f"{'ab'[s]}" for s in prof)
-        table[key] = [data.draw(pay) * scale for _ in range(populations)]
-    return Game.from_table([(n, ["a", "b"]) for n in names], table)
+    base = _base_game(populations)
+    values = {p.name: data.draw(st.integers(-9, 9)) * 10**k for p in base.parameters}
+    return base.with_values(**values)
 
 
 def _check_outcomes(game, starts):
-    sim = _simulate_quiet(game, starts, t_end=100, engine="numpy")
-    ref, ok = _dopri5_final(game, starts, "numpy")
+    from lmc_games._compile import numba_available
+
+    engine = "numba" if numba_available() else "numpy"
+    sim = _simulate_quiet(game, starts, t_end=100, engine=engine)
+    ref, ok = _dopri5_final(game, starts, engine)
     attractors = _strict_nash_corners(game)
     for i in range(starts.shape[0]):
         if not sim.trusted[i, 0] or not ok[i]:
@@ -334,7 +360,7 @@ def _check_outcomes(game, starts):
         # Away from the eps boundary only: a slow approach may sit right at it.
         assume(np.abs(sim.final[i, 0] - np.round(sim.final[i, 0])).max() > 1e-2 or mine)
         if theirs in attractors or mine in attractors:
-            assert mine == theirs, (game.payoffs, starts[i], sim.final[i, 0], ref[i])
+            assert mine == theirs, (dict(game.values), starts[i], sim.final[i, 0], ref[i])
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

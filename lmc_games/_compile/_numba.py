@@ -33,6 +33,9 @@ class _Printer(PythonCodePrinter):
 #: Bumped whenever the generated code changes shape, so stale cache files are never reused.
 _CODEGEN_VERSION = "4"
 
+#: Most arguments of a function numba may inline (see :meth:`_Gen.header`).
+_MAX_INLINE_ARGS = 30
+
 #: Trajectories per SIMD block of the numba integrators. Four AVX-512 vectors (eight AVX2
 #: ones): fewer lanes leave the core waiting on the long dependency chain of one step, more
 #: only waste work in a padded last block.
@@ -124,6 +127,10 @@ class _Gen:
         # each called once per integrator and too large for LLVM's inliner, which would
         # leave a call in the lane loop and so no SIMD. Small functions (kernel, project,
         # rpow5) LLVM inlines itself; numba then types them once, not at every call.
+        # CPython (3.11+) compiles a call with more than 30 arguments into a call with *args,
+        # which numba cannot inline ("Calling a closure with *args"): such a step function
+        # (a game with many parameters) stays a call; slower, never wrong.
+        inline = inline and len(args) < _MAX_INLINE_ARGS
         opts = "nogil=True, " if parallel else ("inline='always', " if inline else "")
         return [
             "",
