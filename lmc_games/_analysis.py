@@ -228,8 +228,17 @@ class _Analyzer:
                     args = [a.xreplace(point) for a in node.args]
                     if any(a.free_symbols for a in args):
                         continue
+                    if any(a.has(sympy.Float) for a in args):
+                        # A point from the numeric search is only known to about 1e-10: a
+                        # kink within 1e-8 of it is taken to be at it (the careful side: no
+                        # linearisation, never "stable").
+                        tied = _numerically_tied(node, args)
+                    else:
+                        tied = None
                     try:
-                        if isinstance(node, sympy.Abs):
+                        if tied is not None:
+                            pass
+                        elif isinstance(node, sympy.Abs):
                             tied = exact_sign(args[0]) == 0
                         else:
                             tied = any(
@@ -831,6 +840,21 @@ class _Analyzer:
 
 
 # ---------------------------------------------------------------------- helpers
+def _numerically_tied(node, args) -> bool:
+    """Whether the arguments of a min/max/abs at an approximate point meet within 1e-8."""
+    try:
+        values = [complex(sympy.N(a, 20)) for a in args]
+    except (TypeError, ValueError):
+        return True
+    if isinstance(node, sympy.Abs):
+        return abs(values[0]) <= 1e-8
+    return any(
+        abs(a - b) <= 1e-8 * max(1.0, abs(a), abs(b))
+        for i, a in enumerate(values)
+        for b in values[i + 1 :]
+    )
+
+
 def _not_finite(exprs) -> bool:
     """True when some expression is infinite or undefined (zoo, nan, oo)."""
     bad = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)

@@ -273,6 +273,12 @@ def _polynomial_system(
             denominators.append(den)
 
     def opaque_atoms(expr: sympy.Expr) -> sympy.Expr:
+        if isinstance(expr, sympy.NumberSymbol):
+            # E, pi ...: constants the polynomial ring over QQ cannot hold; a generator each,
+            # like exp(C) of a parameter value (issue 10 §2).
+            if expr not in opaque:
+                opaque[expr] = sympy.Symbol(f"_opaque{len(opaque)}")
+            return opaque[expr]
         if expr.is_Atom:
             return expr
         if not (expr.free_symbols & unknown_set):
@@ -465,8 +471,27 @@ def _simplify_value(v: sympy.Expr, symbolic: bool) -> sympy.Expr:
         return sympy.factor(sympy.cancel(v)) if expr_size(v, 400) < 400 else v
     if v.is_number and v.has(sympy.Pow) and not v.has(sympy.CRootOf):
         v = sympy.radsimp(v)
-        return sympy.nsimplify(v) if expr_size(v, 60) < 60 else v
+        if expr_size(v, 60) >= 60:
+            return v
+        # nsimplify may return a nearby rational instead of an equal form (EPS/(1 + EPS)
+        # with EPS ~ 1.7e-21 became 0): its answer is kept only when proved equal.
+        candidate = sympy.nsimplify(v)
+        return candidate if _proved_equal(candidate, v) else v
     return v
+
+
+def _proved_equal(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """True when a - b is exactly zero (exact_sign: minimal polynomial for algebraic
+    numbers); False when it is not or cannot be decided."""
+    from ._errors import UndecidedError
+    from ._exact import exact_sign
+
+    if a == b:
+        return True
+    try:
+        return exact_sign(a - b) == 0
+    except (UndecidedError, ValueError, TypeError):
+        return False
 
 
 def _check_bezout(exprs: list[sympy.Expr], syms: list[sympy.Symbol]) -> None:

@@ -105,14 +105,6 @@ def test_an_undecided_eigenvalue_gives_non_hyperbolic_with_the_reason_never_stab
     assert a["t"].stability is Stability.UNSTABLE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap: a payoff holding the constant e (E is a sympy Atom) is not made an opaque "
-    "generator in _equilibria._polynomial_system, so ring.from_expr fails and the face falls "
-    "back to the numeric search (complete=False, 'not polynomial in the shares') although the "
-    "payoffs are polynomial in the shares (DESIGN §1: completeness guaranteed); remove this "
-    "mark when fixed",
-)
 def test_a_payoff_with_the_constant_e_is_solved_exactly():
     """A = [[e, 0], [1, 2]]: on the edge f_s - f_t = x e - (x + 2(1 - x)) = (e + 1) x - 2, so
     the interior rest point is x* = 2/(e + 1) (= 0.5379). Corner s: A[t][s] - A[s][s] =
@@ -129,12 +121,6 @@ def test_a_payoff_with_the_constant_e_is_solved_exactly():
 EPS = "sqrt(2) - 14142135623730950488/10000000000000000000"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _equilibria._simplify_value calls sympy.nsimplify on exact numbers, which "
-    "replaces an irrational value by a nearby rational (x* = EPS/(1 + EPS) becomes 0), so the "
-    "interior point is dropped while complete=True; remove this mark when fixed",
-)
 def test_an_interior_point_a_hair_from_a_corner_is_kept():
     """A = [[1, 0], [0, EPS]], a coordination game: f_s - f_t = x - EPS (1 - x) is -EPS < 0 at
     x = 0 and 1 > 0 at x = 1, so it vanishes inside, at x* = EPS/(1 + EPS) > 0; both corners

@@ -63,13 +63,6 @@ def _flow(g, x0, t_end=200.0):
     return sol.y[0, -1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the numeric face search returns x = 0.33333333333333331 (a double), and "
-    "_analysis._kink tests the kink with exact_sign on that Float, so a kink that is not a "
-    "dyadic number is missed and the one-sided numeric derivative decides: 'stable' for a "
-    "semi-stable point; remove this mark when fixed",
-)
 def test_a_kink_at_one_third_is_not_called_stable():
     """g = |x - 1/3| >= 0: x' >= 0, so a start left of 1/3 creeps up to it and one right of it
     leaves for x = 1 (checked with solve_ivp): 1/3 is semi-stable, not asymptotically stable."""
