@@ -140,3 +140,21 @@ def test_cli_refuses_bad_output_and_parameters(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown parameter" in err
     assert not (tmp_path / "a.html").exists()
+
+
+def test_a_jacobian_the_page_cannot_print_turns_live_values_off(monkeypatch):
+    from sympy.printing.codeprinter import PrintMethodNotImplementedError
+
+    import lmc_games._explore as ex
+
+    real = ex.js_function
+
+    def fake(name, *args, **kwargs):
+        if name == "jacobian":
+            raise PrintMethodNotImplementedError("Unsupported: besselj")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(ex, "js_function", fake)
+    page = ex.explore(load_model("hawk_dove"))
+    assert not page.live and "Jacobian" in page.reason and "besselj" in page.reason
+    assert _data(page.html)["points"] == []

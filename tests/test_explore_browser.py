@@ -181,6 +181,47 @@ def test_larger_models_at_random_points_equal_analyze(browser, pages, name):
     _random_points(browser, pages, name, 10, seed=7)
 
 
+def test_live_verdict_of_purely_imaginary_eigenvalues_without_a_theorem(browser, pages):
+    """water_use_lmc has a rest point with eigenvalues -1.12 and 0 +- 1.71i at its defaults:
+    analyze calls it non-hyperbolic. Moving an inert parameter (a baseline benefit, which
+    cancels from the dynamics) leaves the exact values and makes the page compute the verdict
+    live; it must agree."""
+    game = load_model("water_use_lmc")
+    assert "B_L" in analyze(game).inert_parameters
+    page, problems = _open(browser, pages("water_use_lmc"))
+    values = {p.name: float(p.value) for p in game.parameters}
+    values["B_L"] = values["B_L"] + 0.5
+    _set_through_number_boxes(page, values)
+    assert page.evaluate("window.lmcExplore.restPoints()")["source"] == "live"
+    _compare(page, game, values)
+    verdicts = {r["verdict"] for r in page.evaluate("window.lmcExplore.restPoints()")["points"]}
+    assert "non-hyperbolic" in verdicts
+    assert problems == []
+    page.close()
+
+
+def test_no_centre_without_the_theorem(browser, tmp_path):
+    """Matching pennies plus a payoff term y common to the row player's strategies: the same
+    dynamics (interior eigenvalues +-i*sqrt(2) at a = 2), but payoffs that depend on the
+    shares, where analyze's centre theorem does not apply: non-hyperbolic, not centre."""
+    from lmc_games import Game
+
+    game = Game.bimatrix(
+        [["a + y", "-a + y"], ["-a + y", "a + y"]], [[-1, 1], [1, -1]], parameters={"a": 1}
+    )
+    out = explore(game).write(tmp_path / "mp.html")
+    page, problems = _open(browser, out)
+    _set_through_number_boxes(page, {"a": 2.0})
+    _compare(page, game, {"a": 2.0})
+    shown = {
+        r["label"]: r["verdict"] for r in page.evaluate("window.lmcExplore.restPoints()")["points"]
+    }
+    assert shown["r1+r2, c1+c2"] == "non-hyperbolic"
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.filterwarnings("ignore::lmc_games.SimulationWarning")
 @pytest.mark.parametrize(
     ("name", "start"),
     [

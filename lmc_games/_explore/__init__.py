@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sympy
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
-from .._errors import ParameterError
+from .._errors import ModelError, ParameterError
 from ._codegen import GUARD_JS, ConditionError, condition_parts, js_function
 
 if TYPE_CHECKING:
@@ -150,8 +151,19 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
     psyms = [reduced.symbols[n] for n in names]
     n = len(variables)
 
-    field_js = js_function("field", variables, psyms, list(sys_.field))
-    jac_js = js_function("jacobian", variables, psyms, list(sys_.jacobian))
+    try:
+        field_js = js_function("field", variables, psyms, list(sys_.field))
+    except PrintMethodNotImplementedError as exc:
+        raise ModelError(
+            f"{game.name}: the field uses a function the explorer cannot write as JavaScript"
+            f" ({_one_line(exc)})"
+        ) from None
+    jac_reason = ""
+    try:
+        jac_js = js_function("jacobian", variables, psyms, list(sys_.jacobian))
+    except PrintMethodNotImplementedError as exc:
+        jac_js = "function jacobian(s, p) { return null; }"
+        jac_reason = f"the Jacobian uses a function the page cannot compute ({_one_line(exc)})"
 
     formulas = _cached_formulas(reduced, names)
     reason = formulas if isinstance(formulas, str) else ""
@@ -160,10 +172,12 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
     if not reason:
         try:
             rest_js, points = _rest_code(formulas, psyms, n)
-        except ConditionError as exc:
-            reason = str(exc)
+        except (ConditionError, PrintMethodNotImplementedError) as exc:
+            reason = _one_line(exc)
             points = []
             rest_js = "function rest(s, p) { return null; }"
+    if jac_reason and not reason:
+        reason, points, rest_js = jac_reason, [], "function rest(s, p) { return null; }"
     centre_faces = _centre_faces(game)
 
     pmap = game.parameter_map
@@ -362,6 +376,10 @@ def _exact_entry(name: str, game: Game, an, names) -> dict:
         "points": rows,
         "continua": len(an.continua),
     }
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300]
 
 
 def _template(name: str) -> str:
