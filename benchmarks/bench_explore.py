@@ -87,10 +87,10 @@ def main() -> None:
         browser.close()
     head = ("model", "shape", "starts", "median ms", "p90 ms", "page KiB", "write s")
     print(
-        f"{head[0]:<16}{head[1]:>7}{head[2]:>8}{head[3]:>11}{head[4]:>9}{head[5]:>10}{head[6]:>9}"
+        f"{head[0]:<22}{head[1]:>7}{head[2]:>8}{head[3]:>11}{head[4]:>9}{head[5]:>10}{head[6]:>9}"
     )
     for r in rows:
-        print(f"{r[0]:<16}{r[1]:>7}{r[2]:>8}{r[3]:>11.1f}{r[4]:>9.1f}{r[5]:>10.1f}{r[6]:>9.1f}")
+        print(f"{r[0]:<22}{r[1]:>7}{r[2]:>8}{r[3]:>11.1f}{r[4]:>9.1f}{r[5]:>10.1f}{r[6]:>9.1f}")
     print(f"(t_end = 50, dt = 0.05; {args.moves} slider moves after 5 warm-up redraws)")
 
 

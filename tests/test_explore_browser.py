@@ -347,3 +347,35 @@ def test_screenshot_matches_baseline(browser, pages, geometry, tmp_path):
 
 def _dim(name: str) -> int:
     return len(load_model(name).variables)
+
+
+def test_a_click_starts_a_trajectory_there(browser, pages):
+    """A real mouse click on the square: the trajectory starts at the clicked shares (to the
+    pixel) and equals simulate from there."""
+    game = load_model("water_use")
+    page, problems = _open(browser, pages("water_use"))
+    box = page.locator("#phase").bounding_box()
+    # The square's panel: left 70, top 20, side min(W - 100, H - 80) canvas pixels.
+    side = min(560 - 100, 520 - 80)
+    scale = box["width"] / 560
+    page.mouse.click(
+        box["x"] + (70 + 0.25 * side) * scale, box["y"] + (20 + (1 - 0.6) * side) * scale
+    )
+    shown = page.evaluate("JSON.parse(document.getElementById('trajectory').textContent)")
+    assert shown["start"] == pytest.approx([0.25, 0.6], abs=2 / side)
+    sim = simulate(game, [shown["start"]], t_end=T_END, dt=DT, engine="numpy")
+    np.testing.assert_allclose(shown["states"], sim.states[:, 0, 0, :], rtol=0, atol=1e-9)
+    assert problems == []
+    page.close()
+
+
+def test_a_game_without_parameters(browser, tmp_path):
+    from lmc_games import Game
+
+    game = Game.bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    out = explore(game).write(tmp_path / "mp.html")
+    page, problems = _open(browser, out)
+    _compare(page, game, {})
+    assert page.locator("#params input").count() == 0
+    assert problems == []
+    page.close()
