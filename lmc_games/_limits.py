@@ -115,7 +115,13 @@ def _positive(value: Any, name: str) -> float:
 
 
 def check_time(
-    t_end: Any, dt: Any, *, eps: Any = None, save_every: Any = None, options: bool = False
+    t_end: Any,
+    dt: Any,
+    *,
+    eps: Any = None,
+    save_every: Any = None,
+    options: bool = False,
+    default_dt: bool = False,
 ) -> int:
     """Check an integration's times and return its number of steps per trajectory.
 
@@ -130,6 +136,8 @@ def check_time(
         Spacing of saved times; finite and positive when given.
     options : bool
         Name the command-line options (``--t-end``) in messages instead of the arguments.
+    default_dt : bool
+        ``dt`` is the default (the user gave none); messages say so.
 
     Returns
     -------
@@ -155,6 +163,11 @@ def check_time(
     if t < h:
         # One step of size dt would overshoot t_end: there is nothing between 0 and t_end
         # to save, and a shortened step is not what was asked for.
+        if default_dt:
+            raise LimitError(
+                f"{n_t} {t:g} is shorter than the default output spacing {h:g}: give a "
+                f"longer {n_t}, or {n_dt} at most {n_t}"
+            )
         raise LimitError(
             f"{n_t} {t:g} is shorter than one step {n_dt} {h:g}: give {n_dt} at most {n_t}"
         )

@@ -439,7 +439,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     # Without --dt the step is chosen per point (at most 0.05): sizes are checked at 0.05.
     step = 0.05 if args.dt is None else args.dt
-    check_time(args.t_end, step, eps=args.eps, options=True)
+    check_time(args.t_end, step, eps=args.eps, options=True, default_dt=args.dt is None)
     if args.out:
         check_output_file(args.out, "--out", (".csv",))
     _check_figure_path(args.plot, "--plot")
@@ -626,7 +626,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.chunk_size is not None and args.chunk_size < 1:
         raise CommandError("--chunk-size must be at least 1")
     if args.measure == "outcome":
-        check_time(args.t_end, 0.05 if args.dt is None else args.dt, eps=args.eps, options=True)
+        check_time(
+            args.t_end,
+            0.05 if args.dt is None else args.dt,
+            eps=args.eps,
+            options=True,
+            default_dt=args.dt is None,
+        )
     vary = _parse_vary(args.vary)
     game = _load_game(args)
     if args.measure == "outcome":

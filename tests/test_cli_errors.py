@@ -67,7 +67,8 @@ share = "y"
         (["--starts", "100000"], "use a smaller --starts"),
         (["--starts", "0"], "--starts must be a positive whole number"),
         (["--out", "t.txt"], "the file must end in .csv"),
-        (["--t-end", "1e-300"], "shorter than one step --dt"),
+        (["--t-end", "1e-300"], "shorter than the default output spacing"),
+        (["--t-end", "0.01", "--dt", "0.05"], "shorter than one step --dt 0.05"),
     ],
 )
 def test_simulate_refuses_sizes_up_front(capsys, argv, match):
