@@ -65,7 +65,7 @@ def test_generated_code_holds_no_user_text():
     words = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", code))
     allowed = {"function", "const", "return", "s", "p", "Math", "pow", "abs", "sqrt", "exp"}
     allowed |= {"log", "max", "min", "field", "jacobian", "rest", "c", "e", "st", "G", "true"}
-    allowed |= {"false", "gt", "lt", "ge", "le", "eq", "ne", "Infinity", "E", "PI"}
+    allowed |= {"false", "gt", "lt", "ge", "le", "eq", "ne", "Infinity", "E", "PI", "centre"}
     generated = {w for w in words if re.fullmatch(r"[spc]_\d+", w)}
     assert words - generated <= allowed, words - generated - allowed
 
@@ -158,3 +158,11 @@ def test_a_jacobian_the_page_cannot_print_turns_live_values_off(monkeypatch):
     page = ex.explore(load_model("hawk_dove"))
     assert not page.live and "Jacobian" in page.reason and "besselj" in page.reason
     assert _data(page.html)["points"] == []
+
+
+@pytest.mark.parametrize("value", [1e299, -1e299, 1e-299])
+def test_extreme_defaults_give_finite_slider_ends(value):
+    g = Game.symmetric([["a", 0], [0, 1]], parameters={"a": {"value": value}})
+    q = _data(explore(g).html)["params"][0]
+    assert all(abs(q[k]) <= 1e300 for k in ("sliderMin", "sliderMax", "value"))
+    assert q["sliderMin"] < q["sliderMax"]

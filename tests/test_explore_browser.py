@@ -379,3 +379,18 @@ def test_a_game_without_parameters(browser, tmp_path):
     assert page.locator("#params input").count() == 0
     assert problems == []
     page.close()
+
+
+@pytest.mark.parametrize("scale", [1e3, 1e6])
+@pytest.mark.parametrize("name", ["hawk_dove", "inspection", "rock_paper_scissors"])
+def test_payoffs_at_the_scales_users_bring(browser, pages, name, scale):
+    """Every parameter of these models is a payoff: scaled by 1e3 or 1e6 the rest points keep
+    their place and verdicts (the centres of inspection and rock-paper-scissors included)."""
+    game = load_model(name)
+    page, problems = _open(browser, pages(name))
+    values = {p.name: float(p.value) * scale for p in game.parameters}
+    _set_through_number_boxes(page, values)
+    assert page.evaluate("window.lmcExplore.restPoints()")["source"] == "live"
+    _compare(page, game, values)
+    assert problems == []
+    page.close()

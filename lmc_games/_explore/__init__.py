@@ -178,7 +178,7 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
             rest_js = "function rest(s, p) { return null; }"
     if jac_reason and not reason:
         reason, points, rest_js = jac_reason, [], "function rest(s, p) { return null; }"
-    centre_faces = _centre_faces(game)
+    centre_faces, centre_js = _centre_theorem(reduced, psyms)
 
     pmap = game.parameter_map
     params = [_slider(pmap[nm], game.values[nm]) for nm in names]
@@ -226,7 +226,7 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
         "tEnd": T_END,
         "guard": float(GUARD_JS),
     }
-    page = _assemble(data, "\n\n".join([field_js, jac_js, rest_js]))
+    page = _assemble(data, "\n\n".join([field_js, jac_js, rest_js, centre_js]))
     if len(page.encode("utf-8")) > MAX_BYTES:
         raise ParameterError(
             f"the explorer page of {game.name!r} would exceed {MAX_BYTES // 2**20} MB; "
@@ -295,29 +295,34 @@ def _geometry(game: Game) -> str:
     return "projections"
 
 
-def _centre_faces(game: Game) -> list[str]:
-    """Labels of faces whose rest points are centres when their eigenvalues are purely
-    imaginary, by the theorems :func:`lmc_games.analyze` applies (the interior of a 2x2
-    bimatrix game; of a 3x3 symmetric game zero-sum up to column shifts)."""
+def _centre_theorem(game: Game, psyms: list) -> tuple[list[str], str]:
+    """The faces where :func:`lmc_games.analyze` calls purely imaginary eigenvalues a centre,
+    and a JS function ``centre(s, p)`` saying whether its theorem applies at parameters ``p``:
+    the interior of a 2x2 bimatrix game (always), or of a 3x3 symmetric game whose matrix,
+    minus each column's diagonal entry, is skew-symmetric -- a condition on the parameters
+    (rock-paper-scissors with a = b), compiled with the guard band like the others."""
     from .._equilibria import enumerate_faces
 
+    never = "function centre(s, p) { return false; }"
     if game.state_dependent:
-        return []
+        return [], never
     shape = tuple(p.k for p in game.populations)
-    ok = False
     if not game.is_symmetric and shape == (2, 2):
-        ok = True
+        cond: Any = sympy.true
     elif game.is_symmetric and shape == (3,):
         A = sympy.Matrix(3, 3, lambda i, j: game.payoffs[(i, j)][0])
         shifted = sympy.Matrix(3, 3, lambda i, j: A[i, j] - A[j, j])
-        ok = all(sympy.simplify(e) == 0 for e in shifted + shifted.T)
-    if not ok:
-        return []
-    return [
+        entries = {sympy.expand(e) for e in shifted + shifted.T}
+        cond = sympy.And(*[sympy.Eq(e, 0) for e in entries])
+    else:
+        return [], never
+    faces = [
         f.label
         for f in enumerate_faces(game)
-        if all(len(s) == p.k for s, p in zip(f.support, game.populations))
+        if all(len(sup) == p.k for sup, p in zip(f.support, game.populations))
     ]
+    text, exprs = condition_parts(cond)
+    return faces, js_function("centre", [], psyms, exprs, tail=f"return {text};")
 
 
 def _finite(v: float) -> float | None:
@@ -332,11 +337,13 @@ def _slider(par, value) -> dict:
     if log:
         a = v / 100 if lo is None or lo <= 0 else max(lo, v / 100)
         b = v * 100 if hi is None else min(hi, v * 100)
-        smin, smax = a, b
+        # Slider ends stay finite for JSON however large the default (values are capped near
+        # 1e300 by the model parser).
+        smin, smax = max(a, 1e-300), min(b, 1e300)
     else:
         span = 10 * max(1.0, abs(v))
-        smin = lo if lo is not None else v - span
-        smax = hi if hi is not None else v + span
+        smin = lo if lo is not None else max(v - span, -1e300)
+        smax = hi if hi is not None else min(v + span, 1e300)
     return {
         "name": par.name,
         "description": par.description,

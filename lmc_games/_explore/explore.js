@@ -171,7 +171,7 @@ function exactEntry() {
   return null;
 }
 
-function classify(base, stable, eig, flat) {
+function classify(base, stable, eig, flat, p) {
   if (stable) return ["stable", "stability condition holds (compiled, guard band)"];
   if (eig === null) return [null, "no eigenvalues for this dimension"];
   let scale = 0;
@@ -183,7 +183,7 @@ function classify(base, stable, eig, flat) {
   if (pos) return ["unstable", "a positive real part and none negative"];
   if (!zero.length)
     return ["non-hyperbolic", "at a stability boundary: the condition fails within the guard band"];
-  if (!neg && D.centreFaces.includes(base) && zero.every(([, im]) => Math.abs(im) > tol))
+  if (!neg && D.centreFaces.includes(base) && centre(null, p) && zero.every(([, im]) => Math.abs(im) > tol))
     return ["centre", "purely imaginary eigenvalues at the interior of a game with a constant of motion"];
   return ["non-hyperbolic", "a real part zero to rounding; linearisation does not decide"];
 }
@@ -221,7 +221,7 @@ function liveRestPoints(p) {
     if (!pt.exists) continue;
     const flat = jacobian(pt.coords, p);
     const eig = eigenvalues(flat);
-    const [verdict, why] = classify(pt.base, pt.stable, eig, flat);
+    const [verdict, why] = classify(pt.base, pt.stable, eig, flat, p);
     out.push({ label: pt.label, coords: pt.coords, eigenvalues: eig, verdict, stable: pt.stable, reason: why, exact: null });
   }
   return out;
