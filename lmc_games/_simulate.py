@@ -192,12 +192,12 @@ def simulate(
     """Integrate the replicator field from many starts for many parameter points.
 
     With ``method="rk4"`` and no ``dt``, the step is chosen per parameter point from the field
-    (a bound on the Jacobian over the state space: a step of at most 0.05 with ``|lambda| dt
-    <= 1``), every step's error is estimated at no extra cost, and a trajectory whose
-    estimate exceeds :data:`~lmc_games._compile.TRUST_TOLERANCE` is re-run with dopri5 and
-    replaced. With a ``dt`` you give, that step is used everywhere and an untrusted trajectory
-    is kept but flagged (``Simulation.trusted``) with a :class:`SimulationWarning`. See
-    docs/explanation/numerics.md.
+    (a bound ``rho`` on the Jacobian over the state space: 0.05 where ``0.05 rho <= 1``, else
+    ``0.05 / m`` with ``rho dt <= 1/2``), every step's error is estimated at no extra cost,
+    and a trajectory whose estimate exceeds :data:`~lmc_games._compile.TRUST_TOLERANCE` is
+    re-run with dopri5 and replaced. With a ``dt`` you give, that step is used everywhere and
+    an untrusted trajectory is kept but flagged (``Simulation.trusted``) with a
+    :class:`SimulationWarning`. See docs/explanation/numerics.md.
 
     Parameters
     ----------
@@ -252,7 +252,7 @@ def simulate(
 
     >>> big = simulate(hd, [[0.1]], params={"V": 2000, "C": 3000}, t_end=1, engine="numpy")
     >>> float(big.dt[0]), big.final.round(4).tolist()
-    (0.001, [[[0.6667]]])
+    (0.0005, [[[0.6667]]])
     """
     sys_ = game_or_system if isinstance(game_or_system, System) else system(game_or_system)
     if method not in ("rk4", "dopri5"):

@@ -25,6 +25,12 @@ from lmc_games import Game, SimulationWarning, compile_field, load_model, simula
 from lmc_games._compile import TRUST_TOLERANCE
 
 
+@pytest.fixture
+def numba_cache(tmp_path, monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.setenv("LMC_GAMES_CACHE", str(tmp_path))
+
+
 @pytest.fixture(params=["numpy", "numba"])
 def engine(request, tmp_path_factory, monkeypatch):
     """Both engines; numba (when installed) with a private kernel cache."""
@@ -223,6 +229,22 @@ def test_big_payoffs_agree_with_dopri5_and_solve_ivp_or_are_flagged(scale, engin
             assert _corner(_scipy_final(game, start, t_end=20)) == (1, 1)
     if scale == 100:
         assert sim.trusted.all()
+
+
+def test_handover_replaces_untrusted_trajectories_by_dopri5(engine):
+    # A payoff of 1e4 where the row's other strategy is used: the Jacobian bound (about
+    # 1e4) asks for more than MAX_REFINE steps per 0.05, so every trajectory is re-run with
+    # dopri5, which is cheap here (the field is fast only in the transient, the attractor
+    # (a, a) has eigenvalues -1). Disabling the hand-over makes this test fail.
+    game = Game.bimatrix([[1, 10**4], [0, 0]], [[1, 0], [0, 1]], (["a", "b"], ["a", "b"]))
+    starts = np.array([[0.2, 0.8], [0.6, 0.5]])
+    sim = simulate(game, starts, t_end=20, engine=engine)
+    assert sim.redone.all() and sim.trusted.all()
+    assert np.isnan(sim.error).all()
+    assert [_corner(s) for s in sim.final[:, 0]] == [(1, 1), (1, 1)]
+    assert (sim.steps < 5_000).all() and (sim.rejected >= 0).all()
+    for i, start in enumerate(starts):
+        assert _corner(_scipy_final(game, start, t_end=20)) == (1, 1)
 
 
 def test_overflowing_payoffs_are_never_labelled_as_reaching_anything(engine):
