@@ -243,7 +243,7 @@ def test_handover_replaces_untrusted_trajectories_by_dopri5(engine):
     assert np.isnan(sim.error).all()
     assert [_corner(s) for s in sim.final[:, 0]] == [(1, 1), (1, 1)]
     assert (sim.steps < 5_000).all() and (sim.rejected >= 0).all()
-    for i, start in enumerate(starts):
+    for start in starts:
         assert _corner(_scipy_final(game, start, t_end=20)) == (1, 1)
 
 
@@ -408,3 +408,30 @@ def test_property_many_games_slow(data, k, populations):
     game = _random_game(data, populations, k)
     starts = np.array(list(itertools.product([0.2, 0.5, 0.8], repeat=populations)), float)
     _check_outcomes(game, starts)
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_cli_simulate_shows_the_issue_case_trusted_and_a_forced_step_flagged(capsys):
+    # `lmc-games simulate water_use --set F=200 --init 0.3,0.3` reported (0.4256, 0), "not
+    # converged", without a word. Now the default reaches (reasonable, reasonable), and
+    # --dt 0.05 is flagged in JSON ("trusted": false, nothing reached) and in text.
+    import json
+
+    from lmc_games.cli import main
+
+    base = ["simulate", "water_use", "--set", "F=200", "--init", "0.3,0.3", "--format", "json"]
+    assert main(base) == 0
+    out, _ = capsys.readouterr()
+    (tr,) = json.loads(out)["trajectories"]
+    assert tr["trusted"] is True and tr["reached"] == "reasonable, reasonable"
+    assert main(base + ["--dt", "0.05"]) == 0
+    out, err = capsys.readouterr()
+    (tr,) = json.loads(out)["trajectories"]
+    assert tr["trusted"] is False and tr["reached"] is None and tr["convergence_time"] is None
+    assert tr["final"]["savannakhet"]["reasonable"] == pytest.approx(0.42556517, abs=1e-6)
+    assert "drop dt (--dt)" in err
+    assert main(base[:-2] + ["--dt", "0.05"]) == 0
+    out, _ = capsys.readouterr()
+    assert "untrusted" in out
