@@ -31,9 +31,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import LmcGamesError
-from ._render._cells import _latex_names, _tex_condition, _tex_text
-from ._render._latex import analysis_to_latex, game_to_latex
-from ._render._markdown import analysis_sections, game_to_markdown
+from ._render._cells import (
+    _compacted,
+    _compacting,
+    _condition_words,
+    _latex_names,
+    _tex_condition,
+    _tex_text,
+)
+from ._render._latex import (
+    _tex_journal,
+    _tex_label_cell,
+    _tex_where,
+    analysis_to_latex,
+    game_to_latex,
+)
+from ._render._markdown import _md_where, analysis_sections, game_to_markdown
 
 if TYPE_CHECKING:
     from ._game import Game
@@ -295,6 +308,16 @@ def _figures(game, sim, root: Path, written: list[Path]) -> list[tuple[str, str]
 
 
 def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
+    # One compactor for the whole report: every section uses the same names, defined once in
+    # the "Where" section before the Jacobian.
+    with _compacting(game) as holder:
+        out = _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end)
+        at = out.index("## Jacobian")
+        out[at:at] = _md_where(holder, "##")
+    return "\n".join(out)
+
+
+def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end) -> list[str]:
     import sympy
 
     names = _latex_names(game)
@@ -306,12 +329,12 @@ def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
         "The Jacobian of the replicator equations in the free shares:",
         "",
         "$$",
-        sympy.latex(numeric.system.jacobian, symbol_names=names),
+        sympy.latex(numeric.system.jacobian.applyfunc(_compacted), symbol_names=names),
         "$$",
         "",
     ]
     out += ["## Rest points at the default values", ""]
-    out += analysis_sections(numeric, level=3, skip=("Replicator equations",))
+    out += analysis_sections(numeric, level=3, skip=("Replicator equations",), where=False)
     out += [
         "",
         "## Conditions on the parameters",
@@ -320,11 +343,13 @@ def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
         "and when it is asymptotically stable.",
         "",
     ]
-    out += analysis_sections(symbolic, level=3, skip=("Replicator equations",))
+    out += analysis_sections(symbolic, level=3, skip=("Replicator equations",), where=False)
     out += ["", "## Regimes", "", "| Rest point | Asymptotically stable when |", "|---|---|"]
     regimes = _regimes(symbolic)
     for label, cond in regimes:
         out.append(f"| `{label}` | `{cond}` |")
+    # The audit of the model's claims (lmc_games._claims.audit_section) belongs here, between
+    # the regimes and the scenarios, when the model carries claims.
     if not regimes:
         out.append("| — | no rest point is asymptotically stable for any parameter values |")
     out += [
@@ -360,7 +385,7 @@ def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
         "- `references.bib`, `provenance.json`",
         "",
     ]
-    return "\n".join(out)
+    return out
 
 
 def _reached_summary(conv) -> str:
@@ -377,14 +402,12 @@ def _reached_summary(conv) -> str:
 def _regimes(symbolic) -> list[tuple[str, str]]:
     import sympy
 
-    from ._formula import format_condition
-
     out = []
     for r in symbolic.rest_points:
         cond = r.stable_if
         if cond is None or cond is sympy.false or cond is False:
             continue
-        out.append((r.label, "always" if cond is sympy.true else format_condition(cond)))
+        out.append((r.label, _condition_words(cond)))
     return out
 
 
@@ -394,6 +417,7 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
 \usepackage{booktabs}
+\usepackage{tabularx}
 \usepackage{graphicx}
 \usepackage{longtable}
 \usepackage[margin=2cm,landscape]{geometry}
@@ -421,6 +445,16 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 
 
 def _latex(game, numeric, symbolic, scenarios, figs) -> str:
+    with _compacting(game) as holder:
+        body = _latex_body(game, numeric, symbolic, scenarios, figs)
+        at = body.index("\\section{Jacobian}")
+        where = _tex_where(holder, _latex_names(game))
+        if where:
+            body[at:at] = ["\\section{Named quantities}", *where, ""]
+    return "\n".join(body) + "\n"
+
+
+def _latex_body(game, numeric, symbolic, scenarios, figs) -> list[str]:
     import sympy
 
     names = _latex_names(game)
@@ -439,7 +473,7 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
     body += ["\\section{Model}", game_to_latex(game, fit_width=True), ""]
     J = numeric.system.jacobian
     entries = [
-        f"J_{{{i + 1}{j + 1}}} &= {sympy.latex(J[i, j], symbol_names=names)}"
+        f"J_{{{i + 1}{j + 1}}} &= {sympy.latex(_compacted(J[i, j]), symbol_names=names)}"
         for i in range(J.shape[0])
         for j in range(J.shape[1])
     ]
@@ -453,7 +487,13 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
     ]
     body += [
         "\\section{Rest points at the default values}",
-        analysis_to_latex(numeric, fit_width=True),
+        analysis_to_latex(numeric, fit_width=True, where=False),
+        "",
+    ]
+    body += [
+        "\\section{Stability of the pure profiles}",
+        "Every parameter kept as a symbol.",
+        *_tex_journal(symbolic, names, title),
         "",
     ]
     body += [
@@ -470,7 +510,7 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
     for r in symbolic.rest_points:
         exists = _tex_cell(r.exists_if, names) if r.exists_if is not None else "--"
         stable = _tex_cell(r.stable_if, names) if r.stable_if is not None else "undecided"
-        body.append(f"{_tex_text(r.label)} & {exists} & {stable} \\\\")
+        body.append(f"{_tex_label_cell(r.label)} & {exists} & {stable} \\\\")
     body += ["\\bottomrule", "\\end{longtable}", ""]
     body += [
         "\\section{Regimes}",
@@ -524,7 +564,7 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
         body += [f"\\item {_tex_text(ref)}" for ref in game.references]
         body += ["\\end{itemize}", ""]
     body.append("\\end{document}")
-    return "\n".join(body) + "\n"
+    return body
 
 
 def _tex_cell(cond, names) -> str:

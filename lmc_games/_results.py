@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import sympy
@@ -137,6 +137,45 @@ class RestPoint:
     exact: bool = True
     notes: tuple[str, ...] = ()
     intermediates: Mapping[sympy.Symbol, sympy.Expr] = field(default_factory=dict)
+
+    def expanded(self) -> RestPoint:
+        """The same rest point with its named quantities (``intermediates``) written out in
+        the parameters: coordinates, shares, eigenvalues, characteristic polynomial, Jacobian
+        and conditions hold only parameters (and ``lambda``). Nothing is simplified.
+
+        The printed reports go the other way (``lmc_games._compact``): long formulas there are
+        factored and abbreviated by names defined in a *where* block; the result objects and
+        the JSON always keep the full expressions.
+
+        Examples
+        --------
+        >>> from lmc_games import load_model, analyze
+        >>> rp = analyze(load_model("water_use"), symbolic=True).rest_points[-1]
+        >>> rp.expanded().coordinates == rp.coordinates  # no intermediates in a 2x2 game
+        True
+        """
+        if not self.intermediates:
+            return self
+        full: dict = {}
+        # Named quantities may refer to earlier ones: substitute until none is left.
+        for _ in range(len(self.intermediates) + 1):
+            full = {k: v.xreplace(full) for k, v in self.intermediates.items()}
+
+        def sub(e: Any) -> Any:
+            return e.xreplace(full) if isinstance(e, sympy.Basic) else e
+
+        return replace(
+            self,
+            coordinates={k: sub(v) for k, v in self.coordinates.items()},
+            shares=tuple(tuple(sub(s) for s in pop) for pop in self.shares),
+            jacobian=None if self.jacobian is None else self.jacobian.xreplace(full),
+            eigenvalues=tuple(sub(e) for e in self.eigenvalues),
+            charpoly=sub(self.charpoly),
+            exists_if=sub(self.exists_if),
+            stable_if=sub(self.stable_if),
+            nash_if=sub(self.nash_if),
+            intermediates={},
+        )
 
     def evaluate(self, values: Mapping[sympy.Symbol, Any]) -> tuple[tuple[sympy.Expr, ...], ...]:
         """The shares with parameter values substituted, resolving the named quantities of a

@@ -674,6 +674,49 @@ def test_markdown_contents():
 # =====================================================================================
 # LaTeX
 # =====================================================================================
+def _group(text: str, start: int) -> tuple[str, int]:
+    """The brace group opening at ``text[start]`` and the index after it."""
+    assert text[start] == "{"
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start + 1 : i], i + 1
+    raise AssertionError("unbalanced braces")
+
+
+def _tabulars(tex: str) -> list[tuple[str, str]]:
+    """``(column spec, body)`` of every tabular and tabularx environment."""
+    out = []
+    for m in re.finditer(r"\\begin\{(tabularx?)\}", tex):
+        pos = m.end()
+        if m.group(1) == "tabularx":
+            _, pos = _group(tex, pos)  # the width
+        spec, pos = _group(tex, pos)
+        end = tex.index(rf"\end{{{m.group(1)}}}", pos)
+        out.append((spec, tex[pos:end]))
+    return out
+
+
+def _columns(spec: str) -> int:
+    """Number of columns of a column specification (``>{..}``, ``@{..}`` and widths skipped)."""
+    spec = spec.replace(" ", "")
+    n, i = 0, 0
+    while i < len(spec):
+        ch = spec[i]
+        if ch in ">@<":
+            _, i = _group(spec, i + 1)
+            continue
+        if ch in "pmb" and i + 1 < len(spec) and spec[i + 1] == "{":
+            _, i = _group(spec, i + 1)
+            n += 1
+            continue
+        if ch in "lcrX":
+            n += 1
+        i += 1
+    return n
+
+
 def check_latex(tex: str) -> None:
     body = tex.replace(r"\{", "").replace(r"\}", "")
     depth = 0
@@ -682,17 +725,15 @@ def check_latex(tex: str) -> None:
         assert depth >= 0
     assert depth == 0
     assert tex.count("$") % 2 == 0 or r"\$" in tex
-    for env in ("table", "tabular", "align*"):
+    for env in ("table", "tabular", "tabularx", "align*"):
         assert tex.count(rf"\begin{{{env}}}") == tex.count(rf"\end{{{env}}}")
-    tabulars = tex.count(r"\begin{tabular}")
-    assert tabulars >= 1
+    tables = _tabulars(tex)
+    assert len(tables) >= 1
     for rule in (r"\toprule", r"\midrule", r"\bottomrule"):
-        assert tex.count(rule) == tabulars
-    # Rows of each tabular have as many cells as its column specification.
-    for spec, inner in re.findall(
-        r"\\begin\{tabular\}\{([^}]*)\}(.*?)\\end\{tabular\}", tex, flags=re.S
-    ):
-        ncols = len(spec.replace(" ", ""))
+        assert tex.count(rule) == len(tables)
+    # Rows of each table have as many cells as its column specification.
+    for spec, inner in tables:
+        ncols = _columns(spec)
         for row in inner.split(r"\\")[:-1]:
             row = row.replace(r"\toprule", "").replace(r"\midrule", "")
             row = re.sub(r"\\cmidrule\([a-z]*\)\{[^}]*\}", "", row).strip()
@@ -716,7 +757,9 @@ def test_latex_analysis():
     check_latex(tex)
     assert r"\dot{x} &= " in tex
     assert r"\alpha" in tex  # the parameter's declared LaTeX name
-    assert r"heads+tails, heads+tails & $x = \frac{1}{2},\ y = \frac{1}{2}$" in tex
+    label = r"heads+\allowbreak{}tails, heads+\allowbreak{}tails"
+    row = label + r" & $x = \frac{1}{2},\ y = \frac{1}{2}$"
+    assert row in tex
     assert "centre" in tex
     check_latex(analysis_to_latex(hawk_dove_symbolic()))
     check_latex(analysis_to_latex(segment_analysis()))

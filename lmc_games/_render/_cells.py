@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 import sympy
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import Boolean
 
 from .._errors import FormulaError, GameError
 from .._formula import format_condition, format_expr
 
 if TYPE_CHECKING:
+    from .._compact import Compactor
     from .._game import Game, Population
     from .._params import Parameter
-    from .._results import Analysis, Continuum, RestPoint, Stability
+    from .._results import Analysis, Continuum, DetTraceRow, RestPoint, Stability
 
 
 WIDTH = 100
@@ -33,6 +39,132 @@ INERT_SENTENCE = (
 
 
 _SHORT = 14
+
+
+# =====================================================================================
+# compaction: while an analysis is rendered, long formulas go through one Compactor
+# =====================================================================================
+class _Lazy:
+    """The compactor of one rendering, built when the first long formula needs it."""
+
+    def __init__(self, game: Game) -> None:
+        self.game = game
+        self._c: Compactor | None = None
+
+    def get(self) -> Compactor:
+        if self._c is None:
+            from .._compact import Compactor
+
+            self._c = Compactor(self.game)
+        return self._c
+
+    @property
+    def started(self) -> bool:
+        return self._c is not None
+
+
+_COMPACTOR: ContextVar[_Lazy | None] = ContextVar("lmc_games_compactor", default=None)
+
+
+@contextmanager
+def _compacting(game: Game) -> Iterator[_Lazy]:
+    """Long formulas rendered inside this block are compact and named (``_compact``); the
+    holder's compactor lists the names used, for the *where* block."""
+    outer = _COMPACTOR.get()
+    if outer is not None and outer.game is game:
+        # A rendering inside another of the same game (a report section) shares its names.
+        yield outer
+        return
+    holder = _Lazy(game)
+    token = _COMPACTOR.set(holder)
+    try:
+        yield holder
+    finally:
+        _COMPACTOR.reset(token)
+
+
+def _long(expr: Any) -> bool:
+    from .._compact import text_length
+
+    holder = _COMPACTOR.get()
+    return holder is not None and text_length(expr) > _KEEP
+
+
+def _compacted(expr: Any) -> Any:
+    """``expr`` in compact named form while compacting and when it is long, else itself."""
+    if isinstance(expr, sympy.Basic) and not expr.is_number and _long(expr):
+        return _COMPACTOR.get().get().expr(expr)
+    return expr
+
+
+def _compacted_condition(cond: Any) -> Any:
+    if isinstance(cond, sympy.Basic) and _long(cond):
+        return _COMPACTOR.get().get().condition(cond)
+    return cond
+
+
+def _charpoly_of(rp: RestPoint) -> Any:
+    """The characteristic polynomial of a rest point, computed from the compact Jacobian while
+    compacting (when the full one is long)."""
+    if rp.charpoly is not None and _long(rp.charpoly):
+        try:
+            return _COMPACTOR.get().get().charpoly(rp)
+        except (ValueError, TypeError, sympy.PolynomialError):
+            return _compacted(rp.charpoly)
+    return rp.charpoly
+
+
+def _det_trace_of(a: Analysis, row: DetTraceRow) -> tuple[Any, Any]:
+    """``(det, trace)`` of a det/trace row, compact while compacting."""
+    if not (_long(row.det) or _long(row.trace)):
+        return row.det, row.trace
+    rp = next((r for r in a.rest_points if r.label == row.label), None)
+    if rp is not None:
+        try:
+            return _COMPACTOR.get().get().det_trace(rp)
+        except (ValueError, TypeError, sympy.PolynomialError):
+            pass
+    return _compacted(row.det), _compacted(row.trace)
+
+
+_KEEP = 60
+"""Formulas at most this long are printed as they are (``_compact._KEEP``)."""
+
+
+def _where(holder: _Lazy) -> tuple[list[tuple[sympy.Symbol, sympy.Expr, str]], list[Any]]:
+    """``(payoff advantages, named quantities)`` used by a rendering: each advantage as
+    ``(share, formula in the names, population)``, each name a :class:`_compact.Named`."""
+    if not holder.started:
+        return [], []
+    c = holder.get()
+    return c.advantages(), c.where()
+
+
+def _multilinear_note(holder: _Lazy, a: Analysis) -> str:
+    """The theorem that settles every mixed rest point of a multi-population game with
+    multilinear payoffs, or ``""`` where it does not apply."""
+    if len(a.game.populations) < 2 or a.game.is_symmetric:
+        return ""
+    if _verdict_dynamics(a) != "replicator" or not _game_multilinear(a.game):
+        return ""
+    return (
+        "Only strict Nash equilibria, which are pure profiles, can be asymptotically stable in "
+        "the replicator dynamics of a multi-population game with multilinear payoffs (Selten "
+        "1980; Ritzberger & Weibull 1995): every rest point with a mixed population is at best "
+        "neutrally stable, whatever the parameters."
+    )
+
+
+def _verdict_dynamics(a: Analysis) -> str:
+    return getattr(a.system.dynamics, "name", "")
+
+
+def _game_multilinear(game: Game) -> bool:
+    """Whether every payoff is free of the shares (so expected payoffs are multilinear)."""
+    shares = set(game.variables) | {s for p in game.populations for s in p.share_symbols}
+    return all(
+        not (sympy.sympify(e).free_symbols & shares) for row in game.payoffs.values() for e in row
+    )
 
 
 def _clean(f: float) -> float:
@@ -116,7 +248,7 @@ def _expr_text(expr: Any) -> str:
     """An expression in the model-file formula syntax, extended for eigenvalues: a complex
     value is written ``RE + IM*I`` (``I`` the imaginary unit, as sympy reads it), and anything
     else the formula syntax cannot express falls back to sympy's own text."""
-    e = _as_sympy(expr)
+    e = _compacted(_as_sympy(expr))
     if not e.has(sympy.I):
         try:
             return format_expr(e)
@@ -329,7 +461,7 @@ def _missing_eigenvalues(rp: RestPoint) -> bool:
 def _eigen_text(rp: RestPoint, *, short: bool) -> str:
     """Eigenvalues for a table (``short``) or for the details (exact, then rounded)."""
     pairs = _eigen_values(rp)
-    roots = f"roots of {_expr_text(rp.charpoly)} = 0" if _missing_eigenvalues(rp) else ""
+    roots = f"roots of {_expr_text(_charpoly_of(rp))} = 0" if _missing_eigenvalues(rp) else ""
     if not pairs:
         return roots or "not computed"
     items = []
@@ -419,7 +551,7 @@ def _condition_words(cond: Any) -> str:
         return "always"
     if cond is sympy.false or cond is False:
         return "never"
-    return format_condition(cond)
+    return format_condition(_compacted_condition(cond))
 
 
 def _sign(s: int | None) -> str:
@@ -628,7 +760,9 @@ def _tex_text(text: str) -> str:
 
 
 def _tex(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
-    return sympy.latex(_as_sympy(expr), symbol_names=dict(names))
+    e = _as_sympy(expr)
+    e = _compacted_condition(e) if isinstance(e, (Boolean, Relational)) else _compacted(e)
+    return sympy.latex(e, symbol_names=dict(names))
 
 
 def _tex_math(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
@@ -719,7 +853,7 @@ def _tex_state(game: Game, rp: RestPoint, names: Mapping[sympy.Symbol, str]) -> 
 
 def _tex_eigen(rp: RestPoint, names: Mapping[sympy.Symbol, str], symbolic: bool) -> str:
     pairs = _eigen_values(rp)
-    roots = rf"roots of ${_tex(rp.charpoly, names)} = 0$" if _missing_eigenvalues(rp) else ""
+    roots = rf"roots of ${_tex(_charpoly_of(rp), names)} = 0$" if _missing_eigenvalues(rp) else ""
     if not pairs:
         return roots or "--"
     items = []
@@ -735,3 +869,181 @@ def _tex_eigen(rp: RestPoint, names: Mapping[sympy.Symbol, str], symbolic: bool)
         items.append(tex)
     listed = "$" + r",\ ".join(items) + "$"
     return f"{listed} and the other {roots}" if roots else listed
+
+
+# =====================================================================================
+# the stability table of the applied journals
+# =====================================================================================
+_MINUS = "−"
+
+
+@dataclass(frozen=True)
+class _JournalRow:
+    """One row of the journals' stability table: a pure profile ``E{number}``."""
+
+    number: int
+    label: str
+    state: tuple[Any, ...]
+    eigenvalues: tuple[Any, ...]
+    signs: tuple[str, ...]
+    verdict: str
+    condition: Any
+
+
+def _journal_rows(a: Analysis) -> list[_JournalRow]:
+    """The pure profiles in the order of the analysis, numbered E1, E2, ..., with their
+    eigenvalues (closed forms, or numbers), the sign of each, the verdict and the condition for
+    asymptotic stability."""
+    game = a.game
+    bounds = _sign_assumptions(game)
+    rows = []
+    for rp in a.rest_points:
+        if not rp.is_pure:
+            continue
+        state = []
+        for pop, vals in zip(game.populations, rp.shares):
+            state.extend(vals[:1] if pop.k == 2 else vals)
+        eigs: list[Any] = list(rp.eigenvalues)
+        if not eigs and rp.numeric_eigenvalues is not None:
+            eigs = [complex(z) for z in rp.numeric_eigenvalues]
+        signs = tuple(_sign_of(e, bounds) for e in eigs)
+        rows.append(
+            _JournalRow(
+                len(rows) + 1,
+                rp.label,
+                tuple(state),
+                tuple(eigs),
+                signs,
+                _journal_verdict(rp, signs),
+                rp.stable_if,
+            )
+        )
+    return rows
+
+
+def _sign_assumptions(game: Game) -> dict[sympy.Symbol, sympy.Symbol]:
+    """Parameters replaced by symbols that carry their bounds' signs (for sign decisions)."""
+    out = {}
+    for p in game.parameters:
+        if p.min is not None and p.min > 0:
+            out[p.symbol] = sympy.Dummy(p.name, positive=True)
+        elif p.min is not None and p.min >= 0:
+            out[p.symbol] = sympy.Dummy(p.name, nonnegative=True)
+        elif p.max is not None and p.max < 0:
+            out[p.symbol] = sympy.Dummy(p.name, negative=True)
+        elif p.max is not None and p.max <= 0:
+            out[p.symbol] = sympy.Dummy(p.name, nonpositive=True)
+    return out
+
+
+def _sign_of(e: Any, bounds: Mapping[sympy.Symbol, sympy.Symbol]) -> str:
+    """``−``, ``+``, ``0``, ``±i`` (purely imaginary) or ``depends``: the sign of an
+    eigenvalue's real part, decided exactly from the parameters' bounds where they decide it."""
+    if isinstance(e, complex):
+        re = e.real
+        return "0" if re == 0 else ("+" if re > 0 else _MINUS)
+    v = _as_sympy(e)
+    if v.is_number:
+        re = sympy.re(v)
+        if re.is_zero:
+            return "0"
+        if re.is_positive:
+            return "+"
+        if re.is_negative:
+            return _MINUS
+        return "depends"
+    w = v.xreplace(bounds)
+    if w.is_zero:
+        return "0"
+    if w.is_positive:
+        return "+"
+    if w.is_negative:
+        return _MINUS
+    if w.is_nonnegative:
+        return "+ or 0"
+    if w.is_nonpositive:
+        return f"{_MINUS} or 0"
+    return "depends"
+
+
+def _journal_verdict(rp: RestPoint, signs: Sequence[str]) -> str:
+    if rp.stability is not None:
+        text = rp.stability.value
+        if rp.asymptotically_stable and text == "stable" and rp.ess:
+            text = "stable (ESS)"
+        return text
+    if "+" in signs and _MINUS in signs:
+        return "saddle"
+    if "+" in signs:
+        return "unstable"
+    if rp.stable_if is sympy.false or rp.stable_if is False:
+        return "not asymptotically stable"
+    return "stable if the condition holds"
+
+
+def _journal_notes(a: Analysis, rows: Sequence[_JournalRow]) -> list[str]:
+    """The short notes under the journals' table: the theorem on mixed points, centres,
+    non-hyperbolic points, and points no linearisation decides."""
+    number = {r.label: f"E{r.number}" for r in rows}
+    notes = []
+    theorem = _multilinear_note(_Lazy(a.game), a)
+    mixed = [rp.label for rp in a.rest_points if not rp.is_pure]
+    if theorem and mixed:
+        notes.append(
+            theorem + " This covers " + ", ".join(mixed) + "."
+            if len(mixed) <= 4
+            else theorem + f" This covers the {len(mixed)} rest points with a mixed population."
+        )
+    centres = [rp.label for rp in a.rest_points if _verdict(rp.stability) == "centre"]
+    if centres:
+        notes.append(
+            "Centres (stable, not asymptotically stable; closed orbits around them): "
+            + "; ".join(number.get(c, c) for c in centres)
+            + "."
+        )
+    nonhyp = [rp for rp in a.rest_points if _verdict(rp.stability) == "non-hyperbolic"]
+    if nonhyp:
+        decided = [number.get(r.label, r.label) for r in nonhyp if r.asymptotically_stable]
+        open_ = [number.get(r.label, r.label) for r in nonhyp if not r.asymptotically_stable]
+        if open_:
+            notes.append(
+                "Non-hyperbolic (an eigenvalue with zero real part, none positive): "
+                + "; ".join(open_)
+                + ". No linearisation decides their stability; a zero eigenvalue is not "
+                "stability."
+            )
+        if decided:
+            notes.append(
+                "Non-hyperbolic but proven asymptotically stable by other means: "
+                + "; ".join(decided)
+                + "."
+            )
+    depends = [f"E{r.number}" for r in rows if "depends" in r.signs]
+    if depends:
+        notes.append(
+            "“depends”: the sign changes with the parameters; the last column gives the exact "
+            "condition for asymptotic stability (" + ", ".join(depends) + ")."
+        )
+    if not a.complete:
+        notes.append(
+            "Not every face could be solved exactly: the list of rest points may be incomplete."
+        )
+    return notes
+
+
+def _journal_value(e: Any) -> str:
+    """An eigenvalue or share for the journals' table: short exact numbers as they are, other
+    numbers rounded, formulas compact."""
+    if isinstance(e, complex):
+        return _complex_text(e)
+    v = _as_sympy(e)
+    if v.is_number:
+        return _short_value(v, None)
+    return _expr_text(v)
+
+
+def _journal_state_header(game: Game) -> str:
+    names = []
+    for pop in game.populations:
+        names.extend(s.name for s in (pop.share_symbols[:1] if pop.k == 2 else pop.share_symbols))
+    return "(" + ", ".join(names) + ")"

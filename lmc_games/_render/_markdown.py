@@ -11,14 +11,21 @@ if TYPE_CHECKING:
 
 from ._cells import (
     INERT_SENTENCE,
+    _compacting,
     _condition_words,
     _continuum_points,
     _decimal_text,
+    _det_trace_of,
     _eigen_text,
     _expr_cell,
     _expr_text,
     _flag,
     _is_replicator,
+    _journal_notes,
+    _journal_rows,
+    _journal_state_header,
+    _journal_value,
+    _Lazy,
     _md_code,
     _md_equations,
     _md_table,
@@ -30,6 +37,7 @@ from ._cells import (
     _share_sentence,
     _state_text,
     _verdict,
+    _where,
 )
 
 
@@ -56,11 +64,22 @@ def analysis_to_markdown(a: Analysis) -> str:
     return "\n".join(lines) + "\n"
 
 
-def analysis_sections(a: Analysis, *, level: int = 2, skip: Sequence[str] = ()) -> list[str]:
+def analysis_sections(
+    a: Analysis, *, level: int = 2, skip: Sequence[str] = (), where: bool = True
+) -> list[str]:
     """The body of :func:`analysis_to_markdown` without its title: an introduction, then its
     sections under headings of ``level`` (sub-sections one deeper), leaving out the sections
     whose titles are in ``skip`` (e.g. ``"Replicator equations"`` where the equations are
-    printed already). The report composes its sections from this."""
+    printed already). Long formulas are compact, with a *where* block defining the names
+    (``where=False`` leaves it to a caller that renders several analyses under one
+    :func:`_compacting`). The report composes its sections from this."""
+    with _compacting(a.game) as holder:
+        return _sections(a, holder, level, skip, where)
+
+
+def _sections(
+    a: Analysis, holder: _Lazy, level: int, skip: Sequence[str], where: bool
+) -> list[str]:
     game = a.game
     h = "#" * level
     lines: list[str] = []
@@ -95,6 +114,7 @@ def analysis_sections(a: Analysis, *, level: int = 2, skip: Sequence[str] = ()) 
     eq_title = "Replicator equations" if _is_replicator(a) else "Equations"
     if eq_title not in skip:
         lines += [f"{h} {eq_title}", "", *_md_equations(a.system), ""]
+    where_at = len(lines)
     lines += [f"{h} Rest points", ""]
     if a.rest_points:
         headers = [
@@ -138,6 +158,7 @@ def analysis_sections(a: Analysis, *, level: int = 2, skip: Sequence[str] = ()) 
     if not a.complete:
         lines += ["", "The list may be incomplete: not every face could be solved exactly."]
 
+    lines += _md_journal(a, h)
     if a.continua:
         lines += ["", f"{h} Continua of rest points", ""]
         rows = [
@@ -156,8 +177,7 @@ def analysis_sections(a: Analysis, *, level: int = 2, skip: Sequence[str] = ()) 
         rows = [
             [
                 _md_code(r.label),
-                _md_code(_expr_cell(r.det, a.symbolic)),
-                _md_code(_expr_cell(r.trace, a.symbolic)),
+                *[_md_code(_expr_cell(v, a.symbolic)) for v in _det_trace_of(a, r)],
                 _verdict(r.verdict),
                 _md_text(r.note),
             ]
@@ -167,7 +187,26 @@ def analysis_sections(a: Analysis, *, level: int = 2, skip: Sequence[str] = ()) 
     if a.notes:
         lines += ["", f"{h} Notes", ""]
         lines += [f"- {_md_text(n)}" for n in a.notes]
+    if where:
+        lines[where_at:where_at] = _md_where(holder, h)
     return lines
+
+
+def _md_where(holder: _Lazy, h: str) -> list[str]:
+    """The *where* block: payoff advantages in the named coefficients, then each named
+    quantity the formulas use, defined once."""
+    advantages, named = _where(holder)
+    if not named:
+        return []
+    out = [f"{h} Where", "", "The formulas below use these names.", ""]
+    for v, adv, pop in advantages:
+        out.append(
+            f"- payoff advantage in {_md_text(pop)}: `{_expr_text(adv)}`, so that "
+            f"`d{v.name}/dt = {v.name}*(1 - {v.name})*({_expr_text(adv)})`"
+        )
+    for n in named:
+        out.append(f"- `{n.symbol.name} = {_expr_text(n.definition)}`")
+    return [*out, ""]
 
 
 def game_to_markdown(game: Game) -> str:
@@ -243,3 +282,43 @@ def game_to_markdown(game: Game) -> str:
         lines += ["", "## References", ""]
         lines += [f"- {_md_text(ref, keep='_')}" for ref in game.references]
     return "\n".join(lines) + "\n"
+
+
+def _md_journal(a: Analysis, h: str) -> list[str]:
+    """The stability table as applied papers print it, one row per pure profile E1, E2, ...,
+    then its notes."""
+    rows = _journal_rows(a)
+    if not rows:
+        return []
+    n = max(len(r.eigenvalues) for r in rows)
+    headers = [
+        "",
+        "Rest point",
+        f"State {_journal_state_header(a.game)}",
+        *[f"λ{i + 1}" for i in range(n)],
+        "Signs",
+        "Verdict",
+        "Asymptotically stable if",
+    ]
+    body = []
+    for r in rows:
+        eigs = [_md_code(_journal_value(e)) for e in r.eigenvalues]
+        eigs += [""] * (n - len(eigs))
+        body.append(
+            [
+                f"E{r.number}",
+                _md_code(r.label),
+                "(" + ", ".join(_journal_value(s) for s in r.state) + ")",
+                *eigs,
+                ", ".join(r.signs),
+                r.verdict,
+                _md_code(_condition_words(r.condition)),
+            ]
+        )
+    out = ["", f"{h} Stability of the pure profiles", ""]
+    out += _md_table(headers, body)
+    notes = _journal_notes(a, rows)
+    if notes:
+        out += ["", "Notes:", ""]
+        out += [f"- {_md_text(note)}" for note in notes]
+    return out

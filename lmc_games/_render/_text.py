@@ -16,15 +16,19 @@ from ._cells import (
     _SHORT,
     INERT_SENTENCE,
     WIDTH,
+    _compacting,
     _condition_words,
     _continuum_points,
     _decimal_text,
+    _det_trace_of,
     _eigen_text,
     _expr_cell,
     _expr_text,
     _flag,
     _is_replicator,
+    _Lazy,
     _mode_sentence,
+    _multilinear_note,
     _parameter_value,
     _payoff_heading,
     _payoff_layout,
@@ -34,6 +38,7 @@ from ._cells import (
     _title_line,
     _verdict,
     _verdict_cell,
+    _where,
 )
 
 
@@ -158,6 +163,11 @@ def analysis_to_text(a: Analysis) -> str:
     r1+r2, c1+c2  x = 0.5, y = 0.5  ±i           centre   yes   no      no
     strict = strict Nash; - = undecided or not applicable; ~ = rounded
     """
+    with _compacting(a.game) as holder:
+        return _analysis_text(a, holder)
+
+
+def _analysis_text(a: Analysis, holder: _Lazy) -> str:
     game = a.game
     lines: list[str] = [f"Analysis of {_title_line(game)}", *_wrap(_mode_sentence(a), "")]
     lines += ["", *_text_parameters(a)]
@@ -167,6 +177,7 @@ def analysis_to_text(a: Analysis) -> str:
     lines += ["", "Replicator equations" if _is_replicator(a) else "Equations"]
     lines += _text_equations(a.system)
 
+    where_at = len(lines)
     lines += ["", "Rest points"]
     if a.rest_points:
         rows = []
@@ -203,6 +214,14 @@ def analysis_to_text(a: Analysis) -> str:
         lines += ["", f"{rp.label}"]
         lines += _wrap(f"state: {_state_text(game, rp, short=False)}", "  ", "    ")
         lines += _wrap(f"eigenvalues: {_eigen_text(rp, short=False)}", "  ", "    ")
+        if not rp.is_pure and _multilinear_note(holder, a):
+            lines += _wrap(
+                "theorem: never asymptotically stable - in a multi-population game with "
+                "multilinear payoffs only strict Nash equilibria (pure profiles) can be (Selten "
+                "1980; Ritzberger & Weibull 1995)",
+                "  ",
+                "    ",
+            )
         if rp.stability is not None:
             verdict = f"verdict: {rp.stability.value} - {rp.stability.message}"
         elif rp.stable_if is sympy.false:
@@ -245,8 +264,7 @@ def analysis_to_text(a: Analysis) -> str:
         rows = [
             [
                 r.label,
-                _expr_cell(r.det, a.symbolic),
-                _expr_cell(r.trace, a.symbolic),
+                *[_expr_cell(v, a.symbolic) for v in _det_trace_of(a, r)],
                 f"{_sign(r.det_sign)} / {_sign(r.trace_sign)}",
                 _verdict(r.verdict),
             ]
@@ -265,7 +283,27 @@ def analysis_to_text(a: Analysis) -> str:
         lines += ["", "Notes"]
         for note in a.notes:
             lines += _wrap(note, "  - ", "    ")
+    lines[where_at:where_at] = _text_where(holder)
     return "\n".join(lines) + "\n"
+
+
+def _text_where(holder: _Lazy) -> list[str]:
+    """The *where* block: the payoff advantages in the named coefficients, then every named
+    quantity the formulas use, each defined once."""
+    advantages, named = _where(holder)
+    if not named:
+        return []
+    out = ["", "Where (the formulas below use these names)"]
+    for v, adv, pop in advantages:
+        out += _wrap(
+            f"payoff advantage in {pop}: {_expr_text(adv)}, so that d{v.name}/dt = "
+            f"{v.name}*(1 - {v.name})*({_expr_text(adv)})",
+            "  ",
+            "      ",
+        )
+    for n in named:
+        out += _wrap(f"{n.symbol.name} = {_expr_text(n.definition)}", "  ", "      ")
+    return out
 
 
 def game_to_text(game: Game) -> str:

@@ -1,0 +1,500 @@
+"""Formulas written as papers write them: factored, grouped, and with named quantities.
+
+A symbolic analysis gives exact formulas that are often thousands of characters long when
+expanded: the characteristic polynomial at the interior point of a 2x2 bimatrix game with twenty
+parameters is a sum of hundreds of monomials, although its factored form is
+``lambda**2 - x*(1 - x)*y*(1 - y)*b_x*b_y``. This module turns every printed formula into its
+shortest readable form:
+
+1. **Natural names.** The payoff advantage of the first strategy of each two-strategy population
+   is a polynomial in the other shares (multilinear in a multi-population game); its coefficients
+   get names, ``a_x`` for the constant and ``b_x``, ``c_x``, ... for the coefficients of the
+   other shares' monomials, so that ``dx/dt = x*(1 - x)*(a_x + b_x*y)`` for a 2x2 bimatrix game.
+   A factor of a formula that is a linear combination of these coefficients is written with
+   them (``a_x + b_x``).
+2. **Grouping.** A sum is grouped by its most frequent symbol, recursively, and common factors
+   are pulled out (``F*p*theta*(k - 1) - S_L - W_L``). Of the factored, grouped and expanded
+   forms the shortest is kept, so a formula never gets longer than sympy's best of them.
+3. **Further names.** A factor that is still long gets a name ``A1``, ``A2``, ... defined once
+   (in parameters and the natural names) in the *where* block that the renderers print.
+
+Everything here is exact: :meth:`Compactor.expand` substitutes the definitions back, and
+``simplify(compactor.expand(compactor.expr(e)) - e) == 0`` for every formula (the tests check it
+on every bundled model and on random product-payoff games). Only the text, Markdown and LaTeX
+renderings use the compact forms; JSON and the result objects keep the full expressions.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import Boolean, BooleanAtom
+
+from ._errors import FormulaError
+from ._formula import format_expr
+
+if TYPE_CHECKING:
+    from ._game import Game
+
+__all__ = ["Compactor", "Named", "grouped", "shortest", "text_length"]
+
+LIMIT = 300
+"""The longest formula (characters) the text, Markdown and LaTeX renderings print."""
+
+_KEEP = 60
+"""A formula at most this long is printed as it is (short formulas are read best unchanged)."""
+
+_NAME_MIN = 40
+"""A factor longer than this that no natural name covers gets a name of its own."""
+
+LAMBDA = sympy.Symbol("lambda")
+
+_SMALL = 250
+"""Expressions with more operations than this are never expanded or factored as a whole."""
+
+
+def _is_monomial(t: sympy.Expr) -> bool:
+    """A number times powers of symbols (a term of an expanded polynomial)."""
+    factors = t.args if t.is_Mul else (t,)
+    return all(
+        a.is_Number or a.is_Symbol or (a.is_Pow and a.base.is_Symbol and a.exp.is_Integer)
+        for a in factors
+    )
+
+
+@dataclass(frozen=True)
+class Named:
+    """A named quantity of the *where* block.
+
+    Attributes
+    ----------
+    symbol : sympy.Symbol
+        The name (``a_x``, ``A1``).
+    definition : sympy.Expr
+        Its compact definition, in parameters and earlier names.
+    full : sympy.Expr
+        The same in parameters only.
+    meaning : str
+        What it is, in words (empty for a plain abbreviation).
+    """
+
+    symbol: sympy.Symbol
+    definition: sympy.Expr
+    full: sympy.Expr
+    meaning: str = ""
+
+
+def text_length(expr: Any) -> int:
+    """Length of an expression in the model-file formula syntax (sympy's text as fallback)."""
+    if isinstance(expr, (Boolean, Relational)):
+        from ._formula import format_condition
+
+        try:
+            return len(format_condition(expr))
+        except FormulaError:
+            return len(str(expr))
+    try:
+        return len(format_expr(expr))
+    except FormulaError:
+        return len(str(expr))
+
+
+def grouped(expr: sympy.Expr) -> sympy.Expr:
+    """A polynomial grouped by its most frequent symbol, recursively, common factors pulled out:
+    ``F*k*p*theta - F*p*theta - S - W`` becomes ``F*p*theta*(k - 1) - S - W``.
+
+    Examples
+    --------
+    >>> F, k, p, S = sympy.symbols("F k p S")
+    >>> grouped(F*k*p - F*p - S)
+    F*p*(k - 1) - S
+    """
+    e = sympy.expand(expr)
+    if not e.is_Add or not all(_is_monomial(a) for a in e.args):
+        return e  # only polynomials are grouped (dividing by a symbol must lower a degree)
+    terms = list(e.args)
+    counts: Counter = Counter()
+    for t in terms:
+        counts.update(t.free_symbols)
+    if not counts:
+        return e
+    best = max(counts.values())
+    if best < 2:
+        return e
+    s = sorted((sym for sym, c in counts.items() if c == best), key=lambda v: v.name)[0]
+    inside = sympy.Add(*[t / s for t in terms if t.has(s)])
+    outside = sympy.Add(*[t for t in terms if not t.has(s)])
+    inner = sympy.factor_terms(grouped(inside))
+    return s * inner + grouped(outside)
+
+
+def shortest(expr: sympy.Expr) -> sympy.Expr:
+    """The shortest of an expression's factored, grouped and expanded forms (and itself).
+
+    Examples
+    --------
+    >>> x, y = sympy.symbols("x y")
+    >>> shortest(x**2 - 2*x*y + y**2)
+    (x - y)**2
+    """
+    e = sympy.sympify(expr)
+    if e.is_Atom or not e.free_symbols:
+        return e
+    cands = [e]
+    try:
+        num, den = sympy.fraction(sympy.together(e))
+        cands.append(sympy.factor(e))
+        cands.append(sympy.expand(num) / sympy.expand(den))
+        cands.append(_group_fraction(num, den))
+    except (sympy.PolynomialError, NotImplementedError, TypeError):
+        pass
+    return min(cands, key=lambda c: (text_length(c), sympy.count_ops(c)))
+
+
+def _group_fraction(num: sympy.Expr, den: sympy.Expr) -> sympy.Expr:
+    gn = sympy.factor_terms(grouped(num))
+    if den == 1:
+        return gn
+    return gn / sympy.factor_terms(grouped(den))
+
+
+class Compactor:
+    """Compact, named forms of the formulas of one game's analysis.
+
+    One compactor serves one rendering: the names it introduces are numbered in the order the
+    formulas ask for them, and :meth:`where` lists those used, each defined once.
+
+    Parameters
+    ----------
+    game : Game
+        The game whose formulas are compacted (its two-strategy populations give the natural
+        names).
+    keep : int
+        Formulas at most this long are returned unchanged.
+
+    Examples
+    --------
+    >>> from lmc_games import load_model, analyze
+    >>> game = load_model("water_use")
+    >>> c = Compactor(game)
+    >>> a = analyze(game, symbolic=True)
+    >>> interior = a.rest_points[-1]
+    >>> c.expr(interior.coordinates[game.variables[0]])
+    -a_y/b_y
+    >>> [str(n.symbol) for n in c.where()]
+    ['a_y', 'b_y']
+    """
+
+    def __init__(self, game: Game, *, keep: int = _KEEP) -> None:
+        self.game = game
+        self.keep = keep
+        self._params = tuple(p.symbol for p in game.parameters)
+        self._natural: list[Named] = []
+        self._advantages: list[tuple[sympy.Symbol, sympy.Expr, str]] = []
+        self._generic: list[Named] = []
+        self._generic_keys: dict[sympy.Expr, tuple[sympy.Symbol, int]] = {}
+        self._used: set[sympy.Symbol] = set()
+        self._cache: dict[Any, Any] = {}
+        self._lin: dict[sympy.Expr, sympy.Expr | None] = {}
+        self._cols: list[dict] | None = None
+        self._sysjac: sympy.Matrix | None = None
+        self._natural_names(game)
+
+    # ------------------------------------------------------------------ natural names
+    def _natural_names(self, game: Game) -> None:
+        from ._system import System
+
+        taken = {p.name for p in game.parameters} | {v.name for v in game.variables}
+        system = System.of(game)
+        pops = game.populations
+        var_of_pop = []
+        for pop in pops:
+            var_of_pop.append(pop.variables[0] if pop.k == 2 else None)
+        if game.is_symmetric or len(pops) < 2:
+            return
+        for i, (pop, v) in enumerate(zip(pops, var_of_pop)):
+            if v is None:
+                continue
+            others = [w for j, w in enumerate(var_of_pop) if j != i and w is not None]
+            if len(others) != sum(1 for j, p in enumerate(pops) if j != i):
+                return  # a population of three or more strategies: no multilinear naming
+            adv = sympy.cancel(system.field[system.variables.index(v)] / (v * (1 - v)))
+            if adv.has(v) or not adv.is_polynomial(*others):
+                return  # state-dependent payoffs: no natural names
+            poly = sympy.Poly(sympy.expand(adv), *others)
+            monos = [
+                m
+                for r in range(len(others) + 1)
+                for m in itertools.combinations(range(len(others)), r)
+            ]
+            degrees = {tuple(1 if j in m else 0 for j in range(len(others))) for m in monos}
+            if any(d not in degrees for d in poly.as_dict()):
+                return  # not multilinear
+            letters = "abcdefgh"
+            terms = []
+            for n, m in enumerate(monos):
+                deg = tuple(1 if j in m else 0 for j in range(len(others)))
+                coeff = poly.as_dict().get(deg, sympy.Integer(0))
+                base = f"{letters[n]}_{v.name}"
+                name = base if base not in taken else f"{letters[n].upper()}_{v.name}"
+                sym = sympy.Symbol(name)
+                mono = sympy.Mul(*[others[j] for j in m])
+                terms.append(sym * mono)
+                if coeff != 0:
+                    self._natural.append(
+                        Named(
+                            sym,
+                            shortest(coeff),
+                            sympy.sympify(coeff),
+                            f"coefficient of {format_expr(mono) if m else 'one'} in the payoff "
+                            f"advantage of {pop.strategies[0]} ({pop.name})",
+                        )
+                    )
+                else:
+                    terms.pop()
+            self._advantages.append((v, sympy.Add(*terms), pop.name))
+
+    @property
+    def natural(self) -> tuple[Named, ...]:
+        """The natural names of the game (every coefficient of every payoff advantage)."""
+        return tuple(self._natural)
+
+    def advantages(self) -> list[tuple[sympy.Symbol, sympy.Expr, str]]:
+        """``(share, advantage in the natural names, population)`` for populations whose
+        names are used."""
+        used = {n.symbol for n in self._natural if n.symbol in self._used}
+        return [a for a in self._advantages if a[1].free_symbols & used]
+
+    # ------------------------------------------------------------------ compaction
+    def expr(self, e: Any, *, force: bool = False) -> Any:
+        """The compact named form of an expression (unchanged when short already, unless
+        ``force``)."""
+        e = sympy.sympify(e)
+        if e.is_Atom or (not force and text_length(e) <= self.keep):
+            return e
+        key = ("e", e)
+        if key not in self._cache:
+            self._cache[key] = self._compact(e)
+        out = self._cache[key]
+        self._used |= out.free_symbols & self._name_symbols()
+        for n in self._generic:
+            if n.symbol in out.free_symbols:
+                self._used |= n.definition.free_symbols & self._name_symbols()
+        return out
+
+    def condition(self, c: Any) -> Any:
+        """A condition with every long inequality rewritten as ``compact(lhs - rhs) OP 0``."""
+        if c is None or isinstance(c, (bool, BooleanAtom)):
+            return c
+        if isinstance(c, Relational):
+            if text_length(c) <= self.keep:
+                return c
+            d = self.expr(c.lhs - c.rhs)
+            return c.func(d, 0, evaluate=False)
+        if isinstance(c, Boolean) and c.args:
+            return c.func(*[self.condition(a) for a in c.args], evaluate=False)
+        return c
+
+    def _name_symbols(self) -> set[sympy.Symbol]:
+        return {n.symbol for n in self._natural} | {n.symbol for n in self._generic}
+
+    def _compact(self, e: sympy.Expr) -> sympy.Expr:
+        small = sympy.count_ops(e) <= _SMALL
+        cands = []
+        if small:
+            cands.append(shortest(e))
+            try:
+                cands.append(self._walk(sympy.factor(e)))
+            except (sympy.PolynomialError, NotImplementedError):
+                pass
+        # Bottom-up on the expression as it stands: never expands a large product.
+        walked = self._walk(e)
+        if sympy.count_ops(walked) <= _SMALL:
+            walked = shortest(walked)
+        cands.append(walked)
+        return min(cands, key=text_length)
+
+    def system_jacobian(self) -> sympy.Matrix:
+        """The Jacobian of the vector field in the free shares, entries compact and named."""
+        if self._sysjac is None:
+            from ._system import System
+
+            J = System.of(self.game).jacobian
+            self._sysjac = J.applyfunc(lambda v: self.expr(v, force=True))
+        return self._sysjac
+
+    def jacobian_at(self, rp: Any) -> sympy.Matrix:
+        """The Jacobian at a rest point, as papers derive it: the compact Jacobian of the field
+        with the compact coordinates of the point put in, each entry in its shortest form."""
+        variables = self.game.variables
+        if rp.coordinates and all(v in rp.coordinates for v in variables):
+            point = {v: self.expr(rp.coordinates[v], force=True) for v in variables}
+            M = self.system_jacobian().xreplace(point)
+            return M.applyfunc(self._tidy)
+        return rp.jacobian.applyfunc(lambda v: self.expr(v, force=True))
+
+    def charpoly(self, rp: Any) -> sympy.Expr:
+        """The characteristic polynomial ``det(lambda*I - J)`` at a rest point, computed from
+        the compact Jacobian, each coefficient of ``lambda`` in its shortest form."""
+        M = self.jacobian_at(rp)
+        poly = (LAMBDA * sympy.eye(M.shape[0]) - M).det(method="berkowitz")
+        coeffs = sympy.Poly(sympy.expand(poly), LAMBDA).all_coeffs()
+        deg = len(coeffs) - 1
+        return sympy.Add(
+            *[self._tidy(c) * LAMBDA ** (deg - i) for i, c in enumerate(coeffs) if c != 0]
+        )
+
+    def det_trace(self, rp: Any) -> tuple[sympy.Expr, sympy.Expr]:
+        """Determinant and trace of the Jacobian at a rest point, in compact form."""
+        M = self.jacobian_at(rp)
+        return self._tidy(M.det(method="berkowitz")), self._tidy(M.trace())
+
+    def _tidy(self, e: sympy.Expr) -> sympy.Expr:
+        """An expression already in names, in its shortest form, names kept."""
+        return shortest(e) if sympy.count_ops(e) <= _SMALL else e
+
+    def _walk(self, f: sympy.Expr) -> sympy.Expr:
+        if f.is_Atom:
+            return f
+        if f.is_Add:
+            if all(_is_monomial(a) for a in f.args):
+                return self._factor_name(f)
+            return sympy.Add(*[self._walk(a) for a in f.args])
+        if f.is_Mul:
+            return sympy.Mul(*[self._walk(a) for a in f.args])
+        if f.is_Pow:
+            return self._walk(f.base) ** f.exp
+        if f.args:
+            return f.func(*[self._walk(a) for a in f.args])
+        return f
+
+    def _factor_name(self, f: sympy.Expr) -> sympy.Expr:
+        """A polynomial factor as a combination of natural names, a generic name, or compact."""
+        lin = self._linear(f)
+        if lin is not None:
+            return lin
+        short = shortest(f)
+        if short.is_Mul or (short.is_Pow and short.base.is_Add):
+            # a product: each factor is named (or not) on its own
+            return sympy.Mul(*[self._walk(a) for a in sympy.Mul.make_args(short)])
+        if text_length(short) <= _NAME_MIN:
+            return short
+        return self._generic_name(f)
+
+    def _linear(self, f: sympy.Expr) -> sympy.Expr | None:
+        """``f`` as a rational linear combination of the natural coefficients, if it is one;
+        with shares in ``f``, each coefficient of a monomial in the shares as one."""
+        if not self._natural:
+            return None
+        key = sympy.expand(f)
+        if key in self._lin:
+            return self._lin[key]
+        out = None
+        params = set(self._params)
+        shares = sorted(key.free_symbols - params, key=lambda s: s.name)
+        if shares and set(shares) <= set(self.game.variables):
+            parts = []
+            for deg, coeff in sympy.Poly(key, *shares).as_dict().items():
+                mono = sympy.Mul(*[s**d for s, d in zip(shares, deg)])
+                lin = self._linear(coeff) if coeff.free_symbols else coeff
+                if lin is None:
+                    parts = None
+                    break
+                parts.append(mono * lin)
+            out = sympy.Add(*parts) if parts else None
+        elif key.free_symbols and key.free_symbols <= params:
+            if self._cols is None:
+                self._cols = [sympy.Poly(n.full, *self._params).as_dict() for n in self._natural]
+            target = sympy.Poly(key, *self._params).as_dict()
+            out = _solve_combination(target, self._cols, [n.symbol for n in self._natural])
+        self._lin[key] = out
+        return out
+
+    def _generic_name(self, f: sympy.Expr) -> sympy.Expr:
+        key = sympy.expand(f)
+        for k, sign in ((key, 1), (-key, -1)):
+            if k in self._generic_keys:
+                sym, s = self._generic_keys[k]
+                return sign * s * sym
+        definition = self._rewrite_in_names(f)
+        sym = sympy.Symbol(f"A{len(self._generic) + 1}")
+        self._generic.append(Named(sym, definition, key))
+        self._generic_keys[key] = (sym, 1)
+        return sym
+
+    def _rewrite_in_names(self, f: sympy.Expr) -> sympy.Expr:
+        """A long polynomial in the parameters, written where possible in the natural names:
+        grouped, with each group coefficient that is a combination of names replaced."""
+        best = shortest(f)
+        if not self._natural:
+            return best
+        g = grouped(f)
+
+        def sub(t: sympy.Expr) -> sympy.Expr:
+            if t.is_Add:
+                lin = self._linear(t)
+                if lin is not None:
+                    return lin
+                return sympy.Add(*[sub(a) for a in t.args])
+            if t.is_Mul:
+                return sympy.Mul(*[sub(a) for a in t.args])
+            return t
+
+        named = sub(g)
+        return min((named, best), key=text_length)
+
+    # ------------------------------------------------------------------ the where block
+    def where(self) -> list[Named]:
+        """The names used so far, natural ones first, each defined once."""
+        used = self._used
+        return [n for n in self._natural if n.symbol in used] + [
+            n for n in self._generic if n.symbol in used
+        ]
+
+    def definitions(self) -> dict[sympy.Symbol, sympy.Expr]:
+        """Every name introduced so far -> its full expression in the parameters."""
+        return {n.symbol: n.full for n in (*self._natural, *self._generic)}
+
+    def expand(self, e: Any) -> Any:
+        """``e`` with every name replaced by its full expression (the inverse of
+        :meth:`expr` and :meth:`condition`)."""
+        defs = self.definitions()
+        if isinstance(e, (bool, BooleanAtom)) or e is None:
+            return e
+        return e.xreplace(defs)
+
+
+def _solve_combination(
+    target: Mapping[tuple, Any], cols: list[Mapping[tuple, Any] | None], names: list[sympy.Symbol]
+) -> sympy.Expr | None:
+    """Rational ``k`` with ``target = sum k_j cols_j`` exactly (monomial dictionaries); ``None``
+    when there is none. Only combinations with at most four small terms are used: they are
+    what a reader recognises (``a_x + b_x``)."""
+    idx = [j for j, c in enumerate(cols) if c is not None]
+    if not idx:
+        return None
+    monos = sorted(set(target).union(*[cols[j] for j in idx]))
+    M = sympy.Matrix([[cols[j].get(m, 0) for j in idx] for m in monos])
+    b = sympy.Matrix([target.get(m, 0) for m in monos])
+    try:
+        sol, free = M.gauss_jordan_solve(b)
+    except ValueError:
+        return None
+    if free.shape[0]:
+        sol = sol.xreplace({t: 0 for t in free})
+    terms = [(names[j], k) for j, k in zip(idx, sol) if k != 0]
+    if not terms or len(terms) > 4 or any(not k.is_Rational for _, k in terms):
+        return None
+    return sympy.Add(*[k * s for s, k in terms])
+
+
+def compact_all(game: Game, exprs: Iterable[Any]) -> list[Any]:
+    """Compact forms of several expressions with one compactor (for tests and tools)."""
+    c = Compactor(game)
+    return [c.expr(e) for e in exprs]
