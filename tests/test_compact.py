@@ -36,14 +36,16 @@ SLOW = ["central_local_social", "mechanism_overlap", "water_use_lmc", "central_l
 
 
 def same(a, b) -> bool:
-    """``a == b`` as formulas. Short ones: ``simplify(a - b) == 0``. Long ones (thousands of
-    characters, whose expansion takes minutes): exact evaluation at seeded random rational
-    points, a Schwartz-Zippel identity test: a nonzero rational function of degree d vanishes
-    at a random point of a grid of N values per variable with probability at most d/N, so
-    three points with N = 10**6 leave no doubt at the degrees here (d < 20)."""
+    """``a == b`` as formulas: ``simplify(a - b) == 0`` where that proves it; otherwise (long
+    formulas whose expansion takes minutes, or radicals that simplify leaves alone) exact
+    evaluation at seeded random rational points, a Schwartz-Zippel identity test: a nonzero
+    rational function of degree d vanishes at a random point of a grid of N values per variable
+    with probability at most d/N, so three points with N = 10**6 leave no doubt here (d < 20)."""
     diff = a - b
-    if len(str(diff)) < 600:
-        return sympy.simplify(diff) == 0
+    if len(str(diff)) < 600 and sympy.simplify(diff) == 0:
+        return True
+    # simplify cannot always prove sqrt(A) == sqrt(B) for A, B equal in different forms; the
+    # evaluation below decides it (A and B are equal rationals at every point)
     syms = sorted(diff.free_symbols, key=lambda s: s.name)
     rng = random.Random(20261206)
     for _ in range(3):
