@@ -31,7 +31,7 @@ class _Printer(PythonCodePrinter):
 
 
 #: Bumped whenever the generated code changes shape, so stale cache files are never reused.
-_CODEGEN_VERSION = "4"
+_CODEGEN_VERSION = "5"
 
 #: Most arguments of a function numba may inline (see :meth:`_Gen.header`).
 _MAX_INLINE_ARGS = 30
@@ -269,19 +269,35 @@ class _Gen:
     def call_lane(self, prefix: str) -> str:
         return f"kernel({self.args(self.lane(prefix) + self.lane_kargs())})"
 
-    def rk4_lane_step(self, ind: str) -> list[str]:
+    def rk4_lane_step(self, ind: str, masked: bool = True) -> list[str]:
         """One step of every lane; a lane past its own number of steps keeps its state (its
-        estimate then repeats that of its last step, which leaves the maximum unchanged)."""
+        estimate then repeats that of its last step, which leaves the maximum unchanged).
+        ``masked=False``: the loop for steps every lane of the block still takes (no
+        selects; the values are the same)."""
         n = self.n
         L = [
             f"{ind}z = rk4_step({self.args(self.lane('Y') + self.lane('KD') + self.lane_kargs())}"
             ", DT[l], DTH[l], DT6[l])",
-            f"{ind}act = step <= NS[l]",
         ]
-        L += [f"{ind}Y_{c}[l] = z[{c}] if act else Y_{c}[l]" for c in range(n)]
-        L += [f"{ind}KD_{c}[l] = z[{n + c}] if act else KD_{c}[l]" for c in range(n)]
+        if masked:
+            L.append(f"{ind}act = step <= NS[l]")
+            L += [f"{ind}Y_{c}[l] = z[{c}] if act else Y_{c}[l]" for c in range(n)]
+            L += [f"{ind}KD_{c}[l] = z[{n + c}] if act else KD_{c}[l]" for c in range(n)]
+        else:
+            L += [f"{ind}Y_{c}[l] = z[{c}]" for c in range(n)]
+            L += [f"{ind}KD_{c}[l] = z[{n + c}]" for c in range(n)]
         L += [f"{ind}e = z[{2 * n}]", f"{ind}ES[l] = e if e > ES[l] else ES[l]"]
         return L
+
+    def rk4_block_step(self, ind: str) -> list[str]:
+        """One step of a block: unmasked while every lane still steps (the usual case: all
+        lanes at one parameter point), masked after."""
+        return (
+            [f"{ind}if step <= nmin:", f"{ind}    for l in range({LANES}):"]
+            + self.rk4_lane_step(ind + "        ", masked=False)
+            + [f"{ind}else:", f"{ind}    for l in range({LANES}):"]
+            + self.rk4_lane_step(ind + "        ")
+        )
 
     def rk4_last(self, ind: str) -> list[str]:
         """The estimate of each lane's last step: the field at its final state is that
@@ -305,6 +321,7 @@ class _Gen:
         L += self.alloc("        ")
         L += [
             "        nmax = 0",
+            "        nmin = ns.max()",
             f"        for l in range({LANES}):",
             f"            idx = min(b * {LANES} + l, M - 1)",
             "            i = idx // P",
@@ -317,13 +334,13 @@ class _Gen:
             "            ST[l] = st[j]",
             "            NV[l] = 0",
             "            nmax = max(nmax, NS[l])",
+            "            nmin = min(nmin, NS[l])",
             # nxt: the next step at which some lane saves its state.
             "        nxt = 0",
             "        for step in range(nmax + 1):",
             "            if step > 0:",
-            f"                for l in range({LANES}):",
         ]
-        L += self.rk4_lane_step("                    ")
+        L += self.rk4_block_step("                ")
         L += [
             "            if step == nxt:",
             "                nxt = nmax + 1",
@@ -371,6 +388,7 @@ class _Gen:
             f"        TG = numpy.empty((R * {K}, {LANES}))",
             f"        LAST = numpy.full((R, {LANES}), -1, numpy.int64)",
             "        nmax = 0",
+            "        nmin = ns.max()",
             f"        for l in range({LANES}):",
             f"            idx = min(b * {LANES} + l, M - 1)",
             "            j = idx // N",
@@ -380,6 +398,7 @@ class _Gen:
         L += self.init_lanes("            ", "j")
         L += self.rk4_lanes("            ", "j")
         L.append("            nmax = max(nmax, NS[l])")
+        L.append("            nmin = min(nmin, NS[l])")
         L.append("            for r in range(R):")
         tshares = self.shares([f"rest[j, r, {c}]" for c in range(n)])
         L += [f"                TG[r * {K} + {k}, l] = {e}" for k, e in enumerate(tshares)]
@@ -388,15 +407,20 @@ class _Gen:
         L += [
             "        for step in range(nmax + 1):",
             "            if step > 0:",
-            f"                for l in range({LANES}):",
         ]
-        L += self.rk4_lane_step("                    ")
+        L += self.rk4_block_step("                ")
         L += [
-            "            for r in range(R):",
-            f"                for l in range({LANES}):",
-            f"                    d = dist({self.args(self.lane('Y') + tg)})",
-            "                    far = (d > eps) & (step <= NS[l])",
-            "                    LAST[r, l] = step if far else LAST[r, l]",
+            "            if step <= nmin:",
+            "                for r in range(R):",
+            f"                    for l in range({LANES}):",
+            f"                        d = dist({self.args(self.lane('Y') + tg)})",
+            "                        LAST[r, l] = step if d > eps else LAST[r, l]",
+            "            else:",
+            "                for r in range(R):",
+            f"                    for l in range({LANES}):",
+            f"                        d = dist({self.args(self.lane('Y') + tg)})",
+            "                        far = (d > eps) & (step <= NS[l])",
+            "                        LAST[r, l] = step if far else LAST[r, l]",
             f"        for l in range({LANES}):",
         ]
         L += self.rk4_last("            ")

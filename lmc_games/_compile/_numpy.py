@@ -80,7 +80,7 @@ def stepper(cf: CompiledField, params: np.ndarray, h: Any) -> Callable[[list, li
 
     def step(y: list, kprev: list) -> tuple[list, list, Any]:
         a = rhs(*y, *args)
-        err = error_estimate(h6, kprev, a)
+        err = error_estimate(h6, kprev, a, raw=True)
         b = rhs(*[y[c] + hh * a[c] for c in range(n)], *args)
         cc = rhs(*[y[c] + hh * b[c] for c in range(n)], *args)
         d = rhs(*[y[c] + h * cc[c] for c in range(n)], *args)
@@ -100,8 +100,10 @@ def stepper(cf: CompiledField, params: np.ndarray, h: Any) -> Callable[[list, li
     return step
 
 
-def error_estimate(h6: Any, k4: list, k5: list) -> Any:
-    """``h/6 * sum_c |k4_c - k5_c|``, summed left to right; ``inf`` where not finite.
+def error_estimate(h6: Any, k4: list, k5: list, *, raw: bool = False) -> Any:
+    """``h/6 * sum_c |k4_c - k5_c|``, summed left to right; ``inf`` where not finite
+    (``raw=True``: nan stays nan -- the integrators keep a running ``np.maximum``, which
+    propagates it, and map it once at the end).
 
     Classic RK4 with the extra stage ``k5 = f(y_{n+1})`` (the next step's first stage, so
     free) has the embedded third-order weights (1/6, 1/3, 1/3, 0, 1/6); its difference from
@@ -112,8 +114,14 @@ def error_estimate(h6: Any, k4: list, k5: list) -> Any:
     for c in range(1, len(k4)):
         acc = acc + np.abs(k4[c] - k5[c])
     e = h6 * acc
+    if raw:
+        return e
     # A nan (a field that is not finite) must count as the largest error, not be skipped.
     return np.where(e < np.inf, e, np.inf)
+
+
+def _finish_error(err: np.ndarray) -> np.ndarray:
+    return np.where(err < np.inf, err, np.inf)
 
 
 def steps_of(nsteps: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -133,12 +141,17 @@ def rk4(cf: CompiledField, inits, params, h, nsteps, stride, nsave):
     kd = [np.broadcast_to(k, (N, P)).astype(np.float64) for k in kd]
     err = np.zeros((N, P))
     ns = nsteps[None, :]
+    nmin = int(nsteps.min(initial=0))
     for k in range(1, int(nsteps.max(initial=0)) + 1):
         new, d, e = step(y, kd)
         np.maximum(err, e, out=err)
         act = k <= ns
-        y = [np.where(act, new[c], y[c]) for c in range(n)]
-        kd = [np.where(act, d[c], kd[c]) for c in range(n)]
+        if k <= nmin:
+            # Every point still steps: no mask needed (the values are the same).
+            y, kd = new, d
+        else:
+            y = [np.where(act, new[c], y[c]) for c in range(n)]
+            kd = [np.where(act, d[c], kd[c]) for c in range(n)]
         saves = act & (k % stride[None, :] == 0)
         if saves.any():
             q = k // stride
@@ -146,7 +159,8 @@ def rk4(cf: CompiledField, inits, params, h, nsteps, stride, nsave):
                 for c in range(n):
                     out[q[j], :, j, c] = y[c][:, j]
     last = cf._rhs(*y, *_args(cf, params[None, :, :]))
-    np.maximum(err, error_estimate(hs / 6.0, kd, list(last)), out=err)
+    np.maximum(err, error_estimate(hs / 6.0, kd, list(last), raw=True), out=err)
+    err = _finish_error(err)
     return out, err
 
 
@@ -173,6 +187,7 @@ def track(cf: CompiledField, inits, params, rest, h, nsteps, eps):
     ]
     err = np.zeros((P, N))
     ns = nsteps[:, None]
+    nmin = int(nsteps.min(initial=0))
 
     def distances(y: list) -> list:
         full = _all_shares(y, cf.groups)
@@ -189,12 +204,16 @@ def track(cf: CompiledField, inits, params, rest, h, nsteps, eps):
         if k:
             new, d, e = step(y, kd)
             np.maximum(err, e, out=err)
-            y = [np.where(act, new[c], y[c]) for c in range(n)]
-            kd = [np.where(act, d[c], kd[c]) for c in range(n)]
+            if k <= nmin:
+                y, kd = new, d
+            else:
+                y = [np.where(act, new[c], y[c]) for c in range(n)]
+                kd = [np.where(act, d[c], kd[c]) for c in range(n)]
         for r, d in enumerate(distances(y)):
             np.putmask(last[r], (d > eps) & act, k)
     lastf = cf._rhs(*y, *_args(cf, params[:, None, :]))
-    np.maximum(err, error_estimate(hs / 6.0, kd, list(lastf)), out=err)
+    np.maximum(err, error_estimate(hs / 6.0, kd, list(lastf), raw=True), out=err)
+    err = _finish_error(err)
     if R:
         dist = np.stack(distances(y))  # (R, P, N)
         dist = np.where(exists.T[:, :, None] & ~np.isnan(dist), dist, np.inf)
