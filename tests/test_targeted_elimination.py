@@ -141,3 +141,16 @@ def test_coefficient_vanishing_on_a_plane_gives_two_lines_of_rest_points():
         if sympy.simplify(p["y"] - R(2, 3)) == 0:
             found.add("y = 2/3")
     assert found == {"x = 1/2", "y = 2/3"}
+
+
+def test_a_face_whose_equations_vanish_identically_is_one_continuum():
+    """A = [[1, 1], [1, 1]]: every strategy always earns 1, so x' = 0 everywhere: the whole
+    edge is a segment of rest points (the face equation is 0 = 0), and each corner has the
+    eigenvalue 0 (A[t][s] - A[s][s] = 0): non-hyperbolic, never stable."""
+    a = analyze(Game.symmetric([[1, 1], [1, 1]], ["s", "t"]))
+    [c] = a.continua
+    assert c.face == "s+t" and c.dimension == 1
+    assert [(r.label, r.stability.value) for r in a.rest_points] == [
+        ("s", "non-hyperbolic"),
+        ("t", "non-hyperbolic"),
+    ]

@@ -67,6 +67,7 @@ TESTS: dict[str, list[str]] = {
     ],
     "_equilibria": [
         "tests/test_analysis.py",
+        "tests/test_targeted_exact.py",
         "tests/test_symbolic_vs_numeric.py",
         "tests/test_targeted_elimination.py",
         "tests/test_targeted_kinks.py",
