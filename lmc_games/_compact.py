@@ -134,6 +134,25 @@ def grouped(expr: sympy.Expr) -> sympy.Expr:
     return s * inner + grouped(outside)
 
 
+_CACHE: dict[tuple[str, sympy.Expr], sympy.Expr] = {}
+"""Factored and shortest forms already found: sympy.factor is the cost of compaction, and the
+same factors recur across the formulas of one analysis."""
+
+
+def _cached(kind: str, e: sympy.Expr, fn: Any) -> sympy.Expr:
+    key = (kind, e)
+    out = _CACHE.get(key)
+    if out is None:
+        if len(_CACHE) > 20_000:
+            _CACHE.clear()
+        out = _CACHE[key] = fn(e)
+    return out
+
+
+def _factor(e: sympy.Expr) -> sympy.Expr:
+    return _cached("factor", e, sympy.factor)
+
+
 def shortest(expr: sympy.Expr) -> sympy.Expr:
     """The shortest of an expression's factored, grouped and expanded forms (and itself).
 
@@ -146,10 +165,14 @@ def shortest(expr: sympy.Expr) -> sympy.Expr:
     e = sympy.sympify(expr)
     if e.is_Atom or not e.free_symbols:
         return e
+    return _cached("shortest", e, _shortest)
+
+
+def _shortest(e: sympy.Expr) -> sympy.Expr:
     cands = [e]
     try:
         num, den = sympy.fraction(sympy.together(e))
-        cands.append(sympy.factor(e))
+        cands.append(_factor(e))
         cands.append(sympy.expand(num) / sympy.expand(den))
         cands.append(_group_fraction(num, den))
     except (sympy.PolynomialError, NotImplementedError, TypeError):
@@ -310,7 +333,7 @@ class Compactor:
         if small:
             cands.append(shortest(e))
             try:
-                cands.append(self._walk(sympy.factor(e)))
+                cands.append(self._walk(_factor(e)))
             except (sympy.PolynomialError, NotImplementedError):
                 pass
         # Bottom-up on the expression as it stands: never expands a large product.
