@@ -446,11 +446,43 @@ def _fresh_names(reserved: set[str], wanted: list[str]) -> list[str]:
     return out
 
 
+def _real_roots_transcendental(coeffs: list[sympy.Expr]) -> list[sympy.Expr]:
+    """Real roots of a polynomial of degree 1 or 2 whose coefficients hold constants such as
+    log(2) or exp(1/2) (factoring over QQ does not apply); higher degrees are left to the
+    numeric search. Signs come from exact_sign (certified intervals)."""
+    from ._errors import UndecidedError
+    from ._exact import exact_sign
+
+    try:
+        while coeffs and exact_sign(coeffs[0]) == 0:
+            coeffs = coeffs[1:]
+        if len(coeffs) == 2:
+            return [-coeffs[1] / coeffs[0]]
+        if len(coeffs) == 3:
+            a, b, c = coeffs
+            disc = b**2 - 4 * a * c
+            sign = exact_sign(disc)
+            if sign < 0:
+                return []
+            if sign == 0:
+                return [-b / (2 * a)]
+            roots = [(-b - sympy.sqrt(disc)) / (2 * a), (-b + sympy.sqrt(disc)) / (2 * a)]
+            return sorted(roots, key=lambda r: float(r.evalf(30)))
+    except (UndecidedError, ValueError) as exc:
+        raise UnsolvedFace(f"face equation with constants not decided exactly ({exc})") from None
+    if len(coeffs) <= 1:
+        return []
+    raise UnsolvedFace("face equation of degree above 2 with transcendental coefficients")
+
+
 def _real_roots(poly: sympy.Poly) -> list[sympy.Expr]:
     """Exact real roots: rationals, square roots for quadratic factors, CRootOf otherwise."""
     out: list[sympy.Expr] = []
     if poly.degree() <= 0:
         return out
+    coeffs = poly.all_coeffs()
+    if not all(c.is_Rational for c in coeffs):
+        return _real_roots_transcendental(coeffs)
     _, factors = sympy.Poly(poly.as_expr(), poly.gen, domain="QQ").factor_list()
     for f, _mult in factors:
         if f.degree() <= 2:

@@ -354,3 +354,29 @@ def test_high_degree_face_system_is_searched_numerically_not_for_minutes():
     assert abs(x * (1 + x) ** 16 - (1 - x)) < 1e-9
     assert abs(y * (1 + x) ** 16 + (1 - y) * y**16 - (1 - y)) < 1e-9
     assert interior[0].stability is Stability.SADDLE
+
+
+def test_face_equation_with_transcendental_coefficients():
+    """Found by tools/fuzz_analysis.py: a face polynomial whose coefficients hold log(2)
+    could not be factored over QQ (CoercionFailed). Degrees 1 and 2 are now solved exactly
+    with exact signs, higher ones searched numerically. Independent check of the interior
+    point of [[e**p, 0], [log 2, 1]] vs [[1, 0], [0, e]] at p = 1: x* = e/(1 + e) from the
+    column player's indifference x = e(1 - x), y* = 1/(1 + e - log 2) from the row's
+    e y = log(2) y + (1 - y)."""
+    g = Game.bimatrix([["exp(p)", 0], ["log(2)", 1]], [[1, 0], [0, "exp(1)"]], parameters={"p": 1})
+    a = analyze(g)
+    assert a.complete
+    mixed = a["r1+r2, c1+c2"]
+    assert mixed.exact and mixed.stability is Stability.SADDLE
+    x, y = mixed.coordinates.values()
+    assert sympy.simplify(x - sympy.E / (1 + sympy.E)) == 0
+    assert sympy.simplify(y - 1 / (1 + sympy.E - sympy.log(2))) == 0
+    g = Game.bimatrix(
+        [
+            ["-x*(y - x)", "x - min(x, y) + log(1 + y) + log(x)"],
+            ["log(1 + y)", "m/(1 - x)*(exp(x) + 1)"],
+        ],
+        [["x", "y"], ["log(1 + y)", "x + 3/2"]],
+        parameters={"m": 0},
+    )
+    assert analyze(g).rest_points
