@@ -27,6 +27,7 @@ renderings use the compact forms; JSON and the result objects keep the full expr
 from __future__ import annotations
 
 import itertools
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -200,6 +201,10 @@ class Compactor:
         names).
     keep : int
         Formulas at most this long are returned unchanged.
+    budget : float
+        Seconds of compaction after which further formulas are returned unchanged: factoring
+        is the cost, and on large games with share-dependent payoffs (no natural names) it can
+        take minutes; the budget keeps a rendering from hanging.
 
     Examples
     --------
@@ -214,9 +219,11 @@ class Compactor:
     ['a_y', 'b_y']
     """
 
-    def __init__(self, game: Game, *, keep: int = _KEEP) -> None:
+    def __init__(self, game: Game, *, keep: int = _KEEP, budget: float = 20.0) -> None:
         self.game = game
         self.keep = keep
+        self.budget = budget
+        self._started = time.perf_counter()
         self._params = tuple(p.symbol for p in game.parameters)
         self._natural: list[Named] = []
         self._advantages: list[tuple[sympy.Symbol, sympy.Expr, str]] = []
@@ -303,6 +310,8 @@ class Compactor:
             return e
         key = ("e", e)
         if key not in self._cache:
+            if time.perf_counter() - self._started > self.budget:
+                return e  # past the time budget: the rest is printed as it is
             self._cache[key] = self._compact(e)
         out = self._cache[key]
         self._used |= out.free_symbols & self._name_symbols()

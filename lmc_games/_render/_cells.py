@@ -84,10 +84,16 @@ def _compacting(game: Game) -> Iterator[_Lazy]:
 
 
 def _long(expr: Any) -> bool:
+    """Whether a formula is to be compacted: long, while compacting, in a game whose payoff
+    advantages give natural names (multilinear, two strategies per population). Elsewhere
+    (share-dependent payoffs, larger populations) factoring large formulas can take minutes,
+    so they are printed as they are."""
     from .._compact import text_length
 
     holder = _COMPACTOR.get()
-    return holder is not None and text_length(expr) > _KEEP
+    if holder is None or text_length(expr) <= _KEEP:
+        return False
+    return bool(holder.get().natural)
 
 
 def _compacted(expr: Any) -> Any:
