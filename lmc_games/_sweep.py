@@ -442,7 +442,7 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
     import warnings
 
     from ._compile._steps import refinements, stiffness
-    from ._simulate import DEFAULT_DT
+    from ._simulate import DEFAULT_DT, confirm_reached
 
     table, cf, sys_ = _built(plan)
     rp = table.evaluate(varied)
@@ -459,13 +459,27 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
     else:
         refine, stiff = refinements(stiffness(sys_, full), h)
     track = cf.rk4_track(plan.starts, full, rp.coordinates, h / refine, nsteps * refine, plan.eps)
-    reached, when = track.reached.copy(), track.time.copy()
+    # The rule of converge() for rest points that are not asymptotically stable
+    # (docs/explanation/convergence.md): a passage near a saddle is not an outcome.
+    reached, when = confirm_reached(
+        track.reached,
+        track.time,
+        final=track.final,
+        velocity=cf(track.final, full[:, None, :]),
+        starts=plan.starts[None],
+        rest=rp.coordinates[:, None],
+        attracting=rp.stable[:, None],
+        groups=cf.groups,
+        t_end=plan.t_end,
+    )
     trusted = track.trusted & ~stiff[:, None]
     if not forced and not trusted.all():
         times = np.arange(nsteps + 1) * h
         for j in np.flatnonzero(~trusted.all(axis=1)):
             idx = np.flatnonzero(~trusted[j])
-            r_j, t_j, ok = _redo(cf, plan.starts[idx], full[j], rp.coordinates[j], times, plan.eps)
+            r_j, t_j, ok = _redo(
+                cf, plan.starts[idx], full[j], rp.coordinates[j], rp.stable[j], times, plan.eps
+            )
             reached[j, idx] = r_j
             when[j, idx] = t_j
             trusted[j, idx] = ok
@@ -489,11 +503,11 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
     return {"labels": rp.labels, "reached": reached, "time": when}
 
 
-def _redo(cf, starts, point, rest, times, eps):
+def _redo(cf, starts, point, rest, attracting, times, eps):
     """dopri5 from ``starts`` at one parameter point, saved at ``times``, then the rule of
-    :meth:`CompiledField.rk4_track` applied to the saved states: reached rest point (index,
-    -1 if none), convergence time, and whether dopri5 succeeded."""
-    from ._simulate import HANDOVER_MAX_STEPS
+    :meth:`CompiledField.rk4_track` and :func:`confirm_reached` applied to the saved states:
+    reached rest point (index, -1 if none), convergence time, and whether dopri5 succeeded."""
+    from ._simulate import HANDOVER_MAX_STEPS, confirm_reached
 
     res = cf.dopri5(
         starts,
@@ -523,6 +537,20 @@ def _redo(cf, starts, point, rest, times, eps):
             far = np.flatnonzero(dist[:, i, best[i]] > eps)
             reached[i] = np.flatnonzero(exists)[best[i]]
             when[i] = times[far[-1] + 1] if far.size else 0.0
+    final = states[-1]
+    with np.errstate(all="ignore"):
+        velocity = cf(final, point[None, :])
+    reached, when = confirm_reached(
+        reached,
+        when,
+        final=final,
+        velocity=velocity,
+        starts=starts,
+        rest=rest[None],
+        attracting=attracting[None],
+        groups=cf.groups,
+        t_end=float(times[-1]),
+    )
     return reached, when, ok
 
 
@@ -622,6 +650,9 @@ def sweep(
                 "dt": "auto" if dt is None else float(dt),
                 "method": "rk4",
                 "engine": _engine_name(engine),
+                # The rule for stays near rest points that are not asymptotically stable
+                # (confirm_reached): chunks computed under another rule are another sweep.
+                "passage_rule": "final-half, not leaving, normal shares",
             }
         )
     grid = {f"coord:{n}": np.asarray(coords[n]) for n in names}

@@ -27,6 +27,7 @@ from lmc_games import (
     load_model,
     simulate,
     starts_grid,
+    sweep,
     system,
 )
 from lmc_games._simulate import confirm_reached
@@ -103,6 +104,17 @@ def test_heteroclinic_cycle_numpy_engine_and_dopri5():
             sim = simulate(g, starts, t_end=300, method=method, engine="numpy")
             reached = set(converge(sim, an).reached.ravel())
             assert reached == {None, "rock+paper+scissors"}
+
+
+@pytest.mark.parametrize("engine", ["numpy", "numba"])
+def test_sweep_outcome_applies_the_rule(engine):
+    # The sweep's outcome measure tracks convergence inside its kernel and must apply the
+    # same rule as converge(): on the heteroclinic cycle no start reaches a corner, at any
+    # point of the sweep, while without the rule the tracker reports corners (checked above).
+    g = _rps(1, 3)
+    res = sweep(g, {"b": [2.0, 3.0, 10.0]}, measure="outcome", starts=6, t_end=1000, engine=engine)
+    assert not any(label in CORNERS for label in res.shares)
+    assert np.allclose(res.not_converged, 1.0)
 
 
 # ---------------------------------------------------------------- what is still reached
