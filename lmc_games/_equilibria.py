@@ -552,7 +552,11 @@ def _solve_groebner(face, polys, dens, opaque) -> list[FaceSolution]:
     if any(e.free_symbols - set(syms) for e in exprs):
         raise UnsolvedFace("parameters remain in a nonlinear face system")
     _check_bezout(exprs, syms)
-    G = sympy.groebner(exprs, *syms, order="lex", domain="QQ")
+    try:
+        G = sympy.groebner(exprs, *syms, order="lex", domain="QQ")
+    except sympy.polys.polyerrors.CoercionFailed:
+        # Coefficients hold constants such as e or exp(1/2): not over QQ.
+        raise UnsolvedFace("a nonlinear face system with transcendental constants") from None
     if list(G.exprs) == [1]:
         return []
     try:

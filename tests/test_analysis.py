@@ -380,3 +380,9 @@ def test_face_equation_with_transcendental_coefficients():
         parameters={"m": 0},
     )
     assert analyze(g).rest_points
+    # e in a nonlinear face system (payoff x to the column player): not over QQ for the
+    # Groebner basis, so searched numerically instead of raising CoercionFailed.
+    g = Game.bimatrix(
+        [[1, "1 - y"], ["1/2", "exp(m)"]], [[2, -1], ["x", "1 - x"]], parameters={"m": 1}
+    )
+    assert analyze(g)["r1+r2, c1+c2"].stability is Stability.SADDLE
