@@ -740,8 +740,9 @@ class _Analyzer:
                 False,
             )
             numeric = tuple(counts.numeric_roots)
-        except (UndecidedError, ValueError):
-            # ValueError: the Jacobian is not finite there (sqrt(x) at x = 0): no linearisation.
+        except (UndecidedError, ValueError, TypeError):
+            # ValueError, TypeError (a NaN compared while factoring): the Jacobian is not
+            # finite there (sqrt(x) at x = 0), so there is no linearisation.
             verdict, numeric = Stability.NON_HYPERBOLIC, None
         return Continuum(
             face=face.label,

@@ -337,6 +337,14 @@ def test_continuum_where_the_jacobian_is_not_finite():
     a = analyze(g)
     assert all(c.stability in (None, Stability.NON_HYPERBOLIC) for c in a.continua)
     assert a.continua, "the segment of rest points is reported"
+    # The same with a NaN reaching sympy's factoring of the characteristic polynomial.
+    g = Game.bimatrix(
+        [["1/2", "m/(1/2 - x)"], ["1/2", "y"]],
+        [["min(x, y)", "sqrt(x)"], ["1/2/exp(x)", "1/2"]],
+        parameters={"m": 2},
+    )
+    b = analyze(g)  # raised TypeError: Invalid NaN comparison
+    assert b.continua and b.rest_points
 
 
 def test_high_degree_face_system_is_searched_numerically_not_for_minutes():
