@@ -91,7 +91,10 @@ def _long(expr: Any) -> bool:
     from .._compact import text_length
 
     holder = _COMPACTOR.get()
-    if holder is None or text_length(expr) <= _KEEP:
+    if holder is None or len(holder.game.populations) > 2 or text_length(expr) <= _KEEP:
+        # Three or more populations: the compaction is exact there too (tests/test_compact.py)
+        # but takes minutes on the bundled three-population models, so it waits for a faster
+        # factoring step.
         return False
     return bool(holder.get().natural)
 
