@@ -174,8 +174,8 @@ def report(
     >>> from lmc_games import load_model
     >>> d = tempfile.mkdtemp()
     >>> r = report(load_model("hawk_dove"), d, figures=False, pdf=False)
-    >>> sorted(str(f) for f in r.files)[:4]
-    ['data/analysis.json', 'data/rest_points.csv', 'data/scenarios.csv', 'data/trajectories.csv']
+    >>> sorted(str(f) for f in r.files)[:5]  # hawk_dove carries claims: the audit is data too
+    ['data/analysis.json', 'data/audit.json', 'data/rest_points.csv', 'data/scenarios.csv', 'data/trajectories.csv']
     """
     from ._analysis import analyze
     from ._citation import citation
@@ -199,8 +199,16 @@ def report(
     symbolic = analyze(game, symbolic=True)
     scenarios = scenario_table(game)
     inits = starts_grid(game, starts)
-    sim = simulate(game, inits, t_end=t_end, dt=0.05)
+    # The automatic step (docs/explanation/numerics.md): a step fixed here would be a forced
+    # one, which large payoffs can make untrustworthy.
+    sim = simulate(game, inits, t_end=t_end)
     conv = converge(sim, numeric)
+    step = float(sim.dt[0]) if sim.dt is not None else 0.05
+    audit = None
+    if game.claims:
+        from ._claims import check
+
+        audit = check(game)
 
     write("data/analysis.json", json.dumps(numeric.to_dict(), indent=1, allow_nan=False) + "\n")
     write("data/rest_points.csv", _rest_points_csv(game, numeric))
@@ -208,13 +216,17 @@ def report(
     sim.to_csv(root / "data/trajectories.csv")
     written.append(Path("data/trajectories.csv"))
     write("references.bib", citation(game))
+    if audit is not None:
+        write("data/audit.json", audit.to_json() + "\n")
 
     figs: list[tuple[str, str]] = []
     if figures:
         figs = _figures(game, sim, root, written)
 
-    write("report.md", _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end))
-    write("report.tex", _latex(game, numeric, symbolic, scenarios, figs))
+    write(
+        "report.md", _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit)
+    )
+    write("report.tex", _latex(game, numeric, symbolic, scenarios, figs, audit))
     compiled = None
     if pdf is None:
         pdf = shutil.which("pdflatex") is not None
@@ -226,7 +238,14 @@ def report(
         "model": game.name,
         "scenario": game.scenario_name,
         "parameters": {k: str(v) for k, v in game.values.items()},
-        "simulation": {"method": "rk4", "dt": 0.05, "t_end": t_end, "starts": starts, "eps": 1e-3},
+        "simulation": {
+            "method": "rk4",
+            "dt": step,
+            "dt_choice": "automatic",
+            "t_end": t_end,
+            "starts": starts,
+            "eps": 1e-3,
+        },
         "started": began.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": sorted(str(p) for p in written),
@@ -307,17 +326,17 @@ def _figures(game, sim, root: Path, written: list[Path]) -> list[tuple[str, str]
 # ---------------------------------------------------------------------- Markdown
 
 
-def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end) -> str:
+def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit) -> str:
     # One compactor for the whole report: every section uses the same names, defined once in
     # the "Where" section before the Jacobian.
     with _compacting(game) as holder:
-        out = _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end)
+        out = _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit)
         at = out.index("## Jacobian")
         out[at:at] = _md_where(holder, "##")
     return "\n".join(out)
 
 
-def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end) -> list[str]:
+def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit) -> list[str]:
     import sympy
 
     names = _latex_names(game)
@@ -348,10 +367,12 @@ def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end) -> lis
     regimes = _regimes(symbolic)
     for label, cond in regimes:
         out.append(f"| `{label}` | `{cond}` |")
-    # The audit of the model's claims (lmc_games._claims.audit_section) belongs here, between
-    # the regimes and the scenarios, when the model carries claims.
     if not regimes:
         out.append("| — | no rest point is asymptotically stable for any parameter values |")
+    if audit is not None:
+        from ._claims import audit_section
+
+        out += ["", *audit_section(audit, "markdown", level=2).splitlines()]
     out += [
         "",
         "## Scenarios",
@@ -369,8 +390,8 @@ def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end) -> lis
         "",
         "## Simulation",
         "",
-        "RK4 with step 0.05 from the grid of starts (`--starts 3`), to t = "
-        f"{t_end:g}, convergence within 0.001: {reached}.",
+        f"RK4 with step {step:g} (chosen from the field) from the grid of starts "
+        f"(`--starts 3`), to t = {t_end:g}, convergence within 0.001: {reached}.",
         "",
     ]
     if figs:
@@ -382,7 +403,8 @@ def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end) -> lis
         "",
         "- `data/analysis.json`: the rest points as `lmc-games analyze --format json` prints them",
         "- `data/rest_points.csv`, `data/scenarios.csv`, `data/trajectories.csv`",
-        "- `references.bib`, `provenance.json`",
+        "- `references.bib`, `provenance.json`"
+        + (", `data/audit.json` (the audit, as `lmc-games check --format json`)" if audit else ""),
         "",
     ]
     return out
@@ -420,6 +442,7 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{tabularx}
 \usepackage{graphicx}
 \usepackage{longtable}
+\usepackage{array}
 \usepackage[margin=2cm,landscape]{geometry}
 \DeclareUnicodeCharacter{2265}{\ensuremath{\geq}}
 \DeclareUnicodeCharacter{2264}{\ensuremath{\leq}}
@@ -444,9 +467,9 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 """
 
 
-def _latex(game, numeric, symbolic, scenarios, figs) -> str:
+def _latex(game, numeric, symbolic, scenarios, figs, audit=None) -> str:
     with _compacting(game) as holder:
-        body = _latex_body(game, numeric, symbolic, scenarios, figs)
+        body = _latex_body(game, numeric, symbolic, scenarios, figs, audit)
         at = body.index("\\section{Jacobian}")
         where = _tex_where(holder, _latex_names(game))
         if where:
@@ -454,7 +477,7 @@ def _latex(game, numeric, symbolic, scenarios, figs) -> str:
     return "\n".join(body) + "\n"
 
 
-def _latex_body(game, numeric, symbolic, scenarios, figs) -> list[str]:
+def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None) -> list[str]:
     import sympy
 
     names = _latex_names(game)
@@ -529,6 +552,10 @@ def _latex_body(game, numeric, symbolic, scenarios, figs) -> list[str]:
     if not rows:
         body.append("\\multicolumn{2}{l}{no rest point is asymptotically stable} \\\\")
     body += ["\\bottomrule", "\\end{longtable}", ""]
+    if audit is not None:
+        from ._claims import audit_section
+
+        body += [audit_section(audit, "latex", level=1), ""]
     body += [
         "\\section{Scenarios}",
         "\\begin{longtable}{lp{0.3\\linewidth}p{0.3\\linewidth}l}",

@@ -117,7 +117,9 @@ def test_report_refuses_a_file_as_directory(tmp_path, capsys):
     f = tmp_path / "x"
     f.write_text("")
     assert main(["report", "hawk_dove", "--out", str(f), "--pdf", "no"]) == 2
-    assert "not a directory" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # One line that names the file and says what to give instead.
+    assert err.count("\n") == 1 and str(f) in err and "folder" in err
 
 
 @pytest.mark.skipif(not HAS_TEX, reason="pdflatex is not installed")
