@@ -174,8 +174,8 @@ def report(
     >>> from lmc_games import load_model
     >>> d = tempfile.mkdtemp()
     >>> r = report(load_model("hawk_dove"), d, figures=False, pdf=False)
-    >>> sorted(str(f) for f in r.files)[:5]  # hawk_dove carries claims: the audit is data too
-    ['data/analysis.json', 'data/audit.json', 'data/rest_points.csv', 'data/scenarios.csv', 'data/trajectories.csv']
+    >>> sorted(str(f) for f in r.files)[:3]  # hawk_dove carries claims: the audit is data too
+    ['data/analysis.json', 'data/audit.json', 'data/rest_points.csv']
     """
     from ._analysis import analyze
     from ._citation import citation
