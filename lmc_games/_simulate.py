@@ -34,7 +34,8 @@ import numpy as np
 
 from ._compile import TRUST_TOLERANCE, CompiledField, compile_field
 from ._compile._steps import refinements, stiffness
-from ._errors import LmcGamesError, ParameterError
+from ._errors import IntegrationError, LmcGamesError, ParameterError
+from ._limits import check_simulation, check_starts, check_time
 from ._system import System, system
 
 if TYPE_CHECKING:
@@ -256,19 +257,21 @@ def simulate(
     """
     sys_ = game_or_system if isinstance(game_or_system, System) else system(game_or_system)
     if method not in ("rk4", "dopri5"):
-        raise ValueError(f"method must be 'rk4' or 'dopri5'; got {method!r}")
+        raise IntegrationError(f"method must be 'rk4' or 'dopri5'; got {method!r}")
     forced = dt is not None
     step = DEFAULT_DT if dt is None else float(dt)
     if not (t_end > 0 and step > 0 and math.isfinite(t_end) and math.isfinite(step)):
-        raise ValueError("t_end and dt must be positive and finite")
+        raise IntegrationError("t_end and dt must be positive and finite")
     cf = compile_field(sys_, engine=engine)
     x0 = np.array(inits, dtype=np.float64)
     if x0.ndim == 1:
         x0 = x0[None, :]
     if x0.ndim != 2 or x0.shape[1] != cf.n:
-        raise ValueError(f"inits must have shape (N, {cf.n}); got {np.shape(inits)}")
+        raise IntegrationError(f"inits must have shape (N, {cf.n}); got {np.shape(inits)}")
     _check_states(x0, cf.groups)
     names, pvals = _parameter_points(sys_, params)
+    # Sizes before any work: the saved states of every trajectory must fit in memory.
+    check_simulation(x0.shape[0], pvals.shape[0], cf.n, t_end, step, save_every=save_every)
     _warn_starts(cf, x0, pvals)
     save_every = step if save_every is None else float(save_every)
     N, P = x0.shape[0], pvals.shape[0]
@@ -290,13 +293,17 @@ def simulate(
         )
     nsteps = max(1, math.ceil(t_end / step - 1e-9))
     h = t_end / nsteps
-    stride = max(1, round(save_every / h))
+    # A save spacing longer than the run still saves the end of the run.
+    stride = min(nsteps, max(1, round(save_every / h)))
     if forced:
         refine = np.ones(P, dtype=np.int64)
         stiff = np.zeros(P, dtype=bool)
     else:
         refine, stiff = refinements(stiffness(sys_, pvals), h)
     hs = h / refine
+    # The refined step counts too: a field so fast that the steps would not fit the budget
+    # is refused with a message rather than overflowing the kernels' step counter.
+    check_time(t_end, float(hs.min()))
     run = cf.rk4(x0, pvals, hs, nsteps * refine, stride * refine)
     states = run.states
     times = np.arange(states.shape[0]) * (stride * h)
@@ -474,7 +481,8 @@ def starts_grid(game: Game, n: int) -> np.ndarray:
     [[0.2, 0.2], [0.2, 0.4]]
     """
     if int(n) != n or n < 1:
-        raise ValueError(f"the number of starts must be a positive integer; got {n!r}")
+        raise IntegrationError(f"the number of starts must be a positive integer; got {n!r}")
+    check_starts(game, n)
     n = int(n)
     per_pop = []
     for pop in game.populations:
@@ -569,7 +577,7 @@ def converge(
     analyses = [analysis] if not isinstance(analysis, Sequence) else list(analysis)
     T, N, P, n = simulation.states.shape
     if len(analyses) != P:
-        raise ValueError(f"need one analysis per parameter point ({P}); got {len(analyses)}")
+        raise IntegrationError(f"need one analysis per parameter point ({P}); got {len(analyses)}")
     labels: list[str] = []
     points: list[list[Any]] = []
     for j, an in enumerate(analyses):
@@ -780,7 +788,7 @@ def _check_values(an: Analysis, sim: Simulation, j: int) -> None:
         if name in an.values:
             a, b = float(an.values[name]), float(sim.parameter_values[j, q])
             if abs(a - b) > 1e-12 * max(1.0, abs(a)):
-                raise ValueError(
+                raise IntegrationError(
                     f"the analysis has {name} = {a:g} but parameter point {j} of the "
                     f"simulation has {name} = {b:g}"
                 )

@@ -211,13 +211,9 @@ def test_payoff_undefined_at_a_corner(capsys, tmp_path):
     assert "not defined at the point" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by tools/fuzz_cli.py: with payoffs of 1e210 the RK4 refinement factor of "
-    "_simulate.simulate (issue 10 §1) overflows a C long in cf.rk4(..., nsteps * refine, ...) "
-    "when phase draws trajectories; simulate needs a budget there (e.g. check_time(t_end, "
-    "h / refine.max()) or dopri5/flag above it); remove this mark when fixed",
-)
+# Found by tools/fuzz_cli.py: with payoffs of 1e210 the RK4 refinement factor overflowed a C
+# long in cf.rk4(..., nsteps * refine, ...) when phase drew trajectories; simulate now checks
+# the refined step count against its budget first.
 def test_phase_with_huge_payoffs_is_not_an_internal_error(capsys, tmp_path):
     pytest.importorskip("matplotlib")
     rc, _, err = _run(capsys, "phase", _model(tmp_path, "1e210"), "--out", tmp_path / "f.png")
