@@ -1,6 +1,7 @@
 """lmc_games — evolutionary game theory for the study of cooperation between governments."""
 
 from ._analysis import analyze
+from ._chunkstore import ResumeWarning
 from ._citation import citation
 from ._claims import Audit, Claim, Finding, FindingCode, audit_section, check, load_claims
 from ._compile import (
@@ -16,9 +17,12 @@ from ._errors import (
     EngineUnavailableError,
     FormulaError,
     GameError,
+    LimitError,
     LmcGamesError,
     ModelError,
+    OutputError,
     ParameterError,
+    UndecidedError,
 )
 from ._explore import explore
 from ._game import Game, Population
@@ -35,7 +39,12 @@ from ._simulate import (
     simulate,
     starts_grid,
 )
-from ._stability_table import RestPointTable, RestPointValues, compile_rest_points
+from ._stability_table import (
+    RestPointTable,
+    RestPointValues,
+    TableCacheWarning,
+    compile_rest_points,
+)
 from ._sweep import (
     ParameterSample,
     SweepError,
@@ -81,10 +90,12 @@ __all__ = [
     "GameError",
     "IntegrationError",
     "latin_hypercube",
+    "LimitError",
     "LmcGamesError",
     "load_claims",
     "load_model",
     "ModelError",
+    "OutputError",
     "Parameter",
     "ParameterError",
     "ParameterSample",
@@ -97,6 +108,7 @@ __all__ = [
     "RestPoint",
     "RestPointTable",
     "RestPointValues",
+    "ResumeWarning",
     "scenario_table",
     "ScenarioRow",
     "simulate",
@@ -108,7 +120,9 @@ __all__ = [
     "sweep",
     "SweepError",
     "SweepResult",
-    "system",
     "System",
+    "system",
+    "TableCacheWarning",
     "TrackResult",
+    "UndecidedError",
 ]
