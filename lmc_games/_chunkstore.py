@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import LmcGamesError
+from ._errors import LmcGamesError, ResumeWarning
 
 __all__ = ["ChunkStore", "ResumeWarning", "atomic_write"]
 
@@ -40,10 +40,6 @@ FORMAT = 2
 
 #: Arrays every chunk carries besides its results.
 _META = ("meta:index", "meta:rows", "meta:key", "meta:checksum", "labels")
-
-
-class ResumeWarning(UserWarning):
-    """A chunk in a resume directory could not be used and is computed again."""
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -98,3 +98,37 @@ class PlotWarning(UserWarning):
 class UnsolvedFace(Exception):
     """Raised when a face's equations are beyond exact elimination (internal: the analysis
     then searches that face numerically; never reaches the user)."""
+
+
+class SweepError(LmcGamesError):
+    """A sweep cannot run as asked (e.g. a resume directory holding another sweep's chunks)."""
+
+
+class SimulationWarning(UserWarning):
+    """A start the user chose will not move as expected: it is a rest point, or it lies on
+    the boundary, whose faces are invariant under the replicator dynamics."""
+
+
+class ReportError(LmcGamesError):
+    """The report cannot be written as asked (e.g. ``report.tex`` does not compile)."""
+
+
+class ResumeWarning(UserWarning):
+    """A chunk in a resume directory could not be used and is computed again."""
+
+
+class TableCacheWarning(UserWarning):
+    """A file of the symbolic-answer cache could not be used and was computed again."""
+
+
+class Unsupported(Exception):
+    """An expression holds something :func:`to_tree` does not store (not a user error: the
+    caller then simply does not cache it)."""
+
+
+class Malformed(Exception):
+    """A tree that :func:`to_tree` cannot have written."""
+
+
+class ConditionError(Exception):
+    """A condition that cannot be printed (not a combination of relations)."""

@@ -42,6 +42,8 @@ from sympy.core.relational import (
 )
 from sympy.functions.elementary.piecewise import ExprCondPair
 
+from ._errors import Malformed, Unsupported
+
 __all__ = ["MAX_DEPTH", "Malformed", "Unsupported", "canonical", "from_tree", "to_tree"]
 
 #: Deepest tree :func:`from_tree` reads (deeper input is malformed, not a recursion error).
@@ -101,15 +103,6 @@ _CONSTS: dict[str, Any] = {
     "false": sympy.false,
 }
 _ASSUMPTIONS = frozenset(_assume_defined)
-
-
-class Unsupported(Exception):
-    """An expression holds something :func:`to_tree` does not store (not a user error: the
-    caller then simply does not cache it)."""
-
-
-class Malformed(Exception):
-    """A tree that :func:`to_tree` cannot have written."""
 
 
 def to_tree(expr: Any) -> list:

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import LmcGamesError
+from ._errors import ReportError
 from ._render._cells import (
     _compacted,
     _compacting,
@@ -53,10 +53,6 @@ if TYPE_CHECKING:
     from ._results import Analysis
 
 __all__ = ["Report", "ReportError", "ScenarioRow", "report", "scenario_table"]
-
-
-class ReportError(LmcGamesError):
-    """The report cannot be written as asked (e.g. ``report.tex`` does not compile)."""
 
 
 @dataclass(frozen=True)

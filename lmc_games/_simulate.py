@@ -34,7 +34,7 @@ import numpy as np
 
 from ._compile import TRUST_TOLERANCE, CompiledField, compile_field
 from ._compile._steps import refinements, stiffness
-from ._errors import IntegrationError, LmcGamesError, ParameterError
+from ._errors import IntegrationError, LmcGamesError, ParameterError, SimulationWarning
 from ._limits import check_simulation, check_starts, check_time
 from ._system import System, system
 
@@ -52,11 +52,6 @@ __all__ = [
     "simulate",
     "starts_grid",
 ]
-
-
-class SimulationWarning(UserWarning):
-    """A start the user chose will not move as expected: it is a rest point, or it lies on
-    the boundary, whose faces are invariant under the replicator dynamics."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from ._errors import LmcGamesError, ParameterError
+from ._errors import LmcGamesError, ParameterError, TableCacheWarning
 
 if TYPE_CHECKING:
     from ._game import Game
@@ -231,10 +231,6 @@ _CACHE_FORMAT = 2
 
 #: Largest cache file read back (a larger one is discarded unread).
 _CACHE_MAX_BYTES = 64 * 2**20
-
-
-class TableCacheWarning(UserWarning):
-    """A file of the symbolic-answer cache could not be used and was computed again."""
 
 
 class _BadCache(Exception):

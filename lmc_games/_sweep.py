@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._chunkstore import ChunkStore
-from ._errors import LmcGamesError, ParameterError
+from ._errors import LmcGamesError, ParameterError, SweepError
 
 if TYPE_CHECKING:
     from ._game import Game
@@ -47,10 +47,6 @@ __all__ = [
     "random_points",
     "sweep",
 ]
-
-
-class SweepError(LmcGamesError):
-    """A sweep cannot run as asked (e.g. a resume directory holding another sweep's chunks)."""
 
 
 # ---------------------------------------------------------------------- samples

@@ -14,13 +14,10 @@ from typing import Any
 import sympy
 from sympy.printing.jscode import JavascriptCodePrinter
 
+from .._errors import ConditionError
 from .._stability_table import GUARD, _small
 
 __all__ = ["ConditionError", "condition_parts", "js_function"]
-
-
-class ConditionError(Exception):
-    """A condition that cannot be printed (not a combination of relations)."""
 
 
 class _Abs(sympy.Function):
