@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -748,11 +749,18 @@ def _cube_axis_labels(game) -> list[str]:
         pop = game.populations[p]
         sym = symbol_latex(game.variables[j])
         strat = strategy_name(pop.strategies[i])
-        # Long labels go on two lines: on the cube's short edges they would run into the
-        # neighbouring axis label.
-        who = population_label(pop)
-        sep = "\n" if len(who) + len(strat) > 22 else " "
-        out.append(f"{who}:{sep}{strat}, ${sym}$")
+        # Long labels go on two or three lines of at most 30 characters: on the cube's short
+        # edges a long line runs into the neighbouring axis label (a supervisor named
+        # "Supervisor (central government or LMC secretariat)" met the y label), and more
+        # lines would push the z label off the figure.
+        lines = textwrap.wrap(f"{population_label(pop)}:", 30)
+        tail = f"{strat}, ${sym}$"
+        if len(lines) == 1 and len(lines[0]) + len(strat) <= 22:
+            out.append(f"{lines[0]} {tail}")
+        elif len(lines[-1]) + len(strat) + 3 <= 30 and len(lines) > 1:
+            out.append("\n".join(lines[:-1] + [f"{lines[-1]} {tail}"]))
+        else:
+            out.append("\n".join(lines + [tail]))
     return out
 
 
