@@ -366,9 +366,15 @@ class Compactor:
         with the compact coordinates of the point put in, each entry in its shortest form."""
         variables = self.game.variables
         if rp.coordinates and all(v in rp.coordinates for v in variables):
-            point = {v: self.expr(rp.coordinates[v], force=True) for v in variables}
-            M = self.system_jacobian().xreplace(point)
-            return M.applyfunc(self._tidy)
+            M = self.system_jacobian()
+            # Putting the point in is only right when no name in the Jacobian stands for an
+            # expression in the shares (a payoff advantage of a three-strategy population
+            # does): such a name would keep its value at a general state.
+            defs = self.definitions()
+            shares = set(variables)
+            if not any(defs[n].free_symbols & shares for n in M.free_symbols if n in defs):
+                point = {v: self.expr(rp.coordinates[v], force=True) for v in variables}
+                return M.xreplace(point).applyfunc(self._tidy)
         return rp.jacobian.applyfunc(lambda v: self.expr(v, force=True))
 
     def charpoly(self, rp: Any) -> sympy.Expr:
