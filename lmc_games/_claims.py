@@ -71,6 +71,7 @@ from sympy.logic.boolalg import And, BooleanAtom, Not, Or
 
 from ._errors import ClaimError, LmcGamesError
 from ._formula import exact_number, format_condition, format_expr, parse_condition, parse_formula
+from ._render._cells import _tex_text
 
 if TYPE_CHECKING:
     from ._game import Game
@@ -678,22 +679,9 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-_TEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
 def _tex(text: str) -> str:
-    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in text)
+    # The renderers' one escaping of plain text for LaTeX (specials, Unicode signs).
+    return _tex_text(text)
 
 
 def audit_section(
