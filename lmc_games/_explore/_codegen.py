@@ -69,10 +69,23 @@ class _Printer(JavascriptCodePrinter):
 _PRINTER = _Printer({"inline": True})
 
 
+def _as_expr(e: Any) -> sympy.Basic:
+    """A library value as a sympy object, without sympify: text never reaches the printer."""
+    if isinstance(e, sympy.Basic):
+        return e
+    if isinstance(e, bool):
+        return sympy.true if e else sympy.false
+    if isinstance(e, int):
+        return sympy.Integer(e)
+    if isinstance(e, float):
+        return sympy.Float(e)
+    raise TypeError(f"not a sympy expression or a number: {type(e).__name__}")
+
+
 def _print(e: Any) -> str:
     if isinstance(e, bool):
         return "true" if e else "false"
-    return _PRINTER.doprint(sympy.sympify(e))
+    return _PRINTER.doprint(_as_expr(e))
 
 
 def js_function(
@@ -91,7 +104,7 @@ def js_function(
     """
     renames = {v: sympy.Symbol(f"s_{i}") for i, v in enumerate(shares)}
     renames.update({q: sympy.Symbol(f"p_{j}") for j, q in enumerate(params)})
-    exprs = [sympy.Integer(e) if isinstance(e, int) else sympy.sympify(e) for e in exprs]
+    exprs = [_as_expr(e) for e in exprs]
     exprs = [e.xreplace(renames) for e in exprs]
     stray = (
         set().union(*(e.free_symbols for e in exprs)) - set(renames.values()) if exprs else set()
