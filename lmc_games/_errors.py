@@ -18,6 +18,7 @@ __all__ = [
     "LimitError",
     "OutputError",
     "UndecidedError",
+    "DynamicsError",
     "CommandError",
     "PlotWarning",
 ]
@@ -47,6 +48,11 @@ class ParameterError(LmcGamesError, ValueError):
 
 class GameError(LmcGamesError, ValueError):
     """A game cannot be built or analysed as asked."""
+
+
+class DynamicsError(LmcGamesError, ValueError):
+    """A dynamics was asked for by an unknown name, with an unknown or out-of-range option
+    (``logit:eta=-1``), or for a stage it cannot support; the message lists what is allowed."""
 
 
 class EngineUnavailableError(LmcGamesError, ImportError):

@@ -1,57 +1,209 @@
-"""The contract every dynamics follows."""
+"""The contract every dynamics follows.
+
+A dynamics is the one place that knows itself: its reduced field (through :meth:`growth`), how
+its rest points are found (:attr:`Dynamics.rest_points`), whether its field is differentiable
+there (:attr:`Dynamics.smooth`), whether time is continuous or a map (:attr:`Dynamics.time`),
+its own constants (a noise level, a mutation rate) and its name in text and LaTeX. Every stage
+(analysis, simulation, sweeps, continuation, plots, reports, the command line) asks the
+dynamics instead of testing for a class.
+"""
 
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING
+import enum
+import math
+from fractions import Fraction
+from typing import TYPE_CHECKING, ClassVar
 
 import sympy
 
+from .._errors import DynamicsError
+
 if TYPE_CHECKING:
     from .._game import Game
+
+__all__ = ["Dynamics", "RestPointMethod", "Time"]
+
+
+class RestPointMethod(enum.Enum):
+    """How the rest points of a dynamics are found; the value is the sentence reports print."""
+
+    #: Imitative dynamics: every face of the state space is invariant and the rest points are,
+    #: face by face, the points where every strategy in use earns the same payoff.
+    FACES = "face by face: on each face, the points where every strategy in use earns the same"
+    #: Best-response-like dynamics (BNN, Smith, best response): the rest points are exactly the
+    #: Nash equilibria, and the field is not differentiable there.
+    NASH = "exactly the Nash equilibria (the field is not differentiable there)"
+    #: Perturbed dynamics (logit, mutation): interior rest points found by a numeric search whose
+    #: starts, tolerance and completeness are part of the result.
+    SEARCH = "by a numeric search of the field's zeros (complete only where proven)"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Time(enum.Enum):
+    """Whether the dynamics is a flow (``dx/dt = F(x)``) or a map (``x' = x + F(x)``)."""
+
+    CONTINUOUS = "continuous"
+    DISCRETE = "discrete"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+Number = int | float | Fraction
 
 
 class Dynamics(abc.ABC):
     """Base class of evolutionary dynamics on the product of simplices.
 
-    A subclass must
+    A subclass sets the class attributes below and implements :meth:`growth`; everything else
+    (the reduced field and its Jacobian, compiled kernels, plots, reports) is derived from
+    these by :class:`lmc_games.System` and the stages that use it, so a user's own dynamics
+    works in every stage.
 
-    * set :attr:`name` (used in reports) and :attr:`smooth` (whether the field is continuously
-      differentiable at its rest points, so that linearisation applies);
-    * set :attr:`rest_points_by_face`: ``True`` when every rest point is found by solving, on
-      each face of the state space, equations that involve only the strategies in use there
-      (as for the replicator dynamics, whose rest points are the faces' payoff-equalising
-      points), ``False`` when rest points must be found from the field itself;
-    * implement :meth:`growth`, the growth rate of each strategy's share;
-    * keep the state on the product of simplices: the shares of each population must sum to a
-      constant along solutions, and a face must be invariant when ``rest_points_by_face``.
+    Class attributes
+    ----------------
+    name : str
+        The registry name used on the command line (``--dynamics NAME``) and in JSON
+        (``"dynamics": NAME``), lower case with hyphens.
+    title : str
+        The name in running text ("logit dynamics").
+    latex : str
+        The name in LaTeX.
+    smooth : bool
+        Whether the field is continuously differentiable at its rest points, so that
+        linearisation decides stability there.
+    rest_points : RestPointMethod
+        How rest points are found.
+    time : Time
+        ``Time.DISCRETE`` for a map ``x' = x + F(x)``, whose :meth:`growth` is the increment
+        ``F``; stable means every eigenvalue of ``I + DF`` inside the unit circle.
+    options : dict
+        The constants the dynamics takes, name -> ``(default, lower, upper, meaning)``; the
+        bounds are inclusive unless the option name is listed in ``open_bounds``.
 
-    The reduced field (free shares only) and its Jacobian are built from :meth:`growth` by
-    :class:`lmc_games.System`, which every later stage uses; so a user's own dynamics works in
-    every later stage.
+    Parameters
+    ----------
+    **values
+        Values of the options (numbers; a :class:`fractions.Fraction` or an int stays exact).
+
+    Examples
+    --------
+    >>> from lmc_games.dynamics import Replicator
+    >>> Replicator().spec()
+    'replicator'
+    >>> Replicator() == Replicator()
+    True
     """
 
-    name: str = "dynamics"
-    smooth: bool = True
-    rest_points_by_face: bool = False
+    name: ClassVar[str] = "dynamics"
+    title: ClassVar[str] = "dynamics"
+    latex: ClassVar[str] = r"\text{dynamics}"
+    smooth: ClassVar[bool] = True
+    rest_points: ClassVar[RestPointMethod] = RestPointMethod.SEARCH
+    time: ClassVar[Time] = Time.CONTINUOUS
+    options: ClassVar[dict[str, tuple[Number, Number | None, Number | None, str]]] = {}
+    open_bounds: ClassVar[frozenset[str]] = frozenset()
 
+    def __init__(self, **values: Number) -> None:
+        unknown = sorted(set(values) - set(self.options))
+        if unknown:
+            allowed = ", ".join(self.options) or "none"
+            raise DynamicsError(f"{self.name}: unknown option {unknown[0]!r} (options: {allowed})")
+        chosen: dict[str, Number] = {}
+        for key, (default, lower, upper, _meaning) in self.options.items():
+            value = values.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+                raise DynamicsError(f"{self.name}: option {key} must be a number, not {value!r}")
+            if not math.isfinite(float(value)):
+                raise DynamicsError(f"{self.name}: option {key} must be finite, not {value}")
+            strict = key in self.open_bounds
+            if lower is not None and (value < lower or (strict and value == lower)):
+                sign = ">" if strict else ">="
+                raise DynamicsError(
+                    f"{self.name}: option {key} must be {sign} {lower}, not {value}"
+                )
+            if upper is not None and (value > upper or (strict and value == upper)):
+                sign = "<" if strict else "<="
+                raise DynamicsError(
+                    f"{self.name}: option {key} must be {sign} {upper}, not {value}"
+                )
+            chosen[key] = value
+        self._values = chosen
+
+    # ------------------------------------------------------------------ the field
     @abc.abstractmethod
     def growth(
         self,
-        game: Game,
+        game: Game | None,
         shares: tuple[tuple[sympy.Expr, ...], ...],
         payoffs: tuple[tuple[sympy.Expr, ...], ...],
     ) -> tuple[tuple[sympy.Expr, ...], ...]:
-        """Time derivative of every share, per population and strategy.
+        """Time derivative of every share (the increment, for a map), per population and
+        strategy.
 
         Parameters
         ----------
-        game : Game
+        game : Game or None
         shares : tuple of tuple of sympy.Expr
             All shares per population, in the free shares.
         payoffs : tuple of tuple of sympy.Expr
             Expected payoff of each strategy per population.
+
+        The shares of each population must keep their sum along solutions.
         """
 
+    # ------------------------------------------------------------------ identity
+    def _opts(self) -> dict[str, Number]:
+        # A user's subclass may define __init__ without calling ours: it then has no options.
+        return getattr(self, "_values", {})
+
+    @property
+    def values(self) -> dict[str, Number]:
+        """The option values, name -> number (a copy)."""
+        return dict(self._opts())
+
+    def value(self, key: str) -> sympy.Expr:
+        """Option ``key`` as an exact sympy number (a float stays a Float)."""
+        v = self._opts()[key]
+        if isinstance(v, Fraction):
+            return sympy.Rational(v.numerator, v.denominator)
+        return sympy.Integer(v) if isinstance(v, int) else sympy.Float(v)
+
+    def spec(self) -> str:
+        """The command-line form, ``NAME[:KEY=VALUE,...]``, which :func:`dynamics_from_spec`
+        reads back to an equal object."""
+        if not self._opts():
+            return self.name
+        return self.name + ":" + ",".join(f"{k}={_fmt(v)}" for k, v in self._opts().items())
+
+    def describe(self) -> str:
+        """The dynamics in running text, with its option values ("logit dynamics (eta = 0.1)")."""
+        if not self._opts():
+            return self.title
+        opts = ", ".join(f"{k} = {_fmt(v)}" for k, v in self._opts().items())
+        return f"{self.title} ({opts})"
+
+    @property
+    def rest_points_by_face(self) -> bool:
+        """Whether rest points are found face by face (imitative dynamics)."""
+        return self.rest_points is RestPointMethod.FACES
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._opts() == self._opts()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__qualname__, tuple(self._opts().items())))
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        args = ", ".join(f"{k}={v!r}" for k, v in self._opts().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _fmt(v: Number) -> str:
+    if isinstance(v, Fraction):
+        return str(v) if v.denominator != 1 else str(v.numerator)
+    return repr(v) if isinstance(v, float) else str(v)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from ._base import Dynamics
+from ._base import Dynamics, RestPointMethod
 
 
 class Replicator(Dynamics):
@@ -31,8 +31,10 @@ class Replicator(Dynamics):
     """
 
     name = "replicator"
+    title = "replicator dynamics"
+    latex = r"\text{replicator}"
     smooth = True
-    rest_points_by_face = True
+    rest_points = RestPointMethod.FACES
 
     def growth(self, game, shares, payoffs):
         out = []
