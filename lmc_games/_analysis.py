@@ -31,7 +31,7 @@ from ._exact import UndecidedError, count_real_parts, exact_sign, hurwitz_condit
 from ._game import Game
 from ._results import Analysis, Continuum, DetTraceRow, RestPoint, Stability
 from ._system import System
-from .dynamics import Dynamics, Replicator
+from .dynamics import Dynamics, dynamics_from_spec
 
 __all__ = ["analyze"]
 
@@ -54,8 +54,9 @@ def analyze(game: Game, *, symbolic: bool = False, dynamics: Dynamics | None = N
     symbolic : bool, optional
         Keep the parameters as symbols: rest points as formulas with existence conditions,
         eigenvalues as formulas, and the conditions under which each point is stable.
-    dynamics : Dynamics, optional
-        Only :class:`~lmc_games.Replicator` (the default) is supported by the face-wise method.
+    dynamics : Dynamics or str, optional
+        The dynamics (default: the replicator dynamics), or its name as on the command line
+        (``"logit:eta=0.1"``).
 
     Returns
     -------
@@ -80,12 +81,13 @@ def analyze(game: Game, *, symbolic: bool = False, dynamics: Dynamics | None = N
 
     check_numbers(game, values=not symbolic)
     check_degrees(game)
-    dynamics = dynamics or Replicator()
+    dynamics = dynamics_from_spec(dynamics)
     if not dynamics.rest_points_by_face:
-        raise NotImplementedError(
-            f"{type(dynamics).__name__}: rest points of dynamics without face structure are "
-            "not implemented yet"
-        )
+        # Best-response-like and perturbed dynamics find their rest points their own way
+        # (Nash equilibria, or a numeric search); see lmc_games/_analysis_dynamics.py.
+        from ._analysis_dynamics import analyze_other
+
+        return analyze_other(game, symbolic=symbolic, dynamics=dynamics)
     return _Analyzer(game, symbolic, dynamics).run()
 
 
