@@ -156,6 +156,22 @@ class Dynamics(abc.ABC):
         The shares of each population must keep their sum along solutions.
         """
 
+    def check_game(self, game: Game, values: dict | None = None) -> None:
+        """Raise :class:`~lmc_games.DynamicsError` when ``game`` (at its values, or at
+        ``values``, a ``{symbol: value}`` substitution) is outside what this dynamics is
+        defined for; the default accepts every game.
+
+        Stages call it before any work, e.g. the discrete-time replicator needs positive
+        payoffs.
+        """
+        return None
+
+    def replicator_rate(self) -> sympy.Expr | None:
+        """The constant ``c > 0`` when this dynamics' field is exactly ``c`` times the
+        replicator field (then every rest point, verdict and condition of the replicator
+        analysis holds, with eigenvalues times ``c``); ``None`` otherwise."""
+        return None
+
     # ------------------------------------------------------------------ identity
     def _opts(self) -> dict[str, Number]:
         # A user's subclass may define __init__ without calling ours: it then has no options.

@@ -46,3 +46,6 @@ class Replicator(Dynamics):
                 mean = sympy.Add(*[xi * fi for xi, fi in zip(x, f)])
                 out.append(tuple(xi * (fi - mean) for xi, fi in zip(x, f)))
         return tuple(out)
+
+    def replicator_rate(self):
+        return sympy.Integer(1)
