@@ -165,6 +165,8 @@ class FiniteAnalysis:
     ----------
     model : str
     populations : tuple of str
+    strategies : tuple of tuple of str
+        Strategy names per population.
     shape : tuple of int
         Strategies per population.
     symmetric : bool
@@ -197,6 +199,7 @@ class FiniteAnalysis:
 
     model: str
     populations: tuple[str, ...]
+    strategies: tuple[tuple[str, ...], ...]
     shape: tuple[int, ...]
     symmetric: bool
     sizes: Mapping[str, int]
@@ -238,25 +241,26 @@ class FiniteAnalysis:
             "",
             "Fixation probability of one mutant (x N: relative to a neutral mutant, 1/N)",
         ]
-        rows = [("population", "context", "resident", "mutant", "probability", "x N")]
+        exact = any(f.exact is not None for f in self.fixation)
+        head = ("population", "context", "resident", "mutant", "probability", "x N")
+        rows = [(*head, "exact") if exact else head]
         for f in self.fixation:
-            rows.append(
-                (
-                    f.population,
-                    f.context or "-",
-                    f.resident,
-                    f.mutant,
-                    f"{f.probability:.6g}" if f.probability > 0 else f"e^{f.log_probability:.4g}",
-                    f"{math.exp(f.log_probability + math.log(f.size)):.4g}"
-                    if f.log_probability + math.log(f.size) < 700
-                    else "huge",
-                )
+            row = (
+                f.population,
+                f.context or "-",
+                f.resident,
+                f.mutant,
+                _probability_text(f.log_probability),
+                _probability_text(f.log_probability + math.log(f.size)),
             )
+            rows.append((*row, str(f.exact)) if exact else row)
         lines += _table(rows)
         lines += ["", "Stationary distribution over pure profiles (rare mutations)"]
-        rows = [("profile", "probability")]
+        exact = self.stationary_exact is not None
+        rows = [("profile", "probability", "exact") if exact else ("profile", "probability")]
         for label in self.labels:
-            rows.append((label, f"{self.stationary[label]:.6g}"))
+            row = (label, _probability_text(self.log_stationary[label]))
+            rows.append((*row, str(self.stationary_exact[label])) if exact else row)
         lines += _table(rows)
         share = f"{100 * self.coverage:g}%"
         lines += ["", f"At least {share} of the time in: {'; '.join(self.occupied)}"]
@@ -744,6 +748,7 @@ def finite(
     return FiniteAnalysis(
         model=game.name,
         populations=tuple(p.name for p in game.populations),
+        strategies=tuple(p.strategies for p in game.populations),
         shape=tuple(game.shape),
         symmetric=bool(game.is_symmetric),
         sizes=MappingProxyType({p.name: n for p, n in zip(game.populations, settings.sizes)}),
@@ -956,6 +961,13 @@ def _reference_state(
         row = int(np.nonzero(comp[:, s] == settings.sizes[q])[0][0])
         state += row * strides[q]
     return state
+
+
+def _probability_text(log_value: float) -> str:
+    """A probability from its logarithm; as a power of e where a float would underflow."""
+    if log_value < -700:
+        return f"e^{log_value:.6g}"
+    return f"{math.exp(log_value):.6g}"
 
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
