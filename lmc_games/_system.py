@@ -13,6 +13,7 @@ from functools import cached_property
 
 import sympy
 
+from ._errors import DynamicsError
 from ._game import Game
 from .dynamics import Dynamics, Replicator
 
@@ -59,7 +60,12 @@ class System:
 
     @classmethod
     def of(cls, game: Game, dynamics: Dynamics | None = None) -> System:
-        """Derive the reduced system of ``game`` (replicator dynamics by default)."""
+        """Derive the reduced system of ``game`` (replicator dynamics by default).
+
+        The field is each population's first k - 1 components of ``dynamics.growth``; for
+        the replicator and its constant multiples (:meth:`Dynamics.replicator_rate`) it is
+        written in the factored form papers print.
+        """
         dynamics = dynamics or Replicator()
         payoffs = game.expected_payoffs()
         shares = tuple(p.shares() for p in game.populations)
@@ -67,22 +73,36 @@ class System:
         advantages = tuple(
             tuple(_tidy(f[i] - f[-1], svars) for i in range(len(f) - 1)) for f in payoffs
         )
-        if isinstance(dynamics, Replicator):
+        rate = dynamics.replicator_rate()
+        if rate is not None:
+            # The replicator (or a constant multiple of it, as pairwise imitation): the
+            # factored form papers print, built from the payoff advantages.
             comps: list[sympy.Expr] = []
             for pop, x, adv in zip(game.populations, shares, advantages):
                 if pop.k == 2:
                     v = x[0]
-                    comps.append(_papers_form([v, 1 - v], adv[0], svars))
+                    comps.append(_papers_form([v, 1 - v], rate * adv[0], svars))
                 else:
                     # x_i (f_i - fbar) = x_i * sum_j x_j (f_i - f_j), written through advantages
                     # so that payoff terms common to all strategies never appear.
                     for i in range(pop.k - 1):
                         inner = adv[i] - sympy.Add(*[x[j] * adv[j] for j in range(pop.k - 1)])
-                        comps.append(_papers_form([x[i]], _tidy(inner, svars), svars))
+                        comps.append(_papers_form([x[i]], rate * _tidy(inner, svars), svars))
             fieldv = tuple(comps)
         else:
             growth = dynamics.growth(game, shares, payoffs)
-            fieldv = tuple(g for pop, gp in zip(game.populations, growth) for g in gp[: pop.k - 1])
+            if len(growth) != len(game.populations) or any(
+                len(gp) != pop.k for pop, gp in zip(game.populations, growth)
+            ):
+                raise DynamicsError(
+                    f"{dynamics.describe()}: growth() must give one rate per strategy of each "
+                    f"population, shape {game.shape}"
+                )
+            fieldv = tuple(
+                _tidy_inside(sympy.sympify(g), svars)
+                for pop, gp in zip(game.populations, growth)
+                for g in gp[: pop.k - 1]
+            )
         return cls(game, dynamics, game.variables, payoffs, advantages, fieldv)
 
     @cached_property
@@ -164,3 +184,15 @@ def _tidy(expr: sympy.Expr, shares) -> sympy.Expr:
     e = sympy.collect(e, present) if present else e
     # Pull out a common numeric factor, as papers print (V - C*y)/2 rather than V/2 - C*y/2.
     return sympy.factor_terms(e) if e.is_Add else e
+
+
+def _tidy_inside(expr: sympy.Expr, shares) -> sympy.Expr:
+    """Collect the payoff terms inside ``max``, ``exp`` and piecewise conditions of a field,
+    which is where the payoff differences of BNN, Smith, logit and best response sit; the
+    field's value is unchanged."""
+
+    def tidy_args(e):
+        return e.func(*[_tidy(a, shares) for a in e.args])
+
+    kinds = (sympy.Max, sympy.Min, sympy.exp, sympy.core.relational.Relational)
+    return expr.replace(lambda e: isinstance(e, kinds), tidy_args)
