@@ -66,6 +66,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_targeted_kinks.py",
     ],
     "_equilibria": [
+        "tests/test_kill_equilibria.py",
         "tests/test_analysis.py",
         "tests/test_targeted_exact.py",
         "tests/test_symbolic_vs_numeric.py",
@@ -85,6 +86,73 @@ TESTS: dict[str, list[str]] = {
     ],
 }
 ORDER = ["_conditions", "_exact", "_analysis", "_equilibria", "_simulate", "_sweep"]
+
+# The six bugs of issue 14, put back in by hand (``--bugs``): each must make a fast test of its
+# module fail. Each is a list of (old, new) text replacements in lmc_games/MODULE.py; a bug
+# whose text is no longer in the module is reported as such (the source moved on: update it).
+BUGS: list[tuple[str, str, list[tuple[str, str]]]] = [
+    (
+        "_analysis",
+        "strict Nash test s < 0 -> s <= 0",
+        [
+            (
+                "strict = pure and all(s < 0 for s in t_signs)",
+                "strict = pure and all(s <= 0 for s in t_signs)",
+            )
+        ],
+    ),
+    (
+        "_analysis",
+        "a positive and a zero eigenvalue no longer give unstable",
+        [
+            (
+                "        if pos:\n            return Stability.UNSTABLE",
+                "        if pos and not zero:\n            return Stability.UNSTABLE",
+            )
+        ],
+    ),
+    (
+        "_exact",
+        "interval sign a > 0 -> a >= 0 in _iv_sign",
+        [("    if interval.a > 0:\n        return 1", "    if interval.a >= 0:\n        return 1")],
+    ),
+    (
+        "_equilibria",
+        "elimination branch for a vanishing coefficient removed",
+        [
+            (
+                "        if branching:\n"
+                "            # The coefficient vanishes: then so must the rest of the equation.\n"
+                "            others = [f for j, f in enumerate(work) if j != ei] + [a, b]\n"
+                "            out.extend(_eliminate(others, unknowns, symbolic, depth + 1))\n",
+                "",
+            )
+        ],
+    ),
+    (
+        "_simulate",
+        "convergence time = first entry into the eps-ball, not the start of the final stay",
+        [
+            (
+                "    last_out = np.full((N, P), -1, dtype=np.int64)",
+                "    last_out = np.full((N, P), T, dtype=np.int64)",
+            ),
+            (
+                "        np.maximum(last_out, np.where(out, steps, -1).max(axis=0), out=last_out)",
+                "        np.minimum(last_out, np.where(~out, steps, T).min(axis=0), out=last_out)",
+            ),
+            (
+                "    return index, np.where(near, last_out + 1, -1)",
+                "    return index, np.where(near, last_out, -1)",
+            ),
+        ],
+    ),
+    (
+        "_sweep",
+        "outcome median time nanmedian -> nanmean",
+        [("np.nanmedian(conv[ok], axis=1)", "np.nanmean(conv[ok], axis=1)")],
+    ),
+]
 
 KILLED = {"killed", "timeout", "caught by type check"}
 SURVIVED = {"survived", "no tests", "suspicious"}
@@ -133,7 +201,10 @@ def _write_config(dest: Path, module: str) -> None:
 def _mutmut(dest: Path, *args: str, capture: bool = False) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.setdefault("NUMBA_NUM_THREADS", "1")
-    env.setdefault("LMC_GAMES_CACHE", str(dest / "cache"))
+    # One kernel cache for every module and mutant: compiling numba kernels afresh in each
+    # copy costs minutes (the cache is keyed by the generated source, which no mutant of the
+    # six modules changes).
+    env.setdefault("LMC_GAMES_CACHE", str(dest.parent / "cache"))
     env["MPLBACKEND"] = "Agg"
     exe = shutil.which("mutmut") or "mutmut"
     return subprocess.run(
@@ -214,6 +285,59 @@ def report(
     return len(results), killed, len(survived)
 
 
+def _pytest(dest: Path, tests: list[str]) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.setdefault("NUMBA_NUM_THREADS", "1")
+    # One kernel cache for every module and mutant: compiling numba kernels afresh in each
+    # copy costs minutes (the cache is keyed by the generated source, which no mutant of the
+    # six modules changes).
+    env.setdefault("LMC_GAMES_CACHE", str(dest.parent / "cache"))
+    env["MPLBACKEND"] = "Agg"
+    # The copy's package first on the path: the editable install points at the checkout.
+    env["PYTHONPATH"] = str(dest)
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    return subprocess.run(cmd, cwd=dest, env=env, text=True, capture_output=True, check=False)
+
+
+def check_bugs(workdir: Path, modules: list[str]) -> int:
+    """Put each bug of BUGS into a copy of the package and run its module's fast tests.
+
+    Returns the number of bugs NOT caught (or no longer applicable); the checkout is never
+    edited.
+    """
+    dest = workdir / "bugs"
+    _copy_repository(dest)
+    missed = 0
+    for module, what, edits in BUGS:
+        if module not in modules:
+            continue
+        path = dest / "lmc_games" / f"{module}.py"
+        clean = path.read_text()
+        text = clean
+        if not all(text.count(old) == 1 for old, _ in edits):
+            print(f"{module}: {what}: NOT APPLICABLE (the text to change is not in the module)")
+            missed += 1
+            continue
+        for old, new in edits:
+            text = text.replace(old, new)
+        path.write_text(text)
+        try:
+            # The targeted tests first: with -x a caught bug stops at its first failure.
+            tests = sorted(TESTS[module], key=lambda t: "targeted" not in t and "kill" not in t)
+            proc = _pytest(dest, tests)
+        finally:
+            path.write_text(clean)
+        failed = [ln for ln in proc.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
+        caught = proc.returncode == 1 and bool(failed)
+        missed += not caught
+        print(f"{module}: {what}: {'caught' if caught else 'NOT CAUGHT'}", flush=True)
+        for ln in failed:
+            print(f"    {ln}")
+        if not caught:
+            print("\n".join(proc.stdout.splitlines()[-5:]))
+    return missed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", default=ORDER, help=f"of {', '.join(ORDER)}")
@@ -223,7 +347,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="scores only, no diffs")
     parser.add_argument("--sample", type=int, metavar="N", help="check N random mutants only")
     parser.add_argument("--seed", type=int, default=14, help="seed of --sample (14)")
+    parser.add_argument(
+        "--bugs", action="store_true", help="check that the six bugs of issue 14 are caught"
+    )
     args = parser.parse_args(argv)
+    if args.bugs:
+        return 1 if check_bugs(args.workdir, args.modules) else 0
     unknown = [m for m in args.modules if m not in TESTS]
     if unknown:
         parser.error(f"unknown module(s) {unknown}; choose from {ORDER}")
