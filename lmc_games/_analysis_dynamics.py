@@ -1,23 +1,749 @@
-"""Rest points and their stability under dynamics whose rest points are not found face by face.
+"""Rest points and their stability under dynamics other than the replicator.
 
-Owned by the dynamics work of issue 12: best-response-like dynamics (rest points are the Nash
-equilibria) and perturbed dynamics (a numeric search).
+* ``RestPointMethod.NASH`` (BNN, Smith, best response): the rest points are exactly the Nash
+  equilibria. The exact (or symbolic) replicator analysis finds every rest point face by face
+  and flags the Nash equilibria among them; those are kept, with the replicator's existence
+  and Nash conditions. The field is not differentiable there (``max(., 0)``, a best reply
+  switching), so the verdict is non-hyperbolic and no derivative is taken.
+* ``RestPointMethod.FACES`` other than the replicator itself: the same points as the
+  replicator. A constant multiple ``c`` of the replicator (pairwise imitation) keeps every
+  verdict and condition, with eigenvalues times ``c``. Otherwise (the discrete-time
+  replicator, a user's own imitative dynamics) each exact point is classified from the
+  dynamics' own Jacobian by exact root counts; for a map, the eigenvalues of ``I + DF`` are
+  counted inside the unit circle through the Moebius map ``lambda = (1 + s)/(1 - s)``.
+* ``RestPointMethod.SEARCH`` (logit, mutator): Newton's method from a grid of starts, each
+  point certified by the Krawczyk interval test, classified from an interval enclosure of the
+  Jacobian (Routh array), and the search proven complete by interval branch and bound where it
+  finishes within its budget.
 """
 
 from __future__ import annotations
 
+import itertools
+import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ._errors import DynamicsError
+import numpy as np
+import sympy
+
+from ._conditions import combine
+from ._errors import DynamicsError, UndecidedError
+from ._exact import count_real_parts
+from ._interval import Interval, NoEnclosure, charpoly, compile_interval, krawczyk, routh_counts
+from ._results import Analysis, RestPoint, Stability
+from ._system import System
+from .dynamics import Mutator, Replicator, RestPointMethod, Time
 
 if TYPE_CHECKING:
     from ._game import Game
-    from ._results import Analysis
     from .dynamics import Dynamics
+
+__all__ = ["analyze_other", "SEARCH_TOLERANCE"]
+
+LAMBDA = sympy.Symbol("lambda")
+S = sympy.Symbol("s")
+
+#: Largest residual (max norm of the field) at which Newton's method has found a zero.
+SEARCH_TOLERANCE = 1e-10
+#: Points closer than this (max norm) are one point.
+DEDUP_TOLERANCE = 1e-7
+#: Boxes the branch and bound may examine, and seconds it may take, before giving up proof.
+BOX_BUDGET = 4000
+TIME_BUDGET = 8.0
 
 
 def analyze_other(game: Game, *, symbolic: bool, dynamics: Dynamics) -> Analysis:
-    """Analysis of ``game`` under a dynamics whose rest points are not found face by face."""
-    raise DynamicsError(
-        f"{dynamics.describe()}: rest points of this dynamics cannot be analysed yet"
+    """Analysis of ``game`` under a dynamics other than the replicator.
+
+    Called by :func:`lmc_games.analyze`; see the module docstring for the methods.
+
+    Examples
+    --------
+    >>> from lmc_games import Game
+    >>> from lmc_games.dynamics import Smith
+    >>> hd = Game.symmetric([[-1, 4], [0, 2]], ["hawk", "dove"])
+    >>> a = analyze_other(hd, symbolic=False, dynamics=Smith())
+    >>> [(r.label, r.coordinates, str(r.stability)) for r in a.rest_points]
+    [('hawk+dove', {x: 2/3}, 'non-hyperbolic')]
+    """
+    if not symbolic:
+        dynamics.check_game(game)
+    method = dynamics.rest_points
+    if method is RestPointMethod.NASH:
+        return _nash(game, symbolic, dynamics)
+    if method is RestPointMethod.FACES:
+        return _faces(game, symbolic, dynamics)
+    if isinstance(dynamics, Mutator) and dynamics.values["mu"] == 0:
+        # No mutation: the replicator field exactly, whose rest points sit on the boundary
+        # where a search of interior zeros would not look.
+        base = _replicator(game, symbolic)
+        return replace(
+            base,
+            system=System.of(game, dynamics),
+            notes=base.notes
+            + ("mutation rate 0: the replicator dynamics, analysed face by face (exact)",),
+        )
+    if symbolic:
+        raise DynamicsError(
+            f"{dynamics.describe()}: its rest points come from a numeric search, which needs "
+            "parameter values; analyse with symbolic=False (the command line without "
+            "--symbolic), choosing values with Game.with_values"
+        )
+    return _search(game, dynamics)
+
+
+# ---------------------------------------------------------------------- shared pieces
+def _replicator(game: Game, symbolic: bool) -> Analysis:
+    from ._analysis import analyze
+
+    return analyze(game, symbolic=symbolic, dynamics=Replicator())
+
+
+def _method_note(dynamics: Dynamics) -> str:
+    return f"{dynamics.describe()}: rest points {dynamics.rest_points.value}"
+
+
+# ---------------------------------------------------------------------- Nash dynamics
+def _nash(game: Game, symbolic: bool, dynamics: Dynamics) -> Analysis:
+    base = _replicator(game, symbolic)
+    why = (
+        f"a Nash equilibrium, so a rest point of the {dynamics.title}; the field is not "
+        "differentiable there (max(., 0) of payoff differences, or a best reply that "
+        "switches), so linearisation does not apply and no eigenvalue is computed"
     )
+    kept: list[RestPoint] = []
+    for r in base.rest_points:
+        if symbolic:
+            nash_if = r.nash_if if r.nash_if is not None else _as_bool(r.nash)
+            exists = combine([r.exists_if, nash_if])
+            if exists == sympy.false:
+                continue
+        else:
+            if r.nash is False:
+                continue
+            exists = r.exists_if
+        notes = list(r.notes)
+        if r.nash is None and not symbolic:
+            notes.append("whether this point is a Nash equilibrium was not decided")
+        if r.ess:
+            notes.append(
+                "an ESS (strict equilibrium or regular ESS): locally asymptotically stable "
+                "under BNN, Smith and best-response dynamics by Sandholm (2010, Theoretical "
+                "Economics 5, 27-50), a Lyapunov argument that the verdict here does not use"
+            )
+        kept.append(
+            replace(
+                r,
+                jacobian=None,
+                eigenvalues=(),
+                numeric_eigenvalues=None,
+                charpoly=None,
+                stability=Stability.NON_HYPERBOLIC,
+                asymptotically_stable=False,
+                reason=why,
+                exists_if=exists,
+                stable_if=sympy.false,
+                notes=tuple(notes),
+            )
+        )
+    continua = tuple(
+        replace(
+            c,
+            stability=None,
+            numeric_eigenvalues=None,
+            description=c.description
+            + f"; under the {dynamics.title} only its Nash equilibria are rest points",
+        )
+        for c in base.continua
+    )
+    return replace(
+        base,
+        system=System.of(game, dynamics),
+        rest_points=tuple(kept),
+        continua=continua,
+        det_trace=(),
+        notes=(
+            _method_note(dynamics)
+            + ": the Nash equilibria among the replicator's rest points, found exactly face by "
+            "face",
+            *base.notes,
+        ),
+    )
+
+
+def _as_bool(flag: bool | None):
+    if flag is None:
+        return sympy.true
+    return sympy.true if flag else sympy.false
+
+
+# ---------------------------------------------------------------------- face-by-face dynamics
+def _faces(game: Game, symbolic: bool, dynamics: Dynamics) -> Analysis:
+    rate = dynamics.replicator_rate()
+    system = System.of(game, dynamics)
+    if rate is not None and dynamics.time is Time.CONTINUOUS:
+        base = _replicator(game, symbolic)
+        if rate == 1:
+            return replace(base, system=system)
+        return _scaled(base, system, rate, dynamics)
+    if symbolic:
+        raise DynamicsError(
+            f"{dynamics.describe()}: a symbolic analysis is available for the replicator and "
+            "its constant multiples only; analyse with parameter values (symbolic=False)"
+        )
+    base = _replicator(game, False)
+    subs = game.value_substitution()
+    field = [f.xreplace(subs) for f in system.field]
+    J = system.jacobian.xreplace(subs)
+    discrete = dynamics.time is Time.DISCRETE
+    notes = [
+        _method_note(dynamics)
+        + "; the replicator's points, classified from this dynamics' own Jacobian"
+        + (
+            " (a map: stable when every eigenvalue of I + DF lies inside the unit circle)"
+            if discrete
+            else ""
+        )
+    ]
+    if discrete and game.state_dependent:
+        notes.append(
+            "payoffs depend on the shares: their positivity, which the discrete-time "
+            "replicator needs, was checked at each fixed point only"
+        )
+    kept: list[RestPoint] = []
+    for r in base.rest_points:
+        point = dict(r.coordinates)
+        if discrete:
+            means = _mean_payoffs(system, point, subs)
+            if any(m is None or m <= 0 for m in means):
+                notes.append(
+                    f"{r.label}: an average payoff is not positive there, so the map is not "
+                    "defined; not listed"
+                )
+                continue
+        vals = [f.xreplace(point) for f in field]
+        if any(abs(complex(sympy.N(v, 30))) > 1e-20 for v in vals):
+            notes.append(
+                f"{r.label}: the field of {dynamics.describe()} does not vanish there although "
+                "the dynamics says its rest points are found face by face; not listed"
+            )
+            continue
+        kept.append(_reclassify(r, J.xreplace(point), discrete))
+    return replace(
+        base,
+        system=system,
+        rest_points=tuple(kept),
+        continua=tuple(replace(c, stability=None, numeric_eigenvalues=None) for c in base.continua),
+        det_trace=(),
+        notes=tuple(notes) + base.notes,
+    )
+
+
+def _mean_payoffs(system: System, point, subs) -> list[float | None]:
+    out: list[float | None] = []
+    for pop, f in zip(system.game.populations, system.payoffs):
+        x = pop.shares()
+        mean = sympy.Add(*[xi * fi for xi, fi in zip(x, f)]).xreplace(subs).xreplace(point)
+        try:
+            out.append(float(sympy.N(mean, 30)))
+        except TypeError:
+            out.append(None)
+    return out
+
+
+def _scaled(base: Analysis, system: System, rate, dynamics: Dynamics) -> Analysis:
+    """The replicator analysis for the field ``rate`` times the replicator's: the same points,
+    verdicts and conditions; Jacobians, eigenvalues and characteristic polynomials scaled."""
+    r_num = complex(float(rate))
+    points = []
+    for r in base.rest_points:
+        n = len(base.game.variables)
+        cp = None
+        if r.charpoly is not None:
+            cp = sympy.expand(rate**n * r.charpoly.xreplace({LAMBDA: LAMBDA / rate}))
+        points.append(
+            replace(
+                r,
+                jacobian=None if r.jacobian is None else rate * r.jacobian,
+                eigenvalues=tuple(rate * e for e in r.eigenvalues),
+                numeric_eigenvalues=None
+                if r.numeric_eigenvalues is None
+                else tuple(r_num * z for z in r.numeric_eigenvalues),
+                charpoly=cp,
+                reason=r.reason + f" (eigenvalues are the replicator's times {rate})",
+            )
+        )
+    rows = tuple(replace(d, det=rate**2 * d.det, trace=rate * d.trace) for d in base.det_trace)
+    return replace(
+        base,
+        system=system,
+        rest_points=tuple(points),
+        det_trace=rows,
+        notes=(
+            f"{dynamics.describe()} is the replicator dynamics at the constant rate {rate}: same "
+            "rest points, verdicts and conditions, eigenvalues times the rate",
+            *base.notes,
+        ),
+    )
+
+
+def _reclassify(r: RestPoint, J: sympy.Matrix, discrete: bool) -> RestPoint:
+    """A verdict from the dynamics' own Jacobian at the point (exact where the point is)."""
+    n = J.shape[0]
+    M = sympy.eye(n) + J if discrete else J
+    try:
+        Mf = np.array(M.evalf(20).tolist(), dtype=complex)
+        numeric = tuple(sorted(np.linalg.eigvals(Mf), key=lambda z: (z.real, z.imag)))
+    except (TypeError, ValueError):
+        numeric = None
+    if not r.exact:
+        return _numeric_verdict(r, M, numeric, discrete)
+    try:
+        M = M.applyfunc(lambda e: sympy.radsimp(sympy.cancel(e)) if not e.is_Rational else e)
+        coeffs = M.charpoly(LAMBDA).all_coeffs()
+        if discrete:
+            coeffs = _unit_disc_to_half_plane(coeffs)
+            # Roots at lambda = -1 drop out of the transformed polynomial: on the circle.
+            lost = n - (len(coeffs) - 1)
+        else:
+            lost = 0
+        counts = count_real_parts(coeffs)
+    except (UndecidedError, ValueError, TypeError) as exc:
+        return replace(
+            _numeric_verdict(r, M, numeric, discrete),
+            stability=Stability.NON_HYPERBOLIC,
+            asymptotically_stable=False,
+            reason=f"undecided: {exc}",
+        )
+    neg, pos, zero = counts.negative, counts.positive, counts.zero + lost
+    verdict, why = _verdict(neg, pos, zero, discrete)
+    return replace(
+        r,
+        jacobian=M,
+        eigenvalues=(),
+        numeric_eigenvalues=numeric,
+        charpoly=sympy.Poly(M.charpoly(LAMBDA).all_coeffs(), LAMBDA).as_expr(),
+        stability=verdict,
+        asymptotically_stable=verdict is Stability.STABLE,
+        reason=why + " (exact root counts)",
+        stable_if=sympy.true if verdict is Stability.STABLE else sympy.false,
+        notes=r.notes + (("jacobian is that of the map, I + DF",) if discrete else ()),
+    )
+
+
+def _unit_disc_to_half_plane(coeffs) -> list:
+    """Coefficients of ``(1 - s)**n p((1 + s)/(1 - s))``: roots of p inside the unit circle
+    become roots with negative real part, on it zero real part, outside positive."""
+    n = len(coeffs) - 1
+    q = sympy.Integer(0)
+    for i, c in enumerate(coeffs):
+        k = n - i
+        q += c * (1 + S) ** k * (1 - S) ** (n - k)
+    poly = sympy.Poly(sympy.expand(q), S)
+    out = poly.all_coeffs()
+    while len(out) > 1 and sympy.simplify(out[0]) == 0:
+        out = out[1:]
+    return out
+
+
+def _verdict(neg: int, pos: int, zero: int, discrete: bool) -> tuple[Stability, str]:
+    inside = "inside the unit circle" if discrete else "with negative real part"
+    outside = "outside the unit circle" if discrete else "with positive real part"
+    on = "on the unit circle" if discrete else "with zero real part"
+    if pos and neg:
+        return Stability.SADDLE, f"eigenvalues {inside} and {outside}"
+    if pos:
+        return Stability.UNSTABLE, f"an eigenvalue {outside} and none {inside}"
+    if zero:
+        return Stability.NON_HYPERBOLIC, f"an eigenvalue {on}; linearisation does not decide"
+    return Stability.STABLE, f"every eigenvalue {inside}"
+
+
+def _numeric_verdict(r: RestPoint, M, numeric, discrete: bool) -> RestPoint:
+    tol = 1e-9
+    if numeric is None:
+        stab, why = Stability.NON_HYPERBOLIC, "undecided: the Jacobian is not finite there"
+    else:
+        key = [abs(z) - 1 for z in numeric] if discrete else [z.real for z in numeric]
+        neg = sum(1 for v in key if v < -tol)
+        pos = sum(1 for v in key if v > tol)
+        stab, why = _verdict(neg, pos, len(key) - neg - pos, discrete)
+        why += f" (floating point, tolerance {tol:g}; not exact)"
+    return replace(
+        r,
+        jacobian=None,
+        eigenvalues=(),
+        numeric_eigenvalues=numeric,
+        charpoly=None,
+        stability=stab,
+        asymptotically_stable=stab is Stability.STABLE,
+        reason=why,
+        stable_if=sympy.true if stab is Stability.STABLE else sympy.false,
+    )
+
+
+# ---------------------------------------------------------------------- numeric search
+class _Space:
+    """The state space in reduced coordinates: per population, k - 1 shares with sum <= 1."""
+
+    def __init__(self, game: Game):
+        self.groups = []
+        i = 0
+        for pop in game.populations:
+            self.groups.append(tuple(range(i, i + pop.k - 1)))
+            i += pop.k - 1
+        self.dim = i
+
+    def inside(self, x, tol: float = 0.0) -> bool:
+        return all(
+            all(x[j] >= -tol for j in g) and sum(x[j] for j in g) <= 1 + tol for g in self.groups
+        )
+
+    def box_position(self, box: list[Interval]) -> str:
+        """ "in" (box inside the closed state space), "out" (disjoint from it) or "part"."""
+        verdict = "in"
+        for g in self.groups:
+            lo = sum(box[j].lo for j in g)
+            hi = sum(box[j].hi for j in g)
+            if lo > 1 or any(box[j].hi < 0 for j in g):
+                return "out"
+            if hi > 1 or any(box[j].lo < 0 for j in g):
+                verdict = "part"
+        return verdict
+
+    def starts(self, per_axis: int) -> list[np.ndarray]:
+        grids = []
+        for g in self.groups:
+            k = len(g) + 1
+            m = per_axis
+            pts = []
+            for c in itertools.product(range(1, m + 1), repeat=len(g)):
+                if sum(c) < m + 1:
+                    pts.append(tuple(v / (m + 1) for v in c))
+            grids.append(pts if k > 1 else [()])
+        return [
+            np.array([v for part in combo for v in part]) for combo in itertools.product(*grids)
+        ]
+
+
+def _search(game: Game, dynamics: Dynamics) -> Analysis:
+    from scipy.optimize import root
+
+    system = System.of(game, dynamics)
+    subs = game.value_substitution()
+    variables = list(system.variables)
+    field = [sympy.sympify(f).xreplace(subs) for f in system.field]
+    jac = system.jacobian.xreplace(subs)
+    space = _Space(game)
+    n = space.dim
+    F_np = sympy.lambdify([variables], field, "numpy")
+    J_np = sympy.lambdify([variables], jac.tolist(), "numpy")
+
+    def residual(v):
+        with np.errstate(all="ignore"):
+            return np.asarray(F_np(v), dtype=float)
+
+    def jacobian(v):
+        with np.errstate(all="ignore"):
+            return np.asarray(J_np(v), dtype=float).reshape(n, n)
+
+    per_axis = max(3, min(12, int(round(300 ** (1 / max(n, 1))))))
+    starts = space.starts(per_axis)
+    found: list[np.ndarray] = []
+    for x0 in starts:
+        res = root(residual, x0, jac=jacobian, method="hybr", tol=1e-14)
+        x = res.x
+        if not np.all(np.isfinite(x)) or np.max(np.abs(residual(x))) > SEARCH_TOLERANCE:
+            continue
+        if not space.inside(x, 1e-12):
+            continue
+        if all(np.max(np.abs(x - y)) > DEDUP_TOLERANCE for y in found):
+            found.append(x)
+    try:
+        F_iv = [compile_interval(f, variables) for f in field]
+        J_iv = [[compile_interval(jac[i, j], variables) for j in range(n)] for i in range(n)]
+    except NoEnclosure:
+        F_iv = J_iv = None
+    notes = [
+        _method_note(dynamics)
+        + f": Newton's method (scipy.optimize.root, hybr) from {len(starts)} starts on a "
+        f"regular grid of the state space ({per_axis} per axis), residual at most "
+        f"{SEARCH_TOLERANCE:g}, points closer than {DEDUP_TOLERANCE:g} merged"
+    ]
+    complete = False
+    if F_iv is not None:
+        known = []
+        for x in found:
+            box = _certify(F_iv, J_iv, x)
+            if box is not None:
+                known.append(krawczyk(F_iv, J_iv, box)[1])
+        proof = _branch_and_bound(F_iv, J_iv, space, known)
+        if proof.complete:
+            complete = True
+            # Any zero the starts missed sits in a certified box: Newton from its centre.
+            for box in proof.unique:
+                if not any(_near(box, x) for x in found):
+                    x0 = np.array([b.mid for b in box])
+                    res = root(residual, x0, jac=jacobian, method="hybr", tol=1e-14)
+                    if _near(box, res.x):
+                        found.append(res.x)
+                    else:
+                        complete = False
+            if complete and len(found) != len(proof.unique):
+                complete = False
+        if complete:
+            notes.append(
+                f"complete: interval branch and bound over the whole state space "
+                f"({proof.boxes} boxes) proves that the field has exactly {len(proof.unique)} "
+                "zero(s) there (each in a box passing the Krawczyk test, every other box "
+                "excluded)"
+            )
+        else:
+            notes.append(f"not proven complete: {proof.why}")
+    else:
+        notes.append(
+            "not proven complete: the field has a function interval arithmetic here does not "
+            "handle, so neither completeness nor the points are certified"
+        )
+    points = [_search_point(game, system, x, F_iv, J_iv, jacobian, dynamics) for x in found]
+    from ._analysis import _number_labels
+
+    points = _number_labels(points, False)
+    return Analysis(
+        game=game,
+        system=system,
+        symbolic=False,
+        values=dict(game.values),
+        rest_points=tuple(points),
+        continua=(),
+        inert_parameters=_inert(system),
+        det_trace=(),
+        complete=complete,
+        notes=tuple(notes),
+    )
+
+
+def _near(box: list[Interval], x) -> bool:
+    """Whether the point ``x`` lies in ``box`` widened by 1e-9 (Newton's last digits)."""
+    return all(b.lo - 1e-9 <= float(v) <= b.hi + 1e-9 for b, v in zip(box, x))
+
+
+def _inside(a: list[Interval], b: list[Interval]) -> bool:
+    return all(b_.lo <= a_.lo and a_.hi <= b_.hi for a_, b_ in zip(a, b))
+
+
+def _meets(a: list[Interval], b: list[Interval]) -> bool:
+    return all(x.lo <= y.hi and y.lo <= x.hi for x, y in zip(a, b))
+
+
+class _Proof:
+    def __init__(self):
+        self.unique: list[list[Interval]] = []
+        self.boxes = 0
+        self.complete = False
+        self.why = ""
+
+
+def _certify(F_iv, J_iv, x) -> list[Interval] | None:
+    """A small box around ``x`` holding exactly one zero of the field (Krawczyk), or None."""
+    for radius in (1e-10, 1e-8, 1e-6):
+        box = [
+            Interval(float(v) - radius * max(1, abs(v)), float(v) + radius * max(1, abs(v)))
+            for v in x
+        ]
+        status, K = krawczyk(F_iv, J_iv, box)
+        if status == "unique":
+            return box
+    return None
+
+
+#: Where a box is cut, as a fraction of its width: not 1/2, so that zeros at simple fractions
+#: (1/2, 1/3) do not fall on a cut, where no box could isolate them.
+_CUT = 0.4142135623730951
+
+
+def _branch_and_bound(F_iv, J_iv, space: _Space, known: list[list[Interval]]) -> _Proof:
+    """Cover the state space by boxes that hold no zero, or exactly one (Krawczyk).
+
+    ``known`` are enclosures of zeros already certified; a box holding exactly one zero and
+    one of these enclosures holds that zero. On success ``proof.unique`` has one enclosure per
+    zero in the state space, the known ones first."""
+    proof = _Proof()
+    proof.unique = [list(k) for k in known]
+    start = time.monotonic()
+    stack = [[Interval(0.0, 1.0) for _ in range(space.dim)]]
+    while stack:
+        if proof.boxes >= BOX_BUDGET or time.monotonic() - start > TIME_BUDGET:
+            proof.why = (
+                f"interval branch and bound stopped after {proof.boxes} boxes (budget "
+                f"{BOX_BUDGET} boxes, {TIME_BUDGET:g} s) with parts of the state space undecided; "
+                "other rest points may exist"
+            )
+            return proof
+        box = stack.pop()
+        proof.boxes += 1
+        where = space.box_position(box)
+        if where == "out":
+            continue
+        try:
+            values = [f(box) for f in F_iv]
+            if any(v.sign() is not None for v in values):
+                continue
+        except NoEnclosure:
+            pass
+        status, K = krawczyk(F_iv, J_iv, box)
+        if status == "none":
+            continue
+        if status == "unique":
+            kpos = space.box_position(K)
+            if any(_inside(kz, box) for kz in known):
+                # The box's one zero is a known one (its enclosure lies in the box).
+                continue
+            if kpos == "in" and not any(_meets(K, kz) for kz in known):
+                proof.unique.append(K)
+                continue
+            if kpos == "out":
+                continue
+        if max(b.width for b in box) < 1e-9:
+            proof.why = (
+                "a zero of the field lies on or within 1e-9 of the boundary of the state space, "
+                "or is not simple, so the interval test cannot isolate it"
+            )
+            return proof
+        i = max(range(len(box)), key=lambda j: box[j].width)
+        mid = box[i].lo + _CUT * box[i].width
+        left, right = list(box), list(box)
+        left[i] = Interval(box[i].lo, mid)
+        right[i] = Interval(mid, box[i].hi)
+        stack += [left, right]
+    proof.complete = True
+    return proof
+
+
+def _search_point(game, system, x, F_iv, J_iv, jacobian, dynamics) -> RestPoint:
+    n = len(x)
+    discrete = dynamics.time is Time.DISCRETE
+    certified = None
+    if F_iv is not None:
+        box = _certify(F_iv, J_iv, x)
+        if box is not None:
+            certified = krawczyk(F_iv, J_iv, box)[1]
+    Jx = jacobian(x)
+    M = np.eye(n) + Jx if discrete else Jx
+    ev = tuple(sorted((complex(z) for z in np.linalg.eigvals(M)), key=lambda z: (z.real, z.imag)))
+    stability, reason = None, ""
+    if certified is not None:
+        try:
+            JK = [[J_iv[i][j](certified) for j in range(n)] for i in range(n)]
+            if discrete:
+                JK = [
+                    [JK[i][j] + Interval(1.0 if i == j else 0.0) for j in range(n)]
+                    for i in range(n)
+                ]
+            coeffs = charpoly(JK)
+            if discrete:
+                coeffs = _interval_disc_to_half_plane(coeffs)
+            counts = routh_counts(coeffs) if coeffs is not None else None
+        except NoEnclosure:
+            counts = None
+        if counts is not None:
+            stability, reason = _verdict(counts[0], counts[1], 0, discrete)
+            reason += (
+                " (certified: Routh array of an interval enclosure of the Jacobian over a box "
+                "that holds exactly one zero of the field, by the Krawczyk test)"
+            )
+    if stability is None:
+        stability = Stability.NON_HYPERBOLIC
+        reason = (
+            "undecided: "
+            + (
+                "the point is not certified by the interval test"
+                if certified is None
+                else "an eigenvalue too close to the stability boundary for the enclosure"
+            )
+            + "; floating-point eigenvalues are shown for information"
+        )
+    coords = {v: sympy.Float(float(val), 17) for v, val in zip(system.variables, x)}
+    shares = []
+    i = 0
+    for pop in game.populations:
+        free = [float(val) for val in x[i : i + pop.k - 1]]
+        shares.append((*free, 1.0 - sum(free)))
+        i += pop.k - 1
+    payoffs = _numeric_payoffs(system, coords, game)
+    nash = all(max(p) - min(p) <= 1e-9 * max(1.0, *map(abs, p)) for p in payoffs)
+    face_label = _interior_label(game)
+    notes = []
+    if certified is not None:
+        r = max(b.width for b in certified) / 2
+        notes.append(
+            f"certified: the only zero of the field within {r:.1e} of the point (Krawczyk)"
+        )
+    return RestPoint(
+        label=face_label,
+        support=tuple(tuple(range(p.k)) for p in game.populations),
+        coordinates=coords,
+        shares=tuple(tuple(sympy.Float(s, 17) for s in pop) for pop in shares),
+        numeric_shares=tuple(tuple(pop) for pop in shares),
+        jacobian=sympy.Matrix(M.tolist()).applyfunc(lambda e: sympy.Float(e, 17)),
+        eigenvalues=(),
+        numeric_eigenvalues=ev,
+        charpoly=None,
+        stability=stability,
+        asymptotically_stable=stability is Stability.STABLE,
+        reason=reason,
+        nash=nash,
+        strict_nash=False,
+        ess=None,
+        exists_if=sympy.true,
+        stable_if=sympy.true if stability is Stability.STABLE else sympy.false,
+        exact=False,
+        notes=tuple(notes),
+    )
+
+
+def _interval_disc_to_half_plane(coeffs: list[Interval]) -> list[Interval] | None:
+    n = len(coeffs) - 1
+    out = [Interval(0.0) for _ in range(n + 1)]  # ascending powers of s
+    for i, c in enumerate(coeffs):
+        k = n - i
+        poly = [1]
+        for _ in range(k):
+            poly = _polymul(poly, [1, 1])
+        for _ in range(n - k):
+            poly = _polymul(poly, [1, -1])
+        for j, a in enumerate(poly):
+            out[j] = out[j] + c * Interval(float(a))
+    desc = out[::-1]
+    if desc[0].sign() is None:
+        return None
+    if desc[0].sign() < 0:
+        desc = [-c for c in desc]
+    return desc
+
+
+def _polymul(a: list[int], b: list[int]) -> list[int]:
+    out = [0] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            out[i + j] += x * y
+    return out
+
+
+def _numeric_payoffs(system, coords, game) -> list[list[float]]:
+    subs = game.value_substitution()
+    return [
+        [float(sympy.N(f.xreplace(subs).xreplace(coords))) for f in row] for row in system.payoffs
+    ]
+
+
+def _interior_label(game) -> str:
+    from ._equilibria import enumerate_faces
+
+    return enumerate_faces(game)[-1].label
+
+
+def _inert(system: System) -> tuple[str, ...]:
+    advs = [sympy.expand(a) for row in system.advantages for a in row]
+    return tuple(p.name for p in system.game.parameters if not any(a.has(p.symbol) for a in advs))
