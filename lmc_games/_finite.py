@@ -583,7 +583,9 @@ def _fixations(game: Game, settings: _Settings, exact: bool) -> list[tuple[Fixat
         from ._limits import check_memory
 
         check_memory(need, "the fixation sums", "use smaller populations")
-        logs = log_fixation(_fixation_log_ratios(pay, settings, p, pairs))
+        # A fixation probability of e^-1e6 underflows to 0 on purpose; its log is kept.
+        with np.errstate(under="ignore"):
+            logs = log_fixation(_fixation_log_ratios(pay, settings, p, pairs))
         for (profile, r, m), lp in zip(pairs, logs):
             ex = None
             if exact:
@@ -728,8 +730,9 @@ def finite(
                 fixation=fix,
             )
         )
-    log_pi = gth_log(log_rates) if m > 1 else np.zeros(1)
-    pi = np.exp(log_pi)
+    with np.errstate(under="ignore"):
+        log_pi = gth_log(log_rates) if m > 1 else np.zeros(1)
+        pi = np.exp(log_pi)
     stationary = {lab: float(v) for lab, v in zip(labels, pi)}
     stationary_exact = None
     if exact_rates is not None:
