@@ -141,6 +141,16 @@ class Interval:
             raise NoEnclosure("sqrt of an interval reaching below 0")
         return Interval(max(0.0, _down(math.sqrt(self.lo))), _up(math.sqrt(self.hi)))
 
+    def tanh(self) -> Interval:
+        lo = max(-1.0, _down(_down(math.tanh(self.lo))))
+        hi = min(1.0, _up(_up(math.tanh(self.hi))))
+        return Interval(lo, hi)
+
+    def step(self) -> Interval:
+        """The Heaviside step: 0 below 0, 1 above; [0, 1] where the interval reaches 0."""
+        s = self.sign()
+        return Interval(0.0, 1.0) if s is None else Interval(1.0 if s > 0 else 0.0)
+
     def maximum(self, o: Interval) -> Interval:
         return Interval(max(self.lo, o.lo), max(self.hi, o.hi))
 
@@ -222,6 +232,10 @@ def compile_interval(
             return lambda box: args[0](box).exp()
         if isinstance(e, sympy.log) and len(args) == 1:
             return lambda box: args[0](box).log()
+        if isinstance(e, sympy.tanh):
+            return lambda box: args[0](box).tanh()
+        if isinstance(e, sympy.Heaviside):
+            return lambda box: args[0](box).step()
         if isinstance(e, (sympy.Max, sympy.Min)):
             pick = Interval.maximum if isinstance(e, sympy.Max) else Interval.minimum
 

@@ -194,5 +194,5 @@ def _tidy_inside(expr: sympy.Expr, shares) -> sympy.Expr:
     def tidy_args(e):
         return e.func(*[_tidy(a, shares) for a in e.args])
 
-    kinds = (sympy.Max, sympy.Min, sympy.exp, sympy.core.relational.Relational)
+    kinds = (sympy.Max, sympy.Min, sympy.exp, sympy.tanh, sympy.core.relational.Relational)
     return expr.replace(lambda e: isinstance(e, kinds), tidy_args)
