@@ -33,10 +33,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._compile import TRUST_TOLERANCE, CompiledField, compile_field
+from ._compile._common import project
 from ._compile._steps import refinements, stiffness
 from ._errors import IntegrationError, LmcGamesError, ParameterError, SimulationWarning
 from ._limits import check_simulation, check_starts, check_time
-from ._system import System, system
+from ._system import System
+from .dynamics import Dynamics, Time, dynamics_from_spec
 
 if TYPE_CHECKING:
     from ._game import Game
@@ -51,7 +53,32 @@ __all__ = [
     "converge",
     "simulate",
     "starts_grid",
+    "system_for",
 ]
+
+
+def system_for(game_or_system: Game | System, dynamics: Dynamics | str | None = None) -> System:
+    """The system a stage works on: ``game`` under ``dynamics`` (a :class:`Dynamics`, its
+    spec ``NAME[:KEY=VALUE,...]``, or ``None`` for the replicator dynamics).
+
+    A :class:`System` is taken as it is; a ``dynamics`` given with it must be its own.
+
+    Examples
+    --------
+    >>> from lmc_games import Game
+    >>> hd = Game.symmetric([["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"],
+    ...                     parameters={"V": 2, "C": 3})
+    >>> system_for(hd).dynamics.spec()
+    'replicator'
+    """
+    if isinstance(game_or_system, System):
+        if dynamics is not None and dynamics_from_spec(dynamics) != game_or_system.dynamics:
+            raise IntegrationError(
+                f"the system is of the {game_or_system.dynamics.describe()}, but dynamics="
+                f"{dynamics_from_spec(dynamics).spec()!r} was given: pass the game instead"
+            )
+        return game_or_system
+    return System.of(game_or_system, dynamics_from_spec(dynamics))
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +118,11 @@ class Simulation:
     redone : ndarray of bool, shape (N, P)
         Trajectories whose fixed-step run was not trusted and that were re-run with dopri5
         (automatic step only); their ``steps``, ``rejected``, ``evaluations`` are dopri5's.
+    dynamics : str
+        The spec of the dynamics integrated (``"replicator"``, ``"logit:eta=0.1"``).
+    time : str
+        ``"continuous"`` (a flow, integrated by ``method``) or ``"discrete"`` (a map
+        iterated once per unit of time; ``method`` is then ``"map"``).
     """
 
     times: np.ndarray
@@ -109,6 +141,8 @@ class Simulation:
     dt: np.ndarray | None = None
     error: np.ndarray | None = None
     redone: np.ndarray | None = None
+    dynamics: str = "replicator"
+    time: str = "continuous"
 
     def __post_init__(self) -> None:
         # Older callers build a Simulation without the trust fields: fill them in.
@@ -159,8 +193,9 @@ class Simulation:
 
     def __repr__(self) -> str:
         T, N, P, n = self.states.shape
+        dyn = "" if self.dynamics == "replicator" else f" of {self.dynamics}"
         return (
-            f"<Simulation {self.method}/{self.engine}: {N} starts x {P} parameter points, "
+            f"<Simulation{dyn} {self.method}/{self.engine}: {N} starts x {P} parameter points, "
             f"{T} saved times to t={self.times[-1]:g}>"
         )
 
@@ -184,8 +219,10 @@ def simulate(
     atol: float = 1e-9,
     engine: str = "auto",
     save_every: float | None = None,
+    dynamics: Dynamics | str | None = None,
 ) -> Simulation:
-    """Integrate the replicator field from many starts for many parameter points.
+    """Integrate the field of a dynamics (the replicator's by default) from many starts for
+    many parameter points.
 
     With ``method="rk4"`` and no ``dt``, the step is chosen per parameter point from the field
     (a bound ``rho`` on the Jacobian over the state space: 0.05 where ``0.05 rho <= 1``, else
@@ -219,6 +256,14 @@ def simulate(
     save_every : float, optional
         Spacing of saved times (default ``dt``, or 0.05); for ``rk4`` rounded to whole
         steps of ``min(dt, 0.05)``: every parameter point saves at the same times.
+    dynamics : Dynamics or str, optional
+        The dynamics (or its spec, ``"mutator:mu=0.01"``); default: the system's own, or the
+        replicator dynamics for a game. A dynamics in discrete time (``Time.DISCRETE``) is a
+        map ``x' = x + F(x)``, iterated once per unit of time with no integrator:
+        ``t_end`` and ``save_every`` are whole numbers of steps, ``dt`` must be 1 (or
+        omitted), ``method`` must be ``"rk4"`` (the default) or ``"map"``, and the result's
+        ``method`` is ``"map"``. After every step of a map, as of an integrator, the free
+        shares are kept on the simplex (see :func:`lmc_games._compile.project`).
 
     Returns
     -------
@@ -250,7 +295,9 @@ def simulate(
     >>> float(big.dt[0]), big.final.round(4).tolist()
     (0.0005, [[[0.6667]]])
     """
-    sys_ = game_or_system if isinstance(game_or_system, System) else system(game_or_system)
+    sys_ = system_for(game_or_system, dynamics)
+    if sys_.dynamics.time is Time.DISCRETE:
+        return _iterate_map(sys_, inits, params, t_end, dt, method, engine, save_every)
     if method not in ("rk4", "dopri5"):
         raise IntegrationError(f"method must be 'rk4' or 'dopri5'; got {method!r}")
     forced = dt is not None
@@ -285,6 +332,7 @@ def simulate(
             res.steps,
             res.rejected,
             res.evaluations,
+            dynamics=sys_.dynamics.spec(),
         )
     nsteps = max(1, math.ceil(t_end / step - 1e-9))
     h = t_end / nsteps
@@ -331,7 +379,7 @@ def simulate(
             rejected[idx[ok], j] = res.rejected[ok, 0]
             evaluations[idx[ok], j] = res.evaluations[ok, 0]
     if not trusted.all():
-        _warn_untrusted(trusted, pvals, names, hs, forced, stiff)
+        _warn_untrusted(trusted, pvals, names, hs, forced, stiff, sys_.dynamics)
     return _simulation(
         cf,
         x0,
@@ -347,6 +395,84 @@ def simulate(
         dt=hs,
         error=error,
         redone=redone,
+        dynamics=sys_.dynamics.spec(),
+    )
+
+
+def _whole(value: float, what: str) -> int:
+    n = round(value)
+    if not (math.isfinite(value) and n >= 1 and abs(value - n) <= 1e-9 * max(1.0, value)):
+        raise IntegrationError(
+            f"{what} = {value!r}: a map in discrete time takes whole numbers of steps (at least 1)"
+        )
+    return int(n)
+
+
+def _iterate_map(sys_, inits, params, t_end, dt, method, engine, save_every) -> Simulation:
+    """Iterate ``x_{k+1} = project(x_k + F(x_k))`` once per unit of time (see
+    :func:`simulate`)."""
+    name = sys_.dynamics.describe()
+    if method not in ("rk4", "map"):
+        raise IntegrationError(
+            f"the {name} is a map in discrete time: it is iterated, not integrated, so "
+            f"method={method!r} does not apply (leave it out)"
+        )
+    if dt is not None and float(dt) != 1.0:
+        raise IntegrationError(
+            f"the {name} is a map in discrete time: one step per unit of time, so dt must be 1 "
+            f"(or left out), not {dt!r}"
+        )
+    nsteps = _whole(float(t_end), "t_end")
+    stride = min(nsteps, _whole(1.0 if save_every is None else float(save_every), "save_every"))
+    cf = compile_field(sys_, engine=engine)
+    x0 = np.array(inits, dtype=np.float64)
+    if x0.ndim == 1:
+        x0 = x0[None, :]
+    if x0.ndim != 2 or x0.shape[1] != cf.n:
+        raise IntegrationError(f"inits must have shape (N, {cf.n}); got {np.shape(inits)}")
+    _check_states(x0, cf.groups)
+    names, pvals = _parameter_points(sys_, params)
+    check_simulation(x0.shape[0], pvals.shape[0], cf.n, float(nsteps), 1.0, save_every=stride)
+    _warn_starts(cf, x0, pvals)
+    N, P = x0.shape[0], pvals.shape[0]
+    nsave = nsteps // stride + 1
+    states = np.empty((nsave, N, P, cf.n))
+    x = np.ascontiguousarray(np.broadcast_to(x0[:, None, :], (N, P, cf.n)))
+    states[0] = x
+    p = pvals[None, :, :]
+    with np.errstate(all="ignore"):
+        for k in range(1, (nsave - 1) * stride + 1):
+            x = x + cf(x, p)
+            project(x, cf.groups)
+            if k % stride == 0:
+                states[k // stride] = x
+    times = np.arange(nsave, dtype=np.float64) * stride
+    steps = np.full((N, P), (nsave - 1) * stride, dtype=np.int64)
+    trusted = np.all(np.isfinite(states[-1]), axis=-1)
+    if not trusted.all():
+        warnings.warn(
+            f"{int((~trusted).sum())} iterations of the {name} left the numbers (the map is "
+            "not finite there)",
+            SimulationWarning,
+            stacklevel=3,
+        )
+    return _simulation(
+        cf,
+        x0,
+        names,
+        pvals,
+        "map",
+        times,
+        states,
+        steps,
+        np.zeros((N, P), dtype=np.int64),
+        steps.copy(),
+        trusted=trusted,
+        dt=np.ones(P),
+        error=np.full((N, P), np.nan),
+        redone=np.zeros((N, P), dtype=bool),
+        dynamics=sys_.dynamics.spec(),
+        time=Time.DISCRETE.value,
     )
 
 
@@ -370,7 +496,7 @@ def _simulation(
     )
 
 
-def _warn_untrusted(trusted, pvals, names, hs, forced: bool, stiff) -> None:
+def _warn_untrusted(trusted, pvals, names, hs, forced: bool, stiff, dynamics=None) -> None:
     bad = np.flatnonzero(~trusted.all(axis=0))
     count = int((~trusted).sum())
     where = ", ".join(
@@ -382,6 +508,13 @@ def _warn_untrusted(trusted, pvals, names, hs, forced: bool, stiff) -> None:
             f"{TRUST_TOLERANCE:g} with the step dt={float(hs[bad[0]]):g} at parameter point(s) "
             f"{where}; drop dt (--dt) for an automatic step, or use method='dopri5' "
             "(--method dopri5)"
+        )
+    elif dynamics is not None and not dynamics.smooth:
+        msg = (
+            f"{count} trajectories are not to be trusted: the field of the "
+            f"{dynamics.describe()} is not differentiable everywhere (it has kinks or jumps, "
+            f"at parameter point(s) {where}), and neither the fixed steps nor dopri5 pass "
+            "their error test across them; the states kept are the fixed-step ones"
         )
     else:
         msg = (
@@ -577,6 +710,7 @@ def converge(
     points: list[list[Any]] = []
     for j, an in enumerate(analyses):
         _check_values(an, simulation, j)
+        _check_dynamics(an, simulation)
         points.append([r for r in an.rest_points if r.numeric_shares is not None])
         labels += [r.label for r in points[-1] if r.label not in labels]
     R = max((len(p) for p in points), default=0)
@@ -774,6 +908,16 @@ def confirm_reached(
     short = ~(t_end - entry_time >= MIN_STAY_FRACTION * t_end)
     reject = (index >= 0) & ~stable & (short | leaving | lost)
     return np.where(reject, -1, index), np.where(reject, np.nan, entry_time)
+
+
+def _check_dynamics(an: Analysis, sim: Simulation) -> None:
+    # Rest points of one dynamics say nothing about where another one's trajectories go.
+    spec = an.system.dynamics.spec()
+    if spec != sim.dynamics:
+        raise IntegrationError(
+            f"the analysis is of the dynamics {spec!r} but the simulation of {sim.dynamics!r}: "
+            "analyse the game under the simulation's dynamics (analyze(game, dynamics=...))"
+        )
 
 
 def _check_values(an: Analysis, sim: Simulation, j: int) -> None:

@@ -18,6 +18,13 @@ Python source text (after common-subexpression elimination) and compiles that te
   text, so numba's on-disk cache (``cache=True``, which needs a real file) survives between
   processes; numba compiles each kernel on its first call.
 
+Dynamics: the field compiled is the system's, whatever its dynamics (:class:`~lmc_games.System`
+derives it from :meth:`Dynamics.growth`); ``Max``, ``Min``, ``exp`` and ``Piecewise`` print to
+both engines. The disk cache is keyed by the generated text, which is the field itself, so a
+kernel is shared only between fields that print identically: another dynamics, or the same
+one with another option value, is another text and another kernel; in memory the compiled
+field is cached on the :class:`~lmc_games.System`, which belongs to one dynamics.
+
 Reproducibility: no generated kernel uses ``fastmath`` (which would let LLVM reassociate sums
 and contract multiply-adds differently in a vector body and in a scalar remainder) or calls a
 libm function whose vector and scalar versions could differ (the step-size controller's

@@ -9,6 +9,13 @@ population's simplex), which bounds the spectral radius at those states and, tim
 safety factor, elsewhere in practice. The step at parameter point ``p`` is then
 ``dt`` where ``rho_p dt <= 1``, else ``dt / m`` with ``rho_p dt / m <= 1/2``: well inside
 the stability region and accurate enough for the error estimate to pass.
+
+A dynamics whose field is not differentiable everywhere (``Dynamics.smooth`` false: BNN and
+Smith take ``max(., 0)`` of payoff differences, best response jumps) has no Jacobian at its
+kinks; there, and wherever the symbolic Jacobian cannot be compiled or evaluated, the bound is
+taken from central difference quotients of the compiled field over the same lattice (step
+``1e-6``): the largest row sum of their absolute values, a local Lipschitz constant of the
+field, which bounds how fast it can change across a kink as the Jacobian does elsewhere.
 """
 
 from __future__ import annotations
@@ -59,21 +66,18 @@ def lattice(system: System) -> np.ndarray:
 def stiffness(system: System, params: np.ndarray) -> np.ndarray:
     """Largest infinity norm of the reduced Jacobian over :func:`lattice`, per parameter
     point (``params`` of shape (P, m)); ``inf`` where it is not finite (overflow)."""
-    from . import compile_expressions
-
-    cache = system._cache
-    key = ("jacobian_rows", None)
-    if key not in cache:
-        symbols = list(system.variables) + [p.symbol for p in system.game.parameters]
-        cache[key] = compile_expressions(symbols, list(system.jacobian))
-    jac = cache[key]
     X = lattice(system)
     S, n = X.shape
     P = params.shape[0]
-    cols = [np.repeat(X[:, c][None, :], P, axis=0) for c in range(n)]
-    cols += [np.repeat(params[:, j][:, None], S, axis=1) for j in range(params.shape[1])]
+    entries = None
+    if getattr(system.dynamics, "smooth", True):
+        try:
+            entries = _jacobian_entries(system, X, params)
+        except Exception:  # noqa: BLE001 (a Jacobian sympy cannot print or numpy evaluate)
+            entries = None
+    if entries is None:
+        entries = _difference_entries(system, X, params)
     with np.errstate(all="ignore"):
-        entries = [np.broadcast_to(np.asarray(v, dtype=np.float64), (P, S)) for v in jac(*cols)]
         rows = np.zeros((P, S, n))
         for r in range(n):
             for c in range(n):
@@ -82,6 +86,46 @@ def stiffness(system: System, params: np.ndarray) -> np.ndarray:
     bad = ~np.isfinite(norm).all(axis=1)
     rho = np.where(bad, np.inf, np.nanmax(np.where(np.isfinite(norm), norm, 0.0), axis=1))
     return rho
+
+
+def _jacobian_entries(system: System, X: np.ndarray, params: np.ndarray) -> list[np.ndarray]:
+    """The reduced Jacobian's entries, row by row, each of shape (P, S)."""
+    from . import compile_expressions
+
+    cache = system._cache
+    key = ("jacobian_rows", None)
+    if key not in cache:
+        symbols = list(system.variables) + [p.symbol for p in system.game.parameters]
+        cache[key] = compile_expressions(symbols, list(system.jacobian))
+    jac = cache[key]
+    S, n = X.shape
+    P = params.shape[0]
+    cols = [np.repeat(X[:, c][None, :], P, axis=0) for c in range(n)]
+    cols += [np.repeat(params[:, j][:, None], S, axis=1) for j in range(params.shape[1])]
+    with np.errstate(all="ignore"):
+        return [np.broadcast_to(np.asarray(v, dtype=np.float64), (P, S)) for v in jac(*cols)]
+
+
+#: Step of the central difference quotients of a field without a Jacobian.
+_DIFF_STEP = 1e-6
+
+
+def _difference_entries(system: System, X: np.ndarray, params: np.ndarray) -> list[np.ndarray]:
+    """Central difference quotients of the compiled field, entry ``(r, c)`` at index
+    ``r * n + c``, each of shape (P, S)."""
+    from . import compile_field
+
+    cf = compile_field(system, engine="numpy")
+    S, n = X.shape
+    quotients = []
+    with np.errstate(all="ignore"):
+        for c in range(n):
+            step = np.zeros(n)
+            step[c] = _DIFF_STEP
+            up = cf((X + step)[None, :, :], params[:, None, :])
+            down = cf((X - step)[None, :, :], params[:, None, :])
+            quotients.append((up - down) / (2 * _DIFF_STEP))  # (P, S, n)
+    return [quotients[c][:, :, r] for r in range(n) for c in range(n)]
 
 
 def refinements(rho: np.ndarray, h0: float) -> tuple[np.ndarray, np.ndarray]:
