@@ -10,6 +10,14 @@ Two measures:
   reaches and when (fixed-step RK4, tracked in one pass: DESIGN §4's convergence rule), giving
   basin shares, the share not converged and the median convergence time.
 
+Any dynamics (``dynamics=``, the replicator's by default): under the replicator dynamics the
+rest points come from the compiled symbolic answers; under any other dynamics they come from
+:func:`lmc_games.analyze` under that dynamics at every parameter point (slow, but the
+symbolic table holds the replicator's stability only). A dynamics in discrete time is iterated
+(``x' = x + F(x)``, once per unit of time) instead of integrated, for ``"outcome"``; the
+settings name the dynamics (``"dynamics"``: its spec), and so does the key of the resumable
+chunks for any dynamics other than the replicator (whose keys are unchanged).
+
 Work is cut into chunks of parameter points. A chunk's results depend only on its points, never
 on the chunk's size or on where it runs, so the result is bit-identical whatever the executor,
 chunk size or number of workers. With ``resume=DIR`` each finished chunk is written to ``DIR``
@@ -401,9 +409,60 @@ class _Plan:
     build_key: str
     base: tuple[float, ...]
     index: tuple[int, ...]
+    dynamics: Any = None
 
 
 _BUILT: dict[str, Any] = {}
+
+
+def _is_replicator(dyn: Any) -> bool:
+    from .dynamics import Replicator
+
+    return dyn is None or type(dyn) is Replicator
+
+
+def _dynamics_identity(dyn: Any) -> str:
+    """The spec and the class of a dynamics: two classes a user gave one name stay apart."""
+    cls = type(dyn)
+    return f"{dyn.spec()} ({cls.__module__}.{cls.__qualname__})"
+
+
+class _PointwiseTable:
+    """The rest points of a game under a dynamics other than the replicator, from an analysis
+    at every parameter point (the symbolic table knows only the replicator's stability)."""
+
+    def __init__(self, game: Game, names: tuple[str, ...], dynamics: Any) -> None:
+        self.game, self.names, self.dynamics = game, names, dynamics
+
+    def evaluate(self, values: Any):
+        from ._analysis import analyze
+        from ._formula import exact_number
+        from ._stability_table import RestPointValues, label_order
+
+        vals = np.asarray(values, dtype=np.float64)
+        labels: list[str] = []
+        rows = []
+        for row in vals:
+            g = self.game.with_values({k: exact_number(float(v)) for k, v in zip(self.names, row)})
+            an = analyze(g, dynamics=self.dynamics)
+            found = {r.label: r for r in an.rest_points if r.numeric_shares is not None}
+            rows.append(found)
+            labels += [lab for lab in found if lab not in labels]
+        order = label_order(self.game, labels)
+        P, R, n = len(rows), len(order), len(self.game.variables)
+        coords = np.full((P, R, n), np.nan)
+        exists = np.zeros((P, R), dtype=bool)
+        stable = np.zeros((P, R), dtype=bool)
+        for j, found in enumerate(rows):
+            for r, lab in enumerate(order):
+                rp = found.get(lab)
+                if rp is None:
+                    continue
+                free = [float(v) for shares in rp.numeric_shares for v in shares[:-1]]
+                coords[j, r] = free
+                exists[j, r] = True
+                stable[j, r] = bool(rp.asymptotically_stable)
+        return RestPointValues(tuple(order), coords, exists, stable)
 
 
 def _built(plan: _Plan):
@@ -413,13 +472,16 @@ def _built(plan: _Plan):
     if hit is None:
         from ._stability_table import compile_rest_points
 
-        table = compile_rest_points(plan.game, plan.names)
+        if _is_replicator(plan.dynamics):
+            table = compile_rest_points(plan.game, plan.names)
+        else:
+            table = _PointwiseTable(plan.game, plan.names, plan.dynamics)
         cf = sys_ = None
         if plan.measure == "outcome":
             from ._compile import compile_field
-            from ._system import system
+            from ._system import System
 
-            sys_ = system(plan.game)
+            sys_ = System.of(plan.game, plan.dynamics)
             cf = compile_field(sys_, engine=plan.engine)
         hit = (table, cf, sys_)
         _BUILT.clear()
@@ -446,6 +508,8 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
         return {"labels": rp.labels, "stable": rp.stable}
     full = np.broadcast_to(np.asarray(plan.base), (varied.shape[0], len(plan.base))).copy()
     full[:, list(plan.index)] = varied
+    if sys_.dynamics.time.value == "discrete":
+        return _run_map_chunk(plan, cf, rp, full)
     forced = plan.dt is not None
     nsteps = max(1, math.ceil(plan.t_end / (plan.dt if forced else DEFAULT_DT) - 1e-9))
     h = plan.t_end / nsteps
@@ -496,6 +560,67 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
             SimulationWarning,
             stacklevel=2,
         )
+    return {"labels": rp.labels, "reached": reached, "time": when}
+
+
+def _run_map_chunk(plan: _Plan, cf, rp, full: np.ndarray) -> dict[str, Any]:
+    """``"outcome"`` for a map in discrete time: ``x' = project(x + F(x))`` iterated
+    ``t_end`` times, every iterate tracked as :meth:`CompiledField.rk4_track` tracks the
+    steps of RK4, then the rule of :func:`lmc_games.confirm_reached`."""
+    from ._compile._common import project
+    from ._simulate import confirm_reached
+
+    nsteps = int(round(plan.t_end))
+    P, N = full.shape[0], plan.starts.shape[0]
+    rest = rp.coordinates  # (P, R, n)
+    R = rest.shape[1]
+    targets = _all_shares_arr(rest, cf.groups)  # (P, R, K)
+    missing = np.any(np.isnan(targets), axis=-1)  # (P, R)
+    x = np.ascontiguousarray(np.broadcast_to(plan.starts[None, :, :], (P, N, cf.n)))
+    p = full[:, None, :]
+
+    def nearest(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if R == 0:
+            return np.zeros((P, N), dtype=np.int64), np.full((P, N), np.inf)
+        with np.errstate(invalid="ignore"):
+            d = np.abs(_all_shares_arr(y, cf.groups)[:, :, None, :] - targets[:, None]).max(-1)
+        d = np.where(missing[:, None, :] | np.isnan(d), np.inf, d)  # (P, N, R)
+        return np.argmin(d, axis=-1), d
+
+    # The rest point nearest at the end is only known at the end: keep, per rest point, the
+    # last iterate farther than eps from it.
+    last_far = np.full((P, N, max(R, 1)), -1, dtype=np.int64)
+    with np.errstate(all="ignore"):
+        for k in range(nsteps + 1):
+            if k:
+                x = x + cf(x, p)
+                project(x, cf.groups)
+            _, d = nearest(x)
+            if R:
+                last_far[~(d <= plan.eps)] = k
+    best, d = nearest(x)
+    near = np.take_along_axis(d, best[..., None], axis=-1)[..., 0] <= plan.eps if R else None
+    finite = np.all(np.isfinite(x), axis=-1)
+    if R:
+        index = np.where(near & finite, best, -1)
+        first = np.take_along_axis(last_far, best[..., None], axis=-1)[..., 0] + 1
+        when = np.where(index >= 0, first.astype(np.float64), np.nan)
+    else:
+        index = np.full((P, N), -1, dtype=np.int64)
+        when = np.full((P, N), np.nan)
+    with np.errstate(all="ignore"):
+        velocity = cf(x, p)
+    reached, when = confirm_reached(
+        index,
+        when,
+        final=x,
+        velocity=velocity,
+        starts=plan.starts[None],
+        rest=rest[:, None],
+        attracting=rp.stable[:, None],
+        groups=cf.groups,
+        t_end=float(nsteps),
+    )
     return {"labels": rp.labels, "reached": reached, "time": when}
 
 
@@ -574,6 +699,7 @@ def sweep(
     chunk_size: int | None = None,
     resume: str | os.PathLike | None = None,
     progress: bool | None = None,
+    dynamics: Any = None,
 ) -> SweepResult:
     """Measure a game over a grid or a sample of parameter values.
 
@@ -607,6 +733,11 @@ def sweep(
         directory is tied to one sweep: chunks of another one are an error.
     progress : bool, optional
         Show a progress bar on stderr (default: when stderr is a terminal).
+    dynamics : Dynamics or str, optional
+        The dynamics (or its spec, ``"mutator:mu=0.01"``); default: the replicator dynamics.
+        Under any other dynamics the rest points and their stability come from
+        :func:`lmc_games.analyze` at every parameter point, and a map in discrete time is
+        iterated ``t_end`` times (``t_end`` a whole number, ``dt`` 1 or omitted).
 
     Returns
     -------
@@ -621,8 +752,22 @@ def sweep(
     >>> [r.stable_labels(i) for i in range(3)]
     [('hawk',), ('hawk+dove',), ('hawk+dove',)]
     """
+    from .dynamics import Time, dynamics_from_spec
+
     if measure not in ("stable", "outcome"):
         raise SweepError(f"measure must be 'stable' or 'outcome'; got {measure!r}")
+    dyn = dynamics_from_spec(dynamics)
+    if measure == "outcome" and dyn.time is Time.DISCRETE:
+        if dt is not None and float(dt) != 1.0:
+            raise SweepError(
+                f"the {dyn.describe()} is a map in discrete time: one step per unit of time, "
+                f"so dt must be 1 (or left out), not {dt!r}"
+            )
+        if not (math.isfinite(t_end) and t_end >= 1 and float(t_end) == round(t_end)):
+            raise SweepError(
+                f"the {dyn.describe()} is a map in discrete time: t_end is a whole number of "
+                f"steps, not {t_end!r}"
+            )
     names, dims, shape, coords, varied = _points(game, vary)
     start_arr = None
     if measure == "outcome":
@@ -651,8 +796,18 @@ def sweep(
                 "passage_rule": "final-half, not leaving, normal shares",
             }
         )
+    if measure == "outcome" and dyn.time is Time.DISCRETE:
+        settings.update({"dt": 1.0, "method": "map"})
     grid = {f"coord:{n}": np.asarray(coords[n]) for n in names}
-    key = _fingerprint(game, names, settings, {"vary": None, "starts": start_arr, **grid})
+    # The replicator's keys are those of the sweeps before dynamics existed (kept chunks stay
+    # valid); any other dynamics is part of the key, class included.
+    replicator = _is_replicator(dyn)
+    keyed = settings if replicator else {**settings, "dynamics": _dynamics_identity(dyn)}
+    build = {"measure": measure, "engine": engine}
+    if not replicator:
+        build["dynamics"] = _dynamics_identity(dyn)
+    key = _fingerprint(game, names, keyed, {"vary": None, "starts": start_arr, **grid})
+    settings["dynamics"] = dyn.spec()
     order = [p.name for p in game.parameters]
     plan = _Plan(
         game,
@@ -664,9 +819,10 @@ def sweep(
         None if dt is None else float(dt),
         engine,
         key,
-        build_key=_fingerprint(game, names, {"measure": measure, "engine": engine}),
+        build_key=_fingerprint(game, names, build),
         base=tuple(float(game.values[n]) for n in order),
         index=tuple(order.index(n) for n in names),
+        dynamics=dyn,
     )
     P = varied.shape[0]
     if chunk_size is None:
@@ -677,6 +833,8 @@ def sweep(
     store = None
     if resume is not None:
         describe = {"model": game.name, "measure": measure, "names": list(names), "points": P}
+        if not replicator:
+            describe["dynamics"] = dyn.spec()
         store = ChunkStore(Path(resume), key, chunk_size, describe, error=SweepError)
         chunk_size = store.chunk_size
     bounds = [(lo, min(P, lo + chunk_size)) for lo in range(0, P, chunk_size)]
