@@ -41,6 +41,12 @@ eigenvalue that changes sign, by a safeguarded secant on the smallest share wher
 enters or leaves, or else by bisection on the verdict. This method sees only changes that show
 on the grid: a point that appears and disappears between two grid values is missed.
 
+Dynamics. ``dynamics=`` follows the rest points of any dynamics (the replicator's by default).
+The symbolic method is the replicator's; under any other dynamics every grid value is analysed
+under that dynamics (the numeric method, with a note saying why). For a map in discrete time
+the verdict changes where a multiplier of ``I + DF`` crosses the unit circle, which real parts
+of eigenvalues do not bracket: such changes are located by bisection on the verdict itself.
+
 Centres. A verdict that holds on a whole interval -- the interior of a 2x2 bimatrix game is a
 centre wherever it exists (Hofbauer & Sigmund 1998, §10.2), a saddle where the determinant is
 negative -- changes nothing inside that interval: the identically vanishing Hurwitz
@@ -207,6 +213,8 @@ class Continuation:
     method : str
         ``"symbolic"`` or ``"numeric"`` (see the module documentation).
     notes : tuple of str
+    dynamics : str
+        The spec of the dynamics whose rest points were followed.
     """
 
     game: Game
@@ -218,6 +226,7 @@ class Continuation:
     changes: tuple[StabilityChange, ...]
     method: str
     notes: tuple[str, ...] = ()
+    dynamics: str = "replicator"
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -236,8 +245,10 @@ class Continuation:
 
     def __repr__(self) -> str:
         lo, hi = self.values[0], self.values[-1]
+        dyn = "" if self.dynamics == "replicator" else f" under {self.dynamics}"
         return (
-            f"<Continuation of {self.game.name!r} in {self.parameter} on [{lo:.6g}, {hi:.6g}] "
+            f"<Continuation of {self.game.name!r}{dyn} in {self.parameter} on "
+            f"[{lo:.6g}, {hi:.6g}] "
             f"({len(self.values)} values, {self.method}): {len(self.branches)} branches, "
             f"{len(self.changes)} changes>"
         )
@@ -252,6 +263,7 @@ def continuation(
     *,
     num: int = 201,
     values: Mapping[str, Any] | None = None,
+    dynamics: Any = None,
 ) -> Continuation:
     """Follow every rest point of ``game`` while ``parameter`` runs from ``start`` to ``stop``.
 
@@ -266,6 +278,9 @@ def continuation(
         Number of grid values, ``start`` and ``stop`` included (at least 2).
     values : mapping, optional
         Values for the other parameters, applied on top of the game's.
+    dynamics : Dynamics or str, optional
+        The dynamics (or its spec, ``"logit:eta=0.1"``); default: the replicator dynamics.
+        Any other dynamics is continued by the numeric method.
 
     Returns
     -------
@@ -297,12 +312,18 @@ def continuation(
     >>> c.method
     'symbolic'
     """
+    from .dynamics import Replicator, dynamics_from_spec
+
+    dyn = dynamics_from_spec(dynamics)
     base, name, grid, lo, hi = _prepare(game, parameter, start, stop, num, values)
     fixed = {k: v for k, v in base.values.items() if k != name}
-    ctx = _Context(base, name, grid, lo, hi)
+    ctx = _Context(base, name, grid, lo, hi, dyn)
     notes: list[str] = []
     result = None
     why = _symbolic_obstacle(base, name)
+    if why is None and type(dyn) is not Replicator:
+        why = f"the symbolic method is the replicator's; the {dyn.describe()} is analysed at "
+        why += "every grid value"
     if why is None:
         try:
             result = _SymbolicContinuation(ctx).run()
@@ -325,6 +346,7 @@ def continuation(
         changes=tuple(sorted(changes, key=lambda c: (c.value, c.label))),
         method=method,
         notes=tuple(notes),
+        dynamics=dyn.spec(),
     )
 
 
@@ -396,7 +418,11 @@ class _FallBack(Exception):
 class _Context:
     """The game with the other parameters fixed, the grid, and a cache of exact analyses."""
 
-    def __init__(self, base: Game, name: str, grid: np.ndarray, lo, hi):
+    def __init__(self, base: Game, name: str, grid: np.ndarray, lo, hi, dynamics: Any = None):
+        from .dynamics import Time, dynamics_from_spec
+
+        self.dynamics = dynamics_from_spec(dynamics)
+        self.discrete = self.dynamics.time is Time.DISCRETE
         self.base = base
         self.name = name
         self.grid = grid
@@ -412,7 +438,9 @@ class _Context:
 
         v = exact_number(value.item() if isinstance(value, np.generic) else value)
         if v not in self._cache:
-            self._cache[v] = analyze(self.base.with_values(**{self.name: v}))
+            self._cache[v] = analyze(
+                self.base.with_values(**{self.name: v}), dynamics=self.dynamics
+            )
         return self._cache[v]
 
 
@@ -1120,7 +1148,9 @@ class _NumericContinuation:
         from scipy.optimize import brentq
 
         ctx = self.ctx
-        if before is not None and after is not None:
+        # A map's verdict changes where a multiplier crosses the unit circle: real parts of
+        # eigenvalues bracket nothing there, so the bisection on the verdict below finds it.
+        if before is not None and after is not None and not ctx.discrete:
             ra = _real_parts(self._points(a)[lab], ctx.n)
             rb = _real_parts(self._points(b)[lab], ctx.n)
             # An eigenvalue that is identically zero on one side (a continuum through the
@@ -1160,7 +1190,7 @@ class _NumericContinuation:
                 hi = mid
         x = (lo + hi) / 2
         rp = self._points(lo).get(lab) or self._points(hi).get(lab)
-        kind = None  # from the eigenvalue nearest the imaginary axis there
+        kind = "degenerate" if ctx.discrete else None  # else from the eigenvalues there
         return self._make(lab, x, before, after, rp, kind=kind)
 
     def _locate_existence(self, lab: str, a: float, b: float, exists_at_a: bool):
@@ -1211,6 +1241,8 @@ class _NumericContinuation:
             "zero eigenvalue": "a real eigenvalue crosses zero",
             "Hopf": "a complex pair of eigenvalues crosses the imaginary axis",
         }.get(kind, "the verdict changes without an eigenvalue crossing located")
+        if ctx.discrete and kind == "degenerate":
+            note = "a multiplier of the map crosses the unit circle (bisection on the verdict)"
         return StabilityChange(
             parameter=ctx.name,
             value=float(x),
