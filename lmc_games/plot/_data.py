@@ -250,11 +250,18 @@ class PhasePortrait:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _numeric_analysis(game: Game, analysis: Analysis | None) -> Analysis:
+def _numeric_analysis(game: Game, analysis: Analysis | None, dynamics: Any = None) -> Analysis:
     from .._analysis import analyze
+    from ..dynamics import dynamics_from_spec
 
     if analysis is None:
-        return analyze(game)
+        return analyze(game, dynamics=dynamics_from_spec(dynamics))
+    if dynamics is not None and dynamics_from_spec(dynamics) != analysis.system.dynamics:
+        raise LmcGamesError(
+            f"the analysis is of the {analysis.system.dynamics.describe()}, not of "
+            f"{dynamics_from_spec(dynamics).spec()!r}: analyse the game under the dynamics you "
+            "draw, or leave dynamics out"
+        )
     if analysis.values is None:
         raise LmcGamesError(
             "a figure needs a numeric analysis: call analyze(game) without symbolic=True"
@@ -482,6 +489,10 @@ def _integrate(
     are continued for 8 and 64 times as long, at coarser saving."""
     from .._simulate import SimulationWarning, simulate
 
+    if _discrete(sys_):
+        # A map: its iterates, one per unit of time, are the trajectory (no step to choose).
+        sim = simulate(sys_, x0, t_end=max(1, round(t_end)), engine=engine)
+        return [sim.states[:, a, 0, :] for a in range(x0.shape[0])]
     pieces: list[list[np.ndarray]] = [[row[None, :]] for row in x0]
     current = x0.copy()
     active = np.arange(x0.shape[0])
@@ -569,6 +580,12 @@ def _self_approach(path: np.ndarray, tol: float = 4e-3) -> int | None:
 
 
 # ----------------------------------------------------------------------------- portrait
+def _discrete(sys_: Any) -> bool:
+    return getattr(sys_.dynamics, "time", None) is not None and sys_.dynamics.time.value == (
+        "discrete"
+    )
+
+
 def portrait(
     game: Game,
     *,
@@ -579,6 +596,7 @@ def portrait(
     grid: int | None = None,
     shading_grid: int | None = None,
     engine: str = "numpy",
+    dynamics: Any = None,
 ) -> PhasePortrait:
     """Compute what the phase diagram of ``game`` shows, at the game's parameter values.
 
@@ -600,6 +618,10 @@ def portrait(
     shading_grid : int, optional
         Points per side of the fine grid for speed shading and nullclines.
     engine : {"numpy", "numba", "auto"}
+    dynamics : Dynamics or str, optional
+        The dynamics drawn (default: the analysis's, or the replicator dynamics); for a map
+        in discrete time the trajectories are its iterates (``t_end`` rounded to whole steps)
+        and the arrows its increments.
 
     Returns
     -------
@@ -618,7 +640,7 @@ def portrait(
     from .._simulate import starts_grid
 
     geometry = geometry_of(game.shape)
-    analysis = _numeric_analysis(game, analysis)
+    analysis = _numeric_analysis(game, analysis, dynamics)
     cf = compile_field(analysis.system, engine=engine)
     params = _parameter_vector(game, cf.parameters)
     groups = _groups(game)
@@ -759,6 +781,7 @@ def basin_data(
     eps: float = 1e-3,
     analysis: Analysis | None = None,
     engine: str = "numpy",
+    dynamics: Any = None,
 ) -> BasinData:
     """Simulate from a fine grid of starts and record which rest point each one reaches.
 
@@ -772,6 +795,9 @@ def basin_data(
         Default: forty time constants of the median rate.
     eps : float
         Convergence tolerance (:func:`lmc_games.converge`).
+    dynamics : Dynamics or str, optional
+        Default: the analysis's, or the replicator dynamics (a map in discrete time is
+        iterated ``t_end`` times, rounded to whole steps).
 
     Examples
     --------
@@ -785,7 +811,7 @@ def basin_data(
     from .._simulate import converge, simulate, starts_grid
 
     geometry = geometry_of(game.shape)
-    analysis = _numeric_analysis(game, analysis)
+    analysis = _numeric_analysis(game, analysis, dynamics)
     if n is None:
         n = {"line": 40, "square": 25, "triangle": 25, "cube": 8}.get(geometry, 6)
     x0 = starts_grid(game, n)
@@ -796,14 +822,17 @@ def basin_data(
         from .._simulate import SimulationWarning
 
         warnings.simplefilter("ignore", SimulationWarning)
-        sim = simulate(
-            analysis.system,
-            x0,
-            t_end=t_end,
-            dt=min(dt, t_end / 400),
-            engine=engine,
-            save_every=t_end / 400,
-        )
+        if _discrete(analysis.system):
+            sim = simulate(analysis.system, x0, t_end=max(1, round(t_end)), engine=engine)
+        else:
+            sim = simulate(
+                analysis.system,
+                x0,
+                t_end=t_end,
+                dt=min(dt, t_end / 400),
+                engine=engine,
+                save_every=t_end / 400,
+            )
     conv = converge(sim, analysis, eps=eps)
     return BasinData.from_convergence(sim, conv, game, analysis=analysis)
 
@@ -964,6 +993,7 @@ def sensitivity_runs(
     t_end: float | None = None,
     dt: float | None = None,
     engine: str = "numpy",
+    dynamics: Any = None,
 ) -> Simulation:
     """Simulate one start for several values of one parameter (the data of a sensitivity
     panel).
@@ -978,17 +1008,17 @@ def sensitivity_runs(
     >>> sim.parameter_values.shape, sim.params["C"].tolist()
     ((3, 2), [3.0, 4.0, 6.0])
     """
-    from .._simulate import simulate
-    from .._system import system
+    from .._simulate import simulate, system_for
 
     if parameter not in game.parameter_map:
         known = ", ".join(game.parameter_map)
         raise LmcGamesError(f"unknown parameter {parameter!r}; this model has: {known}")
-    sys_ = system(game)
+    sys_ = system_for(game, dynamics)
     sym = game.parameter_map[parameter].symbol
     if not any(sym in getattr(f, "free_symbols", ()) for f in sys_.field):
+        field_name = "replicator field" if sys_.dynamics.name == "replicator" else "field"
         warnings.warn(
-            f"parameter {parameter!r} cannot affect the dynamics (the replicator field does not "
+            f"parameter {parameter!r} cannot affect the dynamics (the {field_name} does not "
             "depend on it): every curve of a sensitivity panel would be the same",
             PlotWarning,
             stacklevel=2,
@@ -1001,9 +1031,17 @@ def sensitivity_runs(
     if t_end is None or dt is None:
         from .._analysis import analyze
 
-        auto_t, auto_dt = _time_scale(analyze(game), 12.0)
+        auto_t, auto_dt = _time_scale(analyze(game, dynamics=sys_.dynamics), 12.0)
         t_end = auto_t if t_end is None else t_end
         dt = min(auto_dt, t_end / 400) if dt is None else dt
+    if _discrete(sys_):
+        return simulate(
+            sys_,
+            np.atleast_2d(np.asarray(start, dtype=np.float64)),
+            params={parameter: values},
+            t_end=max(1, round(float(t_end))),
+            engine=engine,
+        )
     return simulate(
         sys_,
         np.atleast_2d(np.asarray(start, dtype=np.float64)),

@@ -36,7 +36,16 @@ __all__ = [
 ]
 
 _STYLE_KEYS = tuple(style_rc())
-_PORTRAIT_OPTIONS = ("analysis", "starts", "t_end", "dt", "grid", "shading_grid", "engine")
+_PORTRAIT_OPTIONS = (
+    "analysis",
+    "starts",
+    "t_end",
+    "dt",
+    "grid",
+    "shading_grid",
+    "engine",
+    "dynamics",
+)
 
 
 def _figure(size: tuple[float, float]) -> Figure:
@@ -79,8 +88,8 @@ def phase_figure(
     font : {"cm", "stix"}
     usetex : bool
     **options
-        ``analysis``, ``starts``, ``t_end``, ``dt``, ``grid``, ``shading_grid``, ``engine``
-        go to :func:`~lmc_games.plot.portrait`; the rest (``field``, ``nullclines``,
+        ``analysis``, ``starts``, ``t_end``, ``dt``, ``grid``, ``shading_grid``, ``engine``,
+        ``dynamics`` go to :func:`~lmc_games.plot.portrait`; the rest (``field``, ``nullclines``,
         ``legend``, ``colorbar``, ...) to :func:`~lmc_games.plot.phase_diagram`.
 
     Returns
