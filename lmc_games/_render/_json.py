@@ -29,6 +29,7 @@ from ._cells import (
     _to_complex,
     _to_float,
 )
+from ._dynamics import dynamics_json
 
 
 def analysis_to_dict(a: Analysis) -> dict[str, Any]:
@@ -46,7 +47,9 @@ def analysis_to_dict(a: Analysis) -> dict[str, Any]:
     Returns
     -------
     dict
-        Keys ``model``, ``parameters``, ``populations``, ``inert_parameters``, ``rest_points``,
+        Keys ``model``, ``dynamics`` (the registry name, ``"replicator"`` by default; with
+        ``dynamics_options``, ``{KEY: number}``, when the dynamics has options),
+        ``parameters``, ``populations``, ``inert_parameters``, ``rest_points``,
         ``continua``, and the extras ``symbolic``, ``complete``, ``notes``, ``det_trace``
         and (when a scenario was applied) ``scenario``. Pass it to ``json.dumps`` with
         ``allow_nan=False``.
@@ -67,6 +70,7 @@ def analysis_to_dict(a: Analysis) -> dict[str, Any]:
     out: dict[str, Any] = {"model": game.name}
     if game.scenario_name:
         out["scenario"] = game.scenario_name
+    out.update(dynamics_json(a))
     if a.symbolic or a.values is None:
         out["parameters"] = {p.name: None for p in game.parameters}
     else:

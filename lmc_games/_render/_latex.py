@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -45,6 +45,7 @@ from ._cells import (
     _verdict,
     _where,
 )
+from ._dynamics import dynamics_of, title_of
 
 
 def analysis_to_latex(a: Analysis, *, fit_width: bool = False, where: bool = True) -> str:
@@ -110,7 +111,7 @@ def _analysis_latex(a: Analysis, holder: _Lazy, fit_width: bool, where: bool) ->
         rf"@{{}}{_LABEL}{_X}{_X}lccc@{{}}",
         ["Rest point", "State", "Eigenvalues", "Verdict", "Nash", "Strict Nash", "ESS"],
         rows,
-        caption=f"Rest points of the replicator dynamics: {title}.",
+        caption=f"Rest points of the {_tex_text(dynamics_of(a).describe())}: {title}.",
         label=_tex_label(game.name, "rest-points"),
     )
     out += _tex_journal(a, names, title)
@@ -193,10 +194,11 @@ def _tex_where(holder: _Lazy, names: Mapping[sympy.Symbol, str]) -> list[str]:
     return [*out, r"\end{itemize}"]
 
 
-def game_to_latex(game: Game, *, fit_width: bool = False) -> str:
+def game_to_latex(game: Game, *, fit_width: bool = False, dynamics: Any = None) -> str:
     r"""A LaTeX fragment describing a game: the parameter table, the payoff table (a bimatrix
     for two populations, cells ``a, b``; the matrix of a symmetric game) and the replicator
-    equations. Needs ``\usepackage{booktabs,amsmath}``.
+    equations (or those of ``dynamics``, a Dynamics or its spec). Needs
+    ``\usepackage{booktabs,amsmath}``.
 
     Examples
     --------
@@ -264,7 +266,15 @@ def game_to_latex(game: Game, *, fit_width: bool = False) -> str:
             pre_header=pre,
         )
     out.append("")
-    out.append(System.of(game).latex())
+    if dynamics is None:
+        out.append(System.of(game).latex())
+    else:
+        from ..dynamics import dynamics_from_spec
+
+        dyn = dynamics_from_spec(dynamics)
+        if dyn.name != "replicator":
+            out.append(f"% {_tex_text(title_of(dyn))}")
+        out.append(System.of(game, dyn).latex())
     return "\n".join(out) + "\n"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .._game import Game
@@ -20,7 +20,6 @@ from ._cells import (
     _expr_cell,
     _expr_text,
     _flag,
-    _is_replicator,
     _journal_notes,
     _journal_rows,
     _journal_state_header,
@@ -39,6 +38,7 @@ from ._cells import (
     _verdict,
     _where,
 )
+from ._dynamics import equations_title, title_of
 
 
 def analysis_to_markdown(a: Analysis) -> str:
@@ -111,7 +111,7 @@ def _sections(
             lines.append(f"- `{name}` {INERT_SENTENCE}.")
         lines.append("")
 
-    eq_title = "Replicator equations" if _is_replicator(a) else "Equations"
+    eq_title = equations_title(a)
     if eq_title not in skip:
         lines += [f"{h} {eq_title}", "", *_md_equations(a.system), ""]
     where_at = len(lines)
@@ -209,8 +209,9 @@ def _md_where(holder: _Lazy, h: str) -> list[str]:
     return [*out, ""]
 
 
-def game_to_markdown(game: Game) -> str:
-    r"""A Markdown description of a game: parameter table, payoff table, replicator equations.
+def game_to_markdown(game: Game, *, dynamics: Any = None) -> str:
+    r"""A Markdown description of a game: parameter table, payoff table, replicator equations
+    (or those of ``dynamics``, a :class:`~lmc_games.dynamics.Dynamics` or its spec).
 
     Examples
     --------
@@ -226,6 +227,7 @@ def game_to_markdown(game: Game) -> str:
     ...
     """
     from .._system import System
+    from ..dynamics import dynamics_from_spec
 
     lines = [f"# {_md_text(game.title or game.name)}", ""]
     intro = f"Model `{game.name}`"
@@ -271,8 +273,9 @@ def game_to_markdown(game: Game) -> str:
         ]
         lines += _md_table([corner, *[_md_text(c) for c in cols]], body)
         lines.append("")
-    lines += ["## Replicator equations", ""]
-    lines += _md_equations(System.of(game))
+    dyn = None if dynamics is None else dynamics_from_spec(dynamics)
+    lines += [f"## {title_of(dyn)}", ""]
+    lines += _md_equations(System.of(game, dyn))
     if game.scenarios:
         lines += ["", "## Scenarios", ""]
         for name, values in game.scenarios.items():

@@ -25,7 +25,6 @@ from ._cells import (
     _expr_cell,
     _expr_text,
     _flag,
-    _is_replicator,
     _Lazy,
     _mode_sentence,
     _multilinear_note,
@@ -40,6 +39,7 @@ from ._cells import (
     _verdict_cell,
     _where,
 )
+from ._dynamics import equations_title
 
 
 def _text_table(
@@ -132,9 +132,13 @@ def _text_inert(a: Analysis) -> list[str]:
 
 
 def _text_equations(system: Any) -> list[str]:
+    # A map in discrete time gives the increment of each share per step, x' - x = F(x).
+    time = getattr(getattr(system, "dynamics", None), "time", None)
+    discrete = time is not None and time.value == "discrete"
     out = []
     for v, f in zip(system.variables, system.field):
-        out.extend(_wrap(f"d{v.name}/dt = {_expr_text(f)}", "  ", "      "))
+        lhs = f"{v.name}' - {v.name}" if discrete else f"d{v.name}/dt"
+        out.extend(_wrap(f"{lhs} = {_expr_text(f)}", "  ", "      "))
     return out
 
 
@@ -174,7 +178,7 @@ def _analysis_text(a: Analysis, holder: _Lazy) -> str:
     inert = _text_inert(a)
     if inert:
         lines += ["", *inert]
-    lines += ["", "Replicator equations" if _is_replicator(a) else "Equations"]
+    lines += ["", equations_title(a)]
     lines += _text_equations(a.system)
 
     where_at = len(lines)
