@@ -14,6 +14,11 @@
   ``scenarios.csv`` and ``trajectories.csv``;
 * ``provenance.json`` (library version, parameter values, solver settings, timestamps) and
   ``references.bib``.
+
+``dynamics=`` writes the report for any dynamics (the replicator's by default): the equations
+and the Jacobian are that dynamics', its name heads them, the rest points, scenarios and time
+series are its own, ``data/analysis.json`` carries ``"dynamics"`` and ``provenance.json`` the
+spec. The replicator's report is unchanged but for that provenance entry.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from ._render._cells import (
     _tex_condition,
     _tex_text,
 )
+from ._render._dynamics import title_of
 from ._render._latex import (
     _tex_journal,
     _tex_label_cell,
@@ -80,8 +86,10 @@ class ScenarioRow:
     note: str = ""
 
 
-def scenario_table(game: Game) -> tuple[ScenarioRow, ...]:
-    """The stable rest points at the default values and in each named scenario.
+def scenario_table(game: Game, *, dynamics: Any = None) -> tuple[ScenarioRow, ...]:
+    """The stable rest points at the default values and in each named scenario, under
+    ``dynamics`` (a :class:`~lmc_games.dynamics.Dynamics` or its spec; default: the
+    replicator dynamics).
 
     Examples
     --------
@@ -99,7 +107,7 @@ def scenario_table(game: Game) -> tuple[ScenarioRow, ...]:
     rows = []
     for name in (None, *game.scenarios):
         g = base if name is None else base.scenario(name)
-        an = analyze(g)
+        an = analyze(g, dynamics=dynamics)
         stable = tuple(r.label for r in an.rest_points if r.asymptotically_stable)
         centres = tuple(r.label for r in an.rest_points if r.stability is Stability.CENTRE)
         rows.append(
@@ -142,6 +150,7 @@ def report(
     pdf: bool | None = None,
     t_end: float = 100.0,
     starts: int = 3,
+    dynamics: Any = None,
 ) -> Report:
     """Write everything a paper needs for one model into the directory ``out``.
 
@@ -158,7 +167,9 @@ def report(
         ``True`` to require it (an error without it), ``False`` never.
     t_end, starts : float, int
         The time series: the ``--starts`` grid (docs/cli.md, "Starts and convergence"),
-        integrated to ``t_end``.
+        integrated to ``t_end`` (a map in discrete time: iterated ``t_end`` times).
+    dynamics : Dynamics or str, optional
+        The dynamics of the report (default: the replicator dynamics).
 
     Returns
     -------
@@ -175,7 +186,13 @@ def report(
     """
     from ._analysis import analyze
     from ._citation import citation
+    from ._errors import DynamicsError
     from ._simulate import converge, simulate, starts_grid
+    from .dynamics import Replicator, Time, dynamics_from_spec
+
+    dyn = dynamics_from_spec(dynamics)
+    # The replicator's report is written exactly as before dynamics existed.
+    other = None if type(dyn) is Replicator else dyn
 
     t0 = time.perf_counter()
     began = datetime.now(UTC)
@@ -191,15 +208,21 @@ def report(
         (root / rel).write_text(text, encoding="utf-8")
         written.append(Path(rel))
 
-    numeric = analyze(game)
-    symbolic = analyze(game, symbolic=True)
-    scenarios = scenario_table(game)
+    numeric = analyze(game, dynamics=dyn)
+    try:
+        symbolic = analyze(game, symbolic=True, dynamics=dyn)
+    except (DynamicsError, NotImplementedError):
+        # A dynamics whose rest points are found by a numeric search has no symbolic
+        # conditions: the sections on conditions show the analysis at the values instead.
+        symbolic = numeric
+    scenarios = scenario_table(game, dynamics=dyn)
     inits = starts_grid(game, starts)
     # The automatic step (docs/explanation/numerics.md): a step fixed here would be a forced
     # one, which large payoffs can make untrustworthy.
-    sim = simulate(game, inits, t_end=t_end)
+    sim = simulate(game, inits, t_end=t_end, dynamics=dyn)
     conv = converge(sim, numeric)
     step = float(sim.dt[0]) if sim.dt is not None else 0.05
+    discrete = dyn.time is Time.DISCRETE
     audit = None
     if game.claims:
         from ._claims import check
@@ -217,12 +240,13 @@ def report(
 
     figs: list[tuple[str, str]] = []
     if figures:
-        figs = _figures(game, sim, root, written)
+        figs = _figures(game, sim, root, written, numeric if other else None)
 
     write(
-        "report.md", _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit)
+        "report.md",
+        _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit, other),
     )
-    write("report.tex", _latex(game, numeric, symbolic, scenarios, figs, audit))
+    write("report.tex", _latex(game, numeric, symbolic, scenarios, figs, audit, other))
     compiled = None
     if pdf is None:
         pdf = shutil.which("pdflatex") is not None
@@ -234,10 +258,11 @@ def report(
         "model": game.name,
         "scenario": game.scenario_name,
         "parameters": {k: str(v) for k, v in game.values.items()},
+        "dynamics": dyn.spec(),
         "simulation": {
-            "method": "rk4",
+            "method": "map" if discrete else "rk4",
             "dt": step,
-            "dt_choice": "automatic",
+            "dt_choice": "one step per unit of time" if discrete else "automatic",
             "t_end": t_end,
             "starts": starts,
             "eps": 1e-3,
@@ -301,12 +326,13 @@ def _scenarios_csv(rows: tuple[ScenarioRow, ...]) -> str:
     return buf.getvalue()
 
 
-def _figures(game, sim, root: Path, written: list[Path]) -> list[tuple[str, str]]:
+def _figures(game, sim, root: Path, written: list[Path], analysis=None) -> list[tuple[str, str]]:
     from .plot import phase_figure, save, simulation_figure
 
     (root / "figures").mkdir(exist_ok=True)
     out = []
-    fig = phase_figure(game)
+    # Another dynamics than the replicator: the phase diagram of the analysis made under it.
+    fig = phase_figure(game) if analysis is None else phase_figure(game, analysis=analysis)
     for ext in ("pdf", "png"):
         save(fig, root / f"figures/phase.{ext}")
         written.append(Path(f"figures/phase.{ext}"))
@@ -322,26 +348,36 @@ def _figures(game, sim, root: Path, written: list[Path]) -> list[tuple[str, str]
 # ---------------------------------------------------------------------- Markdown
 
 
-def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit) -> str:
+def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit, dyn=None) -> str:
     # One compactor for the whole report: every section uses the same names, defined once in
     # the "Where" section before the Jacobian.
     with _compacting(game) as holder:
-        out = _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit)
+        out = _markdown_body(
+            game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit, dyn
+        )
         at = out.index("## Jacobian")
         out[at:at] = _md_where(holder, "##")
     return "\n".join(out)
 
 
-def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit) -> list[str]:
+def _equations_words(dyn) -> str:
+    """ "replicator equations", "logit dynamics (eta = 0.1) equations"."""
+    title = title_of(dyn)
+    return title[:1].lower() + title[1:]
+
+
+def _markdown_body(
+    game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit, dyn=None
+) -> list[str]:
     import sympy
 
     names = _latex_names(game)
-    out = game_to_markdown(game).rstrip().splitlines()
+    out = game_to_markdown(game, dynamics=dyn).rstrip().splitlines()
     out += [
         "",
         "## Jacobian",
         "",
-        "The Jacobian of the replicator equations in the free shares:",
+        f"The Jacobian of the {_equations_words(dyn)} in the free shares:",
         "",
         "$$",
         sympy.latex(numeric.system.jacobian.applyfunc(_compacted), symbol_names=names),
@@ -349,7 +385,7 @@ def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end, step, 
         "",
     ]
     out += ["## Rest points at the default values", ""]
-    out += analysis_sections(numeric, level=3, skip=("Replicator equations",), where=False)
+    out += analysis_sections(numeric, level=3, skip=(title_of(dyn),), where=False)
     out += [
         "",
         "## Conditions on the parameters",
@@ -358,7 +394,7 @@ def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end, step, 
         "and when it is asymptotically stable.",
         "",
     ]
-    out += analysis_sections(symbolic, level=3, skip=("Replicator equations",), where=False)
+    out += analysis_sections(symbolic, level=3, skip=(title_of(dyn),), where=False)
     out += ["", "## Regimes", "", "| Rest point | Asymptotically stable when |", "|---|---|"]
     regimes = _regimes(symbolic)
     for label, cond in regimes:
@@ -382,11 +418,17 @@ def _markdown_body(game, numeric, symbolic, scenarios, conv, figs, t_end, step, 
         centres = ", ".join(f"`{s}`" for s in r.centres) or "—"
         out.append(f"| {r.scenario} | {changes} | {stable} | {centres} |")
     reached = _reached_summary(conv)
+    if dyn is not None and dyn.time.value == "discrete":
+        how = f"The {dyn.describe()} iterated once per unit of time"
+    elif dyn is not None:
+        how = f"The {dyn.describe()}: RK4 with step {step:g} (chosen from the field)"
+    else:
+        how = f"RK4 with step {step:g} (chosen from the field)"
     out += [
         "",
         "## Simulation",
         "",
-        f"RK4 with step {step:g} (chosen from the field) from the grid of starts "
+        f"{how} from the grid of starts "
         f"(`--starts 3`), to t = {t_end:g}, convergence within 0.001: {reached}.",
         "",
     ]
@@ -463,9 +505,9 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 """
 
 
-def _latex(game, numeric, symbolic, scenarios, figs, audit=None) -> str:
+def _latex(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) -> str:
     with _compacting(game) as holder:
-        body = _latex_body(game, numeric, symbolic, scenarios, figs, audit)
+        body = _latex_body(game, numeric, symbolic, scenarios, figs, audit, dyn)
         at = body.index("\\section{Jacobian}")
         where = _tex_where(holder, _latex_names(game))
         if where:
@@ -473,7 +515,7 @@ def _latex(game, numeric, symbolic, scenarios, figs, audit=None) -> str:
     return "\n".join(body) + "\n"
 
 
-def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None) -> list[str]:
+def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) -> list[str]:
     import sympy
 
     names = _latex_names(game)
@@ -489,7 +531,7 @@ def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None) -> list[st
     ]
     if game.description:
         body += [_tex_text(" ".join(game.description.split())), ""]
-    body += ["\\section{Model}", game_to_latex(game, fit_width=True), ""]
+    body += ["\\section{Model}", game_to_latex(game, fit_width=True, dynamics=dyn), ""]
     J = numeric.system.jacobian
     entries = [
         f"J_{{{i + 1}{j + 1}}} &= {sympy.latex(_compacted(J[i, j]), symbol_names=names)}"
@@ -498,7 +540,8 @@ def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None) -> list[st
     ]
     body += [
         "\\section{Jacobian}",
-        "The entries of the Jacobian of the replicator equations in the free shares:",
+        f"The entries of the Jacobian of the {_tex_text(_equations_words(dyn))} in the free "
+        "shares:",
         "\\begin{align*}",
         " \\\\\n".join(entries),
         "\\end{align*}",
