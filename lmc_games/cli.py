@@ -71,6 +71,26 @@ def _add_format_argument(p: argparse.ArgumentParser, choices: Sequence[str] = FO
     )
 
 
+def _add_dynamics_argument(p: argparse.ArgumentParser) -> None:
+    from .dynamics import available
+
+    p.add_argument(
+        "--dynamics",
+        metavar="NAME[:KEY=VALUE,...]",
+        default=None,
+        help="the dynamics (default: replicator), with its options, e.g. logit:eta=0.1 or "
+        f"mutator:mu=0.01; NAME is one of: {', '.join(available())}",
+    )
+
+
+def _dynamics(args: argparse.Namespace) -> Any:
+    """The dynamics of ``--dynamics`` (the replicator dynamics without it); a bad spec raises
+    DynamicsError, which main() reports in one line with exit status 2."""
+    from .dynamics import dynamics_from_spec
+
+    return dynamics_from_spec(getattr(args, "dynamics", None))
+
+
 def _add_plot_argument(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--plot", metavar="FILE", help=f"also draw {what}: FILE.pdf, .svg or .png")
 
@@ -113,9 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "analyze",
         help="rest points, eigenvalues, stability verdicts and conditions",
-        description="Find every rest point of the replicator dynamics of a model, with its "
-        "eigenvalues, stability verdict, Nash/ESS flags and the conditions on the parameters "
-        "under which it exists and is stable.",
+        description="Find every rest point of the replicator dynamics of a model (or of the "
+        "dynamics given by --dynamics), with its eigenvalues, stability verdict, Nash/ESS flags "
+        "and the conditions on the parameters under which it exists and is stable.",
     )
     _add_model_arguments(p)
     p.add_argument(
@@ -124,14 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the parameters as symbols: rest points, eigenvalues and conditions as "
         "formulas in the parameters",
     )
+    _add_dynamics_argument(p)
     _add_format_argument(p)
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser(
         "simulate",
         help="trajectories of the replicator dynamics, the rest point each reaches and when",
-        description="Integrate the replicator dynamics from the given starts (or a grid of "
-        "starts) and report, per trajectory, the final state, the rest point reached and the "
+        description="Integrate the replicator dynamics (or the dynamics given by --dynamics; a "
+        "map in discrete time is iterated) from the given starts (or a grid of starts) and "
+        "report, per trajectory, the final state, the rest point reached and the "
         "convergence time (the first time from which it stays within --eps of that rest point "
         "until --t-end).",
     )
@@ -159,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=["rk4", "dopri5"], default="rk4", help="integrator (rk4)")
     p.add_argument("--out", metavar="FILE.csv", help="write the trajectories as CSV (.csv)")
     _add_plot_argument(p, "time series of each population's shares")
+    _add_dynamics_argument(p)
     _add_format_argument(p, ("text", "json"))
     p.set_defaults(func=_cmd_simulate)
 
@@ -181,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--columns", type=float, choices=[1, 2], help="journal column width (default: 1)"
     )
     p.add_argument("--font", choices=["cm", "stix"], default="cm", help="Computer Modern or STIX")
+    _add_dynamics_argument(p)
     p.set_defaults(func=_cmd_phase)
 
     p = sub.add_parser(
@@ -245,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="keep finished chunks in DIR and reuse those already there",
     )
+    _add_dynamics_argument(p)
     p.set_defaults(func=_cmd_sweep)
 
     p = sub.add_parser(
@@ -271,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="compile report.tex with pdflatex (auto: when it is installed)",
     )
+    _add_dynamics_argument(p)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
@@ -395,8 +421,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from ._analysis import analyze
     from ._render import render
 
+    dynamics = _dynamics(args)
     game = _load_game(args)
-    result = analyze(game, symbolic=args.symbolic)
+    result = analyze(game, symbolic=args.symbolic, dynamics=dynamics)
     if args.format == "json":
         _write_json(render(result, "json"))
         for note in result.notes:
@@ -434,17 +461,27 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     from ._analysis import analyze
     from ._limits import check_output_file, check_simulation, check_starts, check_time
+    from ._render._dynamics import dynamics_entry
     from ._simulate import converge, simulate, starts_grid
-    from ._system import system
+    from ._system import System
+    from .dynamics import Time
 
+    dynamics = _dynamics(args)
+    discrete = dynamics.time is Time.DISCRETE
+    if discrete and args.method != "rk4":
+        raise CommandError(
+            f"--method {args.method}: the {dynamics.describe()} is a map in discrete time, "
+            "iterated rather than integrated; leave --method out"
+        )
     # Without --dt the step is chosen per point (at most 0.05): sizes are checked at 0.05.
-    step = 0.05 if args.dt is None else args.dt
+    # A map takes one step per unit of time.
+    step = (1.0 if discrete else 0.05) if args.dt is None else args.dt
     check_time(args.t_end, step, eps=args.eps, options=True, default_dt=args.dt is None)
     if args.out:
         check_output_file(args.out, "--out", (".csv",))
     _check_figure_path(args.plot, "--plot")
     game = _load_game(args)
-    sys_ = system(game)
+    sys_ = System.of(game, dynamics)
     n = len(sys_.variables)
     n_starts = len(args.init) if args.init else check_starts(game, args.starts, options=True)
     check_simulation(
@@ -456,7 +493,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         else starts_grid(game, args.starts)
     )
     sim = simulate(sys_, inits, t_end=args.t_end, dt=args.dt, method=args.method)
-    analysis = analyze(game)
+    analysis = analyze(game, dynamics=dynamics)
     conv = converge(sim, analysis, eps=args.eps)
     final = sim.full_states()[-1] if callable(getattr(sim, "full_states", None)) else None
     trajectories = []
@@ -483,7 +520,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             "model": game.name,
             "scenario": game.scenario_name,
             "parameters": {k: str(v) for k, v in game.values.items()},
-            "method": args.method,
+            "dynamics": dynamics.spec(),
+            "method": sim.method,
             "dt": "auto" if args.dt is None else args.dt,
             "dt_used": [float(v) for v in sim.dt],
             "t_end": args.t_end,
@@ -499,12 +537,16 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         _write_json(
             {
                 "model": game.name,
+                **dynamics_entry(dynamics),
                 "parameters": {k: float(v) for k, v in game.values.items()},
                 "trajectories": trajectories,
             }
         )
         return 0
-    lines = [f"Simulation of {game.title} ({game.name}): {args.method}, t in [0, {args.t_end:g}]"]
+    under = "" if dynamics.name == "replicator" else f" under the {dynamics.describe()}"
+    lines = [
+        f"Simulation of {game.title} ({game.name}){under}: {sim.method}, t in [0, {args.t_end:g}]"
+    ]
     lines.append(f"{'start':<24} {'final state':<36} {'reached':<28} time")
     for tr in trajectories:
         init = ", ".join(f"{v:.4g}" for v in tr["init"])
@@ -522,10 +564,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from ._limits import check_output_dir
     from ._report import report
 
+    dynamics = _dynamics(args)
     check_output_dir(args.out, "--out", force=args.force)
     game = _load_game(args)
     pdf = {"auto": None, "yes": True, "no": False}[args.pdf]
-    result = report(game, args.out, figures=not args.no_figures, pdf=pdf)
+    result = report(game, args.out, figures=not args.no_figures, pdf=pdf, dynamics=dynamics)
     made = "report.md, report.tex" + (", report.pdf" if result.pdf else "")
     _write(
         f"wrote {args.out}: {made} and {len(result.files)} files in all ({result.seconds:.1f} s)"
@@ -538,10 +581,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_phase(args: argparse.Namespace) -> int:
     from .plot import phase_figure
 
+    dynamics = _dynamics(args)
     _check_figure_path(args.out, "--out")
     game = _load_game(args)
     phase_figure(
-        game, out=args.out, projections=args.projections, columns=args.columns, font=args.font
+        game,
+        out=args.out,
+        projections=args.projections,
+        columns=args.columns,
+        font=args.font,
+        dynamics=dynamics,
     )
     _write(f"wrote {args.out}: phase diagram of {game.title} ({game.name})")
     return 0
@@ -619,6 +668,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from ._limits import check_memory, check_output_file, check_starts, check_time
     from ._sweep import sweep
 
+    dynamics = _dynamics(args)
     out = args.out
     kind = os.path.splitext(out)[1].lower()
     check_output_file(out, "--out", (".csv", ".npz"))
@@ -626,9 +676,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.chunk_size is not None and args.chunk_size < 1:
         raise CommandError("--chunk-size must be at least 1")
     if args.measure == "outcome":
+        discrete = dynamics.time.value == "discrete"
         check_time(
             args.t_end,
-            0.05 if args.dt is None else args.dt,
+            (1.0 if discrete else 0.05) if args.dt is None else args.dt,
             eps=args.eps,
             options=True,
             default_dt=args.dt is None,
@@ -665,6 +716,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             executor=executor,
             chunk_size=args.chunk_size,
             resume=args.resume,
+            dynamics=dynamics,
         )
     finally:
         close()
