@@ -1,0 +1,86 @@
+"""Throughput of the stochastic replicator (issue 12 §4): paths x steps per second.
+
+water_use under strong supervision (2x2, 20 parameters), one start (0.5, 0.5), sigma = 10,
+``dt = 0.1`` and ``t_end = 100`` (1,000 steps). Issue 12's target: 10^5 paths of 10^3 steps
+in under 5 s with numba. Each row is one call of :func:`lmc_games.stochastic_outcomes`
+(warm: the numba pieces were compiled or loaded from the disk cache by a small call first),
+so it includes drawing the normals (numpy's PCG64, one thread: 2 x 10^8 numbers for the
+full run) and classifying the end states. The numpy rows run fewer paths (array operations
+over all of them; the rate per path-step hardly depends on the count beyond 10^4) and their
+time for the full size is extrapolated, marked ``~``.
+
+Per step and path the RK4 scheme evaluates the payoff advantages four times, each after a
+softmax with one exponential per two-strategy population; Euler evaluates them once. Run::
+
+    python benchmarks/bench_stochastic.py [--paths 100000] [--steps 1000]
+        [--numpy-paths 10000] [--threads 1,2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+
+def _run(game, engine: str, scheme: str, paths: int, steps: int) -> tuple[float, dict]:
+    from lmc_games._stochastic import stochastic_outcomes
+
+    t_end = 100.0
+    t0 = time.perf_counter()
+    out = stochastic_outcomes(
+        game,
+        10.0,
+        starts=[[0.5, 0.5]],
+        runs=paths,
+        t_end=t_end,
+        dt=t_end / steps,
+        seed=1,
+        scheme=scheme,
+        engine=engine,
+    )
+    return time.perf_counter() - t0, out.probabilities
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--paths", type=int, default=100_000)
+    ap.add_argument("--steps", type=int, default=1_000)
+    ap.add_argument("--numpy-paths", type=int, default=10_000)
+    ap.add_argument("--threads", default="1,2", help="numba thread counts, comma-separated")
+    args = ap.parse_args()
+
+    import numba
+
+    from lmc_games import load_model
+
+    game = load_model("water_use").scenario("strong_supervision")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"{'engine':8} {'scheme':6} {'threads':>7} {'paths':>8} {'steps':>6} "
+        f"{'seconds':>9} {'path-steps/s':>13} {'10^5 x 10^3 (s)':>16}  P(reasonable, reasonable)"
+    )
+    full = 1e5 * 1e3
+    for scheme in ("rk4", "euler"):
+        for threads in [int(t) for t in args.threads.split(",")]:
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            _run(game, "numba", scheme, 64, 10)  # compile or load the numba pieces
+            sec, probs = _run(game, "numba", scheme, args.paths, args.steps)
+            rate = args.paths * args.steps / sec
+            print(
+                f"{'numba':8} {scheme:6} {numba.get_num_threads():>7} {args.paths:>8} "
+                f"{args.steps:>6} {sec:>9.2f} {rate:>13.3g} {full / rate:>16.2f}  "
+                f"{probs['reasonable, reasonable']:.4f}"
+            )
+        sec, probs = _run(game, "numpy", scheme, args.numpy_paths, args.steps)
+        rate = args.numpy_paths * args.steps / sec
+        print(
+            f"{'numpy':8} {scheme:6} {1:>7} {args.numpy_paths:>8} {args.steps:>6} "
+            f"{sec:>9.2f} {rate:>13.3g} {'~%.1f' % (full / rate):>16}  "
+            f"{probs['reasonable, reasonable']:.4f}"
+        )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
