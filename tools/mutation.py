@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS: dict[str, list[str]] = {
     "_conditions": [
         "lmc_games/_conditions.py",
+        "tests/test_kill_analysis.py",
         "tests/test_analysis.py",
         "tests/test_symbolic_vs_numeric.py",
         "tests/test_targeted_nash.py",
@@ -59,6 +60,7 @@ TESTS: dict[str, list[str]] = {
     ],
     "_analysis": [
         "lmc_games/_analysis.py",
+        "tests/test_kill_analysis.py",
         "tests/test_analysis.py",
         "tests/test_symbolic_vs_numeric.py",
         "tests/test_targeted_nash.py",
