@@ -166,3 +166,80 @@ def test_extreme_defaults_give_finite_slider_ends(value):
     q = _data(explore(g).html)["params"][0]
     assert all(abs(q[k]) <= 1e300 for k in ("sliderMin", "sliderMax", "value"))
     assert q["sliderMin"] < q["sliderMax"]
+
+
+# ---------------------------------------------------------------- the precomputed grid
+def _kinked_line(**bounds) -> Game:
+    # exp of the share: the mixed face is searched numerically, so nothing is live.
+    return Game.symmetric(
+        [["a*exp(x - 1)", 0], [0, 1]], ["A", "B"], parameters={"a": {"value": 1, **bounds}}
+    )
+
+
+def test_grid_cells_are_analyze_at_their_points():
+    from lmc_games import analyze
+    from lmc_games._formula import exact_number
+
+    game = _kinked_line(min=-1, max=2)
+    page = explore(game, grid=4)
+    assert not page.live and page.grid == (("a", (-1.0, 0.0, 1.0, 2.0)),)
+    d = _data(page.html)
+    assert d["grid"]["params"] == ["a"] and len(d["grid"]["cells"]) == 4
+    for value, cell in zip(page.grid[0][1], d["grid"]["cells"]):
+        assert cell["values"] == {"a": value} and cell["error"] is None
+        an = analyze(game.with_values(a=exact_number(value)))
+        rows = [r for r in an.rest_points if r.numeric_shares is not None]
+        assert [r["label"] for r in cell["points"]] == [r.label for r in rows]
+        for got, r in zip(cell["points"], rows):
+            assert got["coords"] == [float(r.coordinates[v]) for v in game.variables]
+            assert got["stable"] == bool(r.asymptotically_stable)
+            assert got["verdict"] == (r.stability.value if r.stability else None)
+            assert "exactCoords" not in got  # the grid's rows stay small
+    # Every label found on the grid has a place in the page's label order.
+    assert {r["label"] for c in d["grid"]["cells"] for r in c["points"]} <= set(d["labelOrder"])
+
+
+def test_grid_on_a_log_slider_is_even_in_log_and_inside_the_bounds():
+    page = explore(_kinked_line(min=0), grid=5)
+    values = page.grid[0][1]
+    # Log slider from 1/100 to 100 times the default 1: powers of ten, rounded to 3 digits.
+    assert values == (0.01, 0.1, 1.0, 10.0, 100.0)
+
+
+def test_no_grid_where_values_are_live_or_more_than_two_vary():
+    assert explore(load_model("hawk_dove"), vary="V,C").grid == ()
+    three = Game.symmetric(
+        [["a*exp(x - 1)", "b"], ["c", 1]], ["A", "B"], parameters={"a": 1, "b": 0, "c": 0}
+    )
+    page = explore(three)
+    assert not page.live and page.grid == () and _data(page.html)["grid"] is None
+
+
+def test_vary_takes_names_joined_by_commas():
+    d = _data(explore(load_model("water_use"), vary="p, F").html)
+    assert [q["name"] for q in d["params"]] == ["p", "F"]
+    d = _data(explore(load_model("water_use"), vary=["p,F", "k"]).html)
+    assert [q["name"] for q in d["params"]] == ["p", "F", "k"]
+    with pytest.raises(ParameterError, match="empty parameter name"):
+        explore(load_model("water_use"), vary="p,")
+
+
+@pytest.mark.parametrize("grid", [1, 0, True, 2.5])
+def test_grid_size_must_be_a_whole_number_of_at_least_two(grid):
+    with pytest.raises(ParameterError, match="at least 2"):
+        explore(_kinked_line(min=-1, max=2), grid=grid)
+
+
+def test_grid_size_is_bounded():
+    g = Game.bimatrix(
+        [["a*exp(x - 1)", 0], [0, 1]], [["b*exp(y - 1)", 0], [0, 1]], parameters={"a": 1, "b": 1}
+    )
+    with pytest.raises(ParameterError, match="too large"):
+        explore(g, grid=60)
+
+
+def test_cli_vary_takes_two_names_joined_by_a_comma(tmp_path):
+    out = tmp_path / "hd.html"
+    assert main(["explore", "hawk_dove", "--vary", "V,C", "--out", str(out)]) == 0
+    d = _data(out.read_text(encoding="utf-8"))
+    assert [q["name"] for q in d["params"]] == ["V", "C"]

@@ -394,3 +394,224 @@ def test_payoffs_at_the_scales_users_bring(browser, pages, name, scale):
     _compare(page, game, values)
     assert problems == []
     page.close()
+
+
+# ---------------------------------------------------------------- the Jupyter widget's module
+# widget.js driven as anywidget drives it: render({model, el}) with a model object that has
+# anywidget's model interface (get, set, on, off, save_changes). Changes made by the view are
+# recorded as the kernel would receive them (at save_changes).
+FAKE_MODEL = """async ([esm, state]) => {
+  const handlers = {};
+  const saved = [];
+  const fire = (key) => (handlers["change:" + key] || []).forEach((f) => f());
+  const model = {
+    get: (k) => state[k],
+    set: (k, v) => {
+      const same = JSON.stringify(state[k]) === JSON.stringify(v);
+      state[k] = v;
+      if (!same) fire(k);
+    },
+    on: (ev, f) => { (handlers[ev] = handlers[ev] || []).push(f); },
+    off: (ev, f) => { handlers[ev] = (handlers[ev] || []).filter((g) => g !== f); },
+    save_changes: () => { saved.push(JSON.parse(JSON.stringify(state))); },
+  };
+  // As the kernel sets a trait: the value changes and the view hears of it.
+  window.kernelSets = (k, v) => { state[k] = v; fire(k); };
+  window.saved = saved;
+  const mod = await import("data:text/javascript;charset=utf-8," + encodeURIComponent(esm));
+  const el = document.getElementById("host");
+  window.cleanup = mod.default.render({ model, el });
+}"""
+
+
+def _widget_page(browser, name, pages):
+    from importlib import resources
+
+    game = load_model(name)
+    html_text = pages(name).read_text(encoding="utf-8")
+    esm = resources.files("lmc_games._explore").joinpath("widget.js").read_text(encoding="utf-8")
+    values = {p.name: float(p.value) for p in game.parameters}
+    state = {
+        "html": html_text,
+        "height": 900,
+        "values": values,
+        "stable_set": [],
+        "source": "",
+        "grid_point": None,
+    }
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else 0)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_content('<!DOCTYPE html><html><body><div id="host"></div></body></html>')
+    page.evaluate(FAKE_MODEL, [esm, state])
+    page.wait_for_function("window.saved.length > 0")
+    frame = next(f for f in page.frames if f != page.main_frame)
+    return page, frame, problems
+
+
+def _last_saved(page) -> dict:
+    return page.evaluate("window.saved[window.saved.length - 1]")
+
+
+def _expected_stable(game, values) -> list[str]:
+    from lmc_games._stability_table import label_order
+
+    an = analyze(game.with_values({k: exact_number(v) for k, v in values.items()}))
+    return label_order(game, [r.label for r in an.rest_points if r.asymptotically_stable])
+
+
+def test_widget_slider_moves_reach_the_model_and_back(browser, pages):
+    """Moving p across 15/32 in the page updates the model's values and stable set (as
+    analyze says); the kernel setting values moves the page's slider and number box."""
+    game = load_model("water_use")
+    page, frame, problems = _widget_page(browser, "water_use", pages)
+    first = _last_saved(page)
+    defaults = {p.name: float(p.value) for p in game.parameters}
+    assert first["values"] == defaults
+    assert first["stable_set"] == _expected_stable(game, defaults)
+    assert first["source"] == "exact"
+    seen = {}
+    for p in (0.46, 0.48):
+        count = page.evaluate("window.saved.length")
+        frame.evaluate(
+            """(v) => { const r = document.getElementById("param-p");
+                 r.value = String(v); r.dispatchEvent(new Event("input")); }""",
+            p,
+        )
+        page.wait_for_function("(n) => window.saved.length > n", arg=count)
+        last = _last_saved(page)
+        assert last["values"]["p"] == p
+        assert last["source"] == "live"
+        values = {**defaults, "p": p}
+        assert last["stable_set"] == _expected_stable(game, values)
+        assert frame.inner_text("#stable-set") == "; ".join(last["stable_set"])
+        seen[p] = last["stable_set"]
+    assert seen[0.46] != seen[0.48]
+    # The kernel sets values: the slider, the number box and the stable set follow.
+    count = page.evaluate("window.saved.length")
+    page.evaluate("(v) => window.kernelSets('values', v)", {**defaults, "p": 0.3, "F": 2.0})
+    page.wait_for_function("(n) => window.saved.length > n", arg=count)
+    assert frame.input_value("#param-p-value") == "0.3"
+    assert float(frame.input_value("#param-p")) == pytest.approx(0.3)
+    assert frame.input_value("#param-F-value") == "2"
+    # F's slider is logarithmic: its position is log10(F).
+    assert float(frame.input_value("#param-F")) == pytest.approx(math.log10(2.0))
+    last = _last_saved(page)
+    assert last["values"]["p"] == 0.3 and last["values"]["F"] == 2.0
+    assert last["stable_set"] == _expected_stable(game, {**defaults, "p": 0.3, "F": 2.0})
+    page.evaluate("window.cleanup()")
+    assert problems == []
+    page.close()
+
+
+def test_a_page_on_its_own_posts_nothing(browser, pages):
+    """Opened from disk (no parent), the page never sends its state anywhere; in an iframe
+    it waits for its parent's "connect"."""
+    page, problems = _open(browser, pages("hawk_dove"))
+    assert page.evaluate("window.parent === window")
+    page.close()
+    page = browser.new_page()
+    page.set_content('<!DOCTYPE html><html><body><iframe id="f"></iframe></body></html>')
+    page.evaluate(
+        """(html) => new Promise((done) => {
+             window.got = [];
+             window.addEventListener("message", (ev) => window.got.push(ev.data));
+             const f = document.getElementById("f");
+             f.setAttribute("sandbox", "allow-scripts");
+             f.addEventListener("load", () => setTimeout(done, 300));
+             f.srcdoc = html; })""",
+        pages("hawk_dove").read_text(encoding="utf-8"),
+    )
+    assert page.evaluate("window.got") == []
+    page.close()
+    assert problems == []
+
+
+# ---------------------------------------------------------------- the precomputed grid
+def _kinked_game():
+    """A coordination game whose payoffs hold exp of the shares: no closed forms (the mixed
+    faces are searched numerically), so the page falls back to its grid over a and b. Both
+    coordinated corners are stable where a > 0 and b > 0, only (r2, c2) otherwise."""
+    from lmc_games import Game
+
+    return Game.bimatrix(
+        [["a*exp(x - 1)", 0], [0, 1]],
+        [["b*exp(y - 1)", 0], [0, 1]],
+        parameters={
+            "a": {"value": 1, "min": -1, "max": 2},
+            "b": {"value": 0.5, "min": -1, "max": 2},
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def kinked(tmp_path_factory):
+    game = _kinked_game()
+    page = explore(game, vary="a,b", grid=4)
+    return game, page, page.write(tmp_path_factory.mktemp("grid") / "kinked.html")
+
+
+def test_grid_shows_analyze_at_the_nearest_grid_point_and_says_so(browser, kinked):
+    """At seeded random slider values the table and the stable set are analyze's at the
+    nearest grid point (coordinates within 1e-9, verdicts equal), and the note beside the
+    stable set names that point; at the defaults the exact analysis is shown."""
+    from lmc_games._stability_table import label_order
+
+    game, explorer, path = kinked
+    assert not explorer.live
+    axes = dict(explorer.grid)
+    assert axes == {"a": (-1.0, 0.0, 1.0, 2.0), "b": (-1.0, 0.0, 1.0, 2.0)}
+    page, problems = _open(browser, path)
+    assert "cannot be computed live" in page.inner_text("#notes")
+    assert "4 × 4 values over a, b" in page.inner_text("#notes")
+    assert page.evaluate("window.lmcExplore.restPoints()")["source"] == "exact"
+    assert page.inner_text("#grid-note") == ""
+    rng = np.random.default_rng(11)
+    stable_sets = set()
+    for _ in range(8):
+        values = {"a": float(f"{rng.uniform(-1, 2):.3g}"), "b": float(f"{rng.uniform(-1, 2):.3g}")}
+        _set_through_number_boxes(page, values)
+        at = {k: min(axes[k], key=lambda g, v=v: abs(g - v)) for k, v in values.items()}
+        shown = page.evaluate("window.lmcExplore.restPoints()")
+        assert shown["source"] == "grid" and shown["at"] == at
+        assert page.is_visible("#grid-note")
+        note = page.inner_text("#grid-note")
+        assert f"precomputed at a = {at['a']:g}, b = {at['b']:g}" in note
+        g = game.with_values({k: exact_number(v) for k, v in at.items()})
+        an = analyze(g)
+        expected = {r.label: r for r in an.rest_points if r.numeric_shares is not None}
+        got = {r["label"]: r for r in shown["points"]}
+        assert set(got) == set(expected)
+        for label, r in expected.items():
+            np.testing.assert_allclose(
+                got[label]["coords"], [float(r.coordinates[v]) for v in g.variables], atol=1e-9
+            )
+            assert got[label]["verdict"] == (r.stability.value if r.stability else None)
+        stable = label_order(game, [r.label for r in an.rest_points if r.asymptotically_stable])
+        assert page.inner_text("#stable-set") == "; ".join(stable)
+        stable_sets.add(page.inner_text("#stable-set"))
+    assert len(stable_sets) == 2  # both regimes were visited
+    assert problems == []
+    page.close()
+
+
+def test_without_a_grid_the_page_says_how_to_get_one(browser, tmp_path):
+    """Three varied parameters and no closed forms: no grid; away from the defaults the
+    stable set says it is not available, and the note says to vary two parameters."""
+    from lmc_games import Game
+
+    game = Game.bimatrix(
+        [["a*exp(x - 1)", 0], [0, "c"]],
+        [["b*exp(y - 1)", 0], [0, 1]],
+        parameters={"a": 1, "b": 0.5, "c": 1},
+    )
+    explorer = explore(game)
+    assert not explorer.live and explorer.grid == ()
+    page, problems = _open(browser, explorer.write(tmp_path / "three.html"))
+    assert "--vary P,Q" in page.inner_text("#notes")
+    _set_through_number_boxes(page, {"a": 1.5})
+    assert page.inner_text("#stable-set") == "not available at these values"
+    assert page.evaluate("window.lmcExplore.restPoints()")["points"] == []
+    assert problems == []
+    page.close()

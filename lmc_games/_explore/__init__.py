@@ -13,11 +13,13 @@ page as HTML-escaped text or as JSON that cannot close its ``<script>`` element.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +33,15 @@ from ._codegen import GUARD_JS, ConditionError, condition_parts, js_function
 if TYPE_CHECKING:
     from .._game import Game
 
-__all__ = ["DT", "T_END", "ExplorerPage", "explore", "script_json"]
+__all__ = [
+    "DT",
+    "GRID_DEFAULT",
+    "GRID_MAX_POINTS",
+    "T_END",
+    "ExplorerPage",
+    "explore",
+    "script_json",
+]
 
 #: RK4 step of the page's trajectories (pass the same ``dt`` to :func:`lmc_games.simulate`
 #: to reproduce them).
@@ -40,6 +50,10 @@ DT = 0.05
 T_END = 50.0
 #: Largest page written, in bytes.
 MAX_BYTES = 2 * 2**20
+#: Points per axis of the precomputed grid (one varied parameter, two varied parameters).
+GRID_DEFAULT = {1: 41, 2: 11}
+#: Most points of a precomputed grid: each one is an exact analysis while the page is written.
+GRID_MAX_POINTS = 2601
 
 
 @dataclass(frozen=True)
@@ -57,18 +71,50 @@ class ExplorerPage:
         forms exist); otherwise the page shows them only at the defaults and named scenarios.
     reason : str
         Why they are not live (empty when ``live``).
+    grid : tuple of (str, tuple of float)
+        Where they are not live and one or two parameters are varied: each varied
+        parameter with the values of the precomputed grid at whose points
+        :func:`lmc_games.analyze` was run (empty otherwise).
     """
 
     html: str
     model: str
     live: bool
     reason: str = ""
+    grid: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    # What the Jupyter widget starts from: the sliders' bounds, the values and the stable set
+    # the page shows when it opens.
+    _start: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def widget(self):
+        """The page as a Jupyter widget (needs ``anywidget``: ``pip install
+        'lmc-games[jupyter]'``), created once per page.
+
+        Its traits follow the page: ``values`` (parameter name to value; setting it moves the
+        sliders), ``stable_set`` (labels of the asymptotically stable rest points shown, or
+        ``None`` where the page shows none), ``source`` (``"exact"``, ``"live"``, ``"grid"``
+        or ``"none"``) and ``grid_point`` (the grid point shown, or ``None``). They are
+        updated by the page in the notebook's front end.
+        """
+        from ._widget import make_widget
+
+        return make_widget(self)
 
     def write(self, path: str | Path) -> Path:
         """Write the page to ``path`` (UTF-8) and return the path."""
         p = Path(path)
         p.write_text(self.html, encoding="utf-8")
         return p
+
+    def _repr_mimebundle_(self, **kwargs):
+        # In a notebook with anywidget installed the page shows as its widget (values synced
+        # with Python); without anywidget as the iframe below.
+        from ._widget import widget_available
+
+        if widget_available():
+            return self.widget._repr_mimebundle_(**kwargs)
+        return {"text/html": self._repr_html_(), "text/plain": f"explorer page of {self.model}"}
 
     def _repr_html_(self) -> str:
         # An iframe with the page as srcdoc: shows inline in Jupyter without any widget
@@ -93,7 +139,13 @@ def script_json(data: Any) -> str:
     )
 
 
-def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | None = None):
+def explore(
+    game: Game,
+    *,
+    out: str | Path | None = None,
+    vary: str | Sequence[str] | None = None,
+    grid: int | None = None,
+):
     """Write a self-contained HTML page to explore ``game`` in a browser.
 
     The page has a slider and a number box per parameter in ``vary`` (default: all), buttons
@@ -106,8 +158,12 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
     arithmetic of :func:`lmc_games.simulate` with ``dt=DT``.
 
     Where the rest points have no closed forms in the varied parameters (non-polynomial
-    payoffs, continua), the page says so and shows them only at the defaults and the named
-    scenarios, from the exact analysis; trajectories work everywhere.
+    payoffs, continua), the page says so and shows them at the defaults and the named
+    scenarios, from the exact analysis; trajectories work everywhere. If then one or two
+    parameters are varied, :func:`lmc_games.analyze` is also run at every point of a grid
+    over them (the sliders' ranges, in the sliders' scales, values rounded to three
+    significant digits), and at other values the page shows the nearest grid point's rest
+    points and verdicts, saying beside the stable set at which values they were computed.
 
     Parameters
     ----------
@@ -115,14 +171,21 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
         The model, at the values the sliders start from (and reset to).
     out : str or Path, optional
         Also write the page there.
-    vary : sequence of str, optional
-        The parameters that get sliders; the others stay at their values. Fewer parameters
-        make the symbolic analysis behind the page faster.
+    vary : str or sequence of str, optional
+        The parameters that get sliders (names, or names separated by commas as in
+        ``"p,F"``); the others stay at their values. Fewer parameters make the symbolic
+        analysis behind the page faster.
+    grid : int, optional
+        Points per axis of the precomputed grid, used only where the rest points have no
+        closed forms (default 41 for one varied parameter, 11 for two; at most
+        :data:`GRID_MAX_POINTS` points in all).
 
     Returns
     -------
     ExplorerPage
-        ``.html`` is the page; in Jupyter it displays inline (an ``iframe``).
+        ``.html`` is the page. In Jupyter it displays inline: as a widget synced with Python
+        (``.widget``: ``values``, ``stable_set``) where anywidget is installed, otherwise as
+        an ``iframe``.
 
     Examples
     --------
@@ -138,7 +201,7 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
     from .._stability_table import _cached_formulas, label_order
     from .._system import system
 
-    names = tuple(p.name for p in game.parameters) if vary is None else tuple(vary)
+    names = tuple(p.name for p in game.parameters) if vary is None else _names(vary)
     known = [p.name for p in game.parameters]
     for n in names:
         if n not in known:
@@ -187,13 +250,23 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
         for p in game.parameters
         if p.name not in names
     ]
+    if grid is not None and (isinstance(grid, bool) or not isinstance(grid, int) or grid < 2):
+        raise ParameterError(f"grid must be a whole number of at least 2 points, not {grid!r}")
     exact = [_exact_entry("current values", game, analyze(game), names)]
     for sc in game.scenarios:
         g = game.scenario(sc)
         # A scenario keeps the values of the fixed parameters that the page cannot change.
         g = g.with_values({nm: game.values[nm] for nm in known if nm not in names})
         exact.append(_exact_entry(sc, g, analyze(g), names))
+    grid_data = None
+    if reason and 1 <= len(names) <= 2:
+        grid_data = _grid(game, names, params, grid or GRID_DEFAULT[len(names)])
     labels = label_order(game, [pt["label"] for pt in points]) if points else []
+    if grid_data is not None:
+        # Labels of rest points found anywhere on the grid, in the command line's order.
+        seen = {r["label"] for c in grid_data["cells"] for r in c["points"]}
+        seen |= {r["label"] for e in exact for r in e["points"]}
+        labels = label_order(game, sorted(seen))
     data = {
         "model": game.name,
         "title": game.title or game.name,
@@ -218,6 +291,7 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
         ],
         "live": not reason,
         "reason": reason,
+        "grid": grid_data,
         "points": points,
         "labelOrder": labels,
         "centreFaces": centre_faces,
@@ -228,14 +302,94 @@ def explore(game: Game, *, out: str | Path | None = None, vary: Sequence[str] | 
     }
     page = _assemble(data, "\n\n".join([field_js, jac_js, rest_js, centre_js]))
     if len(page.encode("utf-8")) > MAX_BYTES:
+        fewer = "a smaller grid (grid=...)" if grid_data is not None else "fewer parameters"
         raise ParameterError(
             f"the explorer page of {game.name!r} would exceed {MAX_BYTES // 2**20} MB; "
-            "vary fewer parameters (vary=[...] or --vary)"
+            f"ask for {fewer} (vary=[...] or --vary)"
         )
-    result = ExplorerPage(page, game.name, not reason, reason)
+    start = exact[0]
+    stable = [r["label"] for r in start["points"] if r["stable"]]
+    result = ExplorerPage(
+        page,
+        game.name,
+        not reason,
+        reason,
+        ()
+        if grid_data is None
+        else tuple(zip(grid_data["params"], (tuple(a) for a in grid_data["axes"]))),
+        {
+            "params": params,
+            "values": start["values"],
+            "stable_set": label_order(game, stable),
+        },
+    )
     if out is not None:
         result.write(out)
     return result
+
+
+def _names(vary: str | Sequence[str]) -> tuple[str, ...]:
+    """Parameter names from ``vary``: names, or names joined by commas (``"p,F"``, as the
+    command line's ``--vary p,F``; a name never holds a comma)."""
+    items = [vary] if isinstance(vary, str) else list(vary)
+    out = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ParameterError(f"vary takes parameter names, not {type(item).__name__}")
+        out.extend(n.strip() for n in item.split(","))
+    if any(not n for n in out):
+        raise ParameterError("vary: an empty parameter name (a stray comma?)")
+    return tuple(out)
+
+
+def _grid_axis(q: dict, count: int) -> list[float]:
+    """``count`` values across a slider's range, evenly spaced in the slider's scale and
+    rounded to three significant digits (small exact rationals keep each analysis fast),
+    inside the parameter's bounds."""
+    lo, hi = q["sliderMin"], q["sliderMax"]
+    if q["log"]:
+        a, b = math.log10(lo), math.log10(hi)
+        raw = [10 ** (a + (b - a) * k / (count - 1)) for k in range(count)]
+    else:
+        raw = [lo + (hi - lo) * k / (count - 1) for k in range(count)]
+    out = []
+    for v in raw:
+        v = float(f"{v:.3g}")
+        if q["min"] is not None:
+            v = max(v, q["min"])
+        if q["max"] is not None:
+            v = min(v, q["max"])
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def _grid(game: Game, names: tuple[str, ...], params: list[dict], count: int) -> dict:
+    """:func:`lmc_games.analyze` at every point of a grid over the varied parameters: the
+    rest points and verdicts the page shows where nothing is live."""
+    from .._analysis import analyze
+    from .._errors import LmcGamesError
+    from .._formula import exact_number
+
+    axes = [_grid_axis(q, count) for q in params]
+    total = math.prod(len(a) for a in axes)
+    if total > GRID_MAX_POINTS:
+        raise ParameterError(
+            f"a grid of {total} points is too large for the page (at most {GRID_MAX_POINTS});"
+            " ask for fewer points per axis"
+        )
+    cells = []
+    for combo in itertools.product(*axes):
+        values = dict(zip(names, combo))
+        g = game.with_values({k: exact_number(v) for k, v in values.items()})
+        try:
+            entry = _exact_entry("grid", g, analyze(g), names, exact=False)
+            entry["error"] = None
+        except LmcGamesError as exc:
+            entry = {"name": "grid", "values": values, "points": [], "continua": 0}
+            entry["error"] = _one_line(exc)
+        cells.append(entry)
+    return {"params": list(names), "axes": axes, "cells": cells}
 
 
 def _rest_code(formulas: list[dict], psyms: list, n: int) -> tuple[str, list[dict]]:
@@ -358,7 +512,7 @@ def _slider(par, value) -> dict:
     }
 
 
-def _exact_entry(name: str, game: Game, an, names) -> dict:
+def _exact_entry(name: str, game: Game, an, names, *, exact: bool = True) -> dict:
     rows = []
     for r in an.rest_points:
         if r.numeric_shares is None:
@@ -367,7 +521,13 @@ def _exact_entry(name: str, game: Game, an, names) -> dict:
             {
                 "label": r.label,
                 "coords": [float(r.coordinates[v]) for v in game.variables],
-                "exactCoords": [str(r.coordinates[v]) for v in game.variables],
+                # Exact coordinates only where the table shows them (not on the grid,
+                # whose rows are many: the file stays small).
+                **(
+                    {"exactCoords": [str(r.coordinates[v]) for v in game.variables]}
+                    if exact
+                    else {}
+                ),
                 "eigenvalues": [
                     [_finite(complex(z).real), _finite(complex(z).imag)]
                     for z in (r.numeric_eigenvalues or ())

@@ -18,7 +18,11 @@ const G = {
 const ZERO_TOL = 1e-9;
 
 const cur = D.params.map((q) => q.value);
-const state = { clicked: null, clickedTraj: null, rest: [], lastRedrawMs: NaN, gridTrajs: [] };
+const state = {
+  clicked: null, clickedTraj: null, rest: [], lastRedrawMs: NaN, gridTrajs: [],
+  // What the table shows: its source and, from a precomputed grid, the grid point.
+  source: "", stableSet: null, gridAt: null,
+};
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -236,8 +240,39 @@ function restPoints(p) {
         verdict: r.verdict, stable: r.stable, reason: r.reason, exact: r.exactCoords })),
     };
   }
-  if (!D.live) return { source: "none", points: [] };
+  if (!D.live) return D.grid ? gridEntry() : { source: "none", points: [] };
   return { source: "live", points: liveRestPoints(p) };
+}
+
+// ------------------------------------------------------------------ precomputed grid
+// Where nothing is live, lmc_games.analyze was run when the page was written at every point
+// of a grid over the (one or two) varied parameters; the page shows the grid point nearest
+// to the current values, in the sliders' own scale, and says which point that is.
+function gridEntry() {
+  const G0 = D.grid;
+  let index = 0;
+  G0.params.forEach((name, a) => {
+    const i = D.params.findIndex((q) => q.name === name);
+    const q = D.params[i], axis = G0.axes[a];
+    const pos = sliderPos(q, cur[i]);
+    let best = 0;
+    for (let k = 1; k < axis.length; k++) {
+      if (Math.abs(sliderPos(q, axis[k]) - pos) < Math.abs(sliderPos(q, axis[best]) - pos)) best = k;
+    }
+    index = index * axis.length + best;
+  });
+  const cell = G0.cells[index];
+  const at = Object.fromEntries(G0.params.map((name) => [name, cell.values[name]]));
+  if (cell.error !== null) return { source: "none", points: [], at, error: cell.error };
+  return {
+    source: "grid", at, continua: cell.continua,
+    points: cell.points.map((r) => ({ label: r.label, coords: r.coords, eigenvalues: r.eigenvalues,
+      verdict: r.verdict, stable: r.stable, reason: r.reason, exact: null })),
+  };
+}
+
+function atText(at) {
+  return Object.entries(at).map(([k, v]) => `${k} = ${fmt(v)}`).join(", ");
 }
 
 function labelRank(label) {
@@ -549,9 +584,17 @@ function drawSeries(p) {
 // ------------------------------------------------------------------ page state
 function setOutputs(res) {
   const pts = res.points.slice().sort((u, v) => labelRank(u.label) - labelRank(v.label));
-  document.getElementById("stable-set").textContent = res.source === "none" ? "not available at these values"
-    : pts.filter((r) => r.stable).map((r) => r.label).join("; ");
-  document.getElementById("rest-points").textContent = JSON.stringify({ source: res.source, points: pts });
+  state.source = res.source;
+  state.stableSet = res.source === "none" ? null : pts.filter((r) => r.stable).map((r) => r.label);
+  state.gridAt = res.at || null;
+  document.getElementById("stable-set").textContent = state.stableSet === null ? "not available at these values"
+    : state.stableSet.join("; ");
+  // The grid point is said next to the stable set itself: those values are not a guess at
+  // the current ones.
+  document.getElementById("grid-note").textContent = !res.at ? ""
+    : res.error ? `(the analysis failed at the nearest grid point ${atText(res.at)}: ${res.error})`
+      : `(precomputed at ${atText(res.at)}, the grid point nearest to the current values)`;
+  document.getElementById("rest-points").textContent = JSON.stringify({ source: res.source, at: res.at || null, points: pts });
   const tb = document.querySelector("#stability tbody");
   tb.textContent = "";
   for (const r of pts) {
@@ -567,7 +610,9 @@ function setOutputs(res) {
   const src = document.getElementById("table-source");
   src.textContent = res.source === "exact" ? "Exact analysis (lmc_games.analyze) at these values."
     : res.source === "live" ? "Live: compiled closed forms at these values; verdicts from the compiled stability conditions (guard band " + D.guard + ") and the eigenvalues of the Jacobian."
-      : "The rest points cannot be computed live for this model (see the note above); they are shown at the defaults and the named scenarios.";
+      : res.source === "grid" ? `Precomputed: lmc_games.analyze at ${atText(res.at)}, the nearest point of a grid of ${D.grid.axes.map((a) => a.length).join(" × ")} values over ${D.grid.params.join(", ")} written with the page; not at the current values. Rest points are marked at their places there; the field and trajectories are at the current values.` +
+        (res.continua ? ` ${res.continua} continua of rest points there are not shown.` : "")
+        : "The rest points cannot be computed live for this model (see the note above); they are shown at the defaults and the named scenarios" + (D.grid ? " and at the points of the precomputed grid." : ".");
 }
 
 function redraw() {
@@ -595,6 +640,7 @@ function redraw() {
   setOutputs(res);
   drawSeries(p);
   state.lastRedrawMs = performance.now() - t0;
+  postState();
 }
 
 let pending = false;
@@ -685,8 +731,12 @@ function buildText() {
     `Model ${D.model}; lmc_games ${D.version}. Trajectories: RK4, step ${D.dt}, to t = ${D.tEnd} (lmc_games.simulate(..., dt=${D.dt}) gives the same numbers).`;
   const notes = document.getElementById("notes");
   if (!D.live) {
-    notes.append(el("p", `Rest points and verdicts cannot be computed live for this model: ${D.reason}. ` +
-      "They are shown from the exact analysis at the defaults and the named scenarios only; trajectories work at any values."));
+    notes.append(el("p", `Rest points, eigenvalues and verdicts cannot be computed live for this model: ${D.reason}. ` +
+      "The direction field, nullclines and trajectories are computed live at any values."));
+    notes.append(el("p", D.grid
+      ? `Rest points are shown from the exact analysis at the defaults and the named scenarios, and elsewhere from lmc_games.analyze at the nearest point of a grid of ${D.grid.axes.map((a) => a.length).join(" × ")} values over ${D.grid.params.join(", ")}; the values of that grid point are said beside the stable set.`
+      : "Rest points are shown from the exact analysis at the defaults and the named scenarios only. " +
+        "For a precomputed grid, write the page with one or two varied parameters (lmc-games explore MODEL --vary P,Q; explore(game, vary=(\"P\", \"Q\")))."));
   }
   if (N > 3) notes.append(el("p", "Eigenvalues are not computed live for state spaces of more than three dimensions."));
   const cap = { line: "Phase line: the field along the line of shares (arrows), its value above.",
@@ -698,6 +748,37 @@ function buildText() {
   if (D.geometry === "line") canvas.height = 360;
   if (D.geometry !== "line" && D.geometry !== "square" && D.geometry !== "triangle") { canvas.width = 900; canvas.height = 340; }
 }
+
+// ------------------------------------------------------------------ Jupyter bridge
+// In the Jupyter widget (lmc_games._explore.widget.js) this page runs in a sandboxed iframe.
+// Its parent says "connect" (with the widget's values); from then on the page posts its
+// values and stable set after every redraw and takes new values from the parent. A page
+// opened on its own is never connected and posts nothing.
+let bridge = null;
+function postState() {
+  if (bridge === null) return;
+  bridge.postMessage({
+    lmcExplore: "state",
+    values: Object.fromEntries(D.params.map((q, i) => [q.name, cur[i]])),
+    stableSet: state.stableSet, source: state.source, gridPoint: state.gridAt,
+  }, "*");
+}
+
+function applyValues(obj) {
+  if (!obj || typeof obj !== "object") return;
+  D.params.forEach((q, i) => {
+    const v = obj[q.name];
+    if (typeof v === "number" && v !== cur[i]) setValue(i, v);
+  });
+}
+
+window.addEventListener("message", (ev) => {
+  if (window.parent === window || ev.source !== window.parent) return;
+  const m = ev.data;
+  if (!m || typeof m !== "object") return;
+  if (m.lmcExplore === "connect") { bridge = window.parent; applyValues(m.values); redraw(); }
+  else if (m.lmcExplore === "set" && bridge !== null) { applyValues(m.values); redraw(); }
+});
 
 // For tests and for readers who copy numbers.
 window.lmcExplore = {
