@@ -123,11 +123,28 @@ def _compare(page, game, values) -> None:
         np.testing.assert_allclose(got[label]["coords"], coords, rtol=0, atol=1e-9)
         verdict = r.stability.value if r.stability is not None else None
         assert got[label]["verdict"] == verdict, (label, values, got[label], verdict)
+        _same_eigenvalues(got[label]["eigenvalues"], r.numeric_eigenvalues, (label, values))
         assert got[label]["stable"] == bool(r.asymptotically_stable), (label, values)
     stable = [r.label for r in an.rest_points if r.asymptotically_stable]
     from lmc_games._stability_table import label_order
 
     assert page.inner_text("#stable-set") == "; ".join(label_order(game, stable))
+
+
+def _same_eigenvalues(shown, expected, where) -> None:
+    """The page's eigenvalues equal analyze's to 1e-9 (relative to the largest), as a
+    multiset: each expected one is matched with the nearest shown one not yet used."""
+    if expected is None:
+        return
+    assert shown is not None, ("no eigenvalues shown", where)
+    got = [complex(re, im) for re, im in shown]
+    want = [complex(z) for z in expected]
+    assert len(got) == len(want), (got, want, where)
+    tol = 1e-9 * max([1.0, *(abs(z) for z in want)])
+    for z in want:
+        k = min(range(len(got)), key=lambda i: abs(got[i] - z))
+        assert abs(got[k] - z) <= tol, (got, want, where)
+        got.pop(k)
 
 
 @pytest.mark.slow
@@ -179,6 +196,44 @@ def test_small_models_at_random_points_equal_analyze(browser, pages, name):
 @pytest.mark.parametrize("name", ["water_use_lmc", "central_local", "mechanism_overlap"])
 def test_larger_models_at_random_points_equal_analyze(browser, pages, name):
     _random_points(browser, pages, name, 10, seed=7)
+
+
+def _cyclic_cube():
+    """Three populations of two in a cycle: A wants to match B, B to match C, C to mismatch
+    A. The interior rest point (1/(1 + a), 1/(1 + b), 1/2) has a pair of complex eigenvalues
+    and a real one; edges and corners have real ones, some repeated. Small enough for the
+    symbolic analysis to take seconds."""
+    from lmc_games import Game
+
+    table = {}
+    for i, j, k in np.ndindex(2, 2, 2):
+        pa = ("a" if i == 0 else "1") if i == j else "0"
+        pb = ("b" if j == 0 else "1") if j == k else "0"
+        pc = "1" if k != i else "0"
+        table[(f"a{i + 1}", f"b{j + 1}", f"c{k + 1}")] = [pa, pb, pc]
+    pops = [("A", ["a1", "a2"]), ("B", ["b1", "b2"]), ("C", ["c1", "c2"])]
+    params = {"a": {"value": 2, "min": 0}, "b": {"value": 0.5, "min": 0}}
+    return Game.from_table(pops, table, parameters=params, name="cyclic_cube")
+
+
+def test_cube_eigenvalues_equal_analyze_at_random_points(browser, tmp_path):
+    """The 3x3 eigenvalues the page computes live (cubic, polished by Newton steps; a row or
+    column that splits off), with coordinates and verdicts, against analyze at seeded random
+    slider values of a 2x2x2 game (issue 13 §3)."""
+    game = _cyclic_cube()
+    page, problems = _open(browser, explore(game).write(tmp_path / "cube.html"))
+    rng = np.random.default_rng(17)
+    complex_seen = 0
+    for _ in range(12):
+        values = _random_values(game, rng)
+        _set_through_number_boxes(page, values)
+        assert page.evaluate("window.lmcExplore.restPoints()")["source"] == "live"
+        _compare(page, game, values)
+        shown = page.evaluate("window.lmcExplore.restPoints()")["points"]
+        complex_seen += any(im != 0 for r in shown for _, im in (r["eigenvalues"] or ()))
+    assert complex_seen  # the interior's complex pair was among them
+    assert problems == []
+    page.close()
 
 
 def test_live_verdict_of_purely_imaginary_eigenvalues_without_a_theorem(browser, pages):
