@@ -7,7 +7,9 @@ in under 5 s with numba. Each row is one call of :func:`lmc_games.stochastic_out
 so it includes drawing the normals (numpy's PCG64, one thread: 2 x 10^8 numbers for the
 full run) and classifying the end states. The numpy rows run fewer paths (array operations
 over all of them; the rate per path-step hardly depends on the count beyond 10^4) and their
-time for the full size is extrapolated, marked ``~``.
+time for the full size is extrapolated, marked ``~``. The machine is shared: besides the wall
+time each row gives the process's CPU time, and ``(cpu)`` extrapolates the full run from the
+CPU time per thread, which is what the wall time would be on otherwise idle cores.
 
 Per step and path the RK4 scheme evaluates the payoff advantages four times, each after a
 softmax with one exponential per two-strategy population; Euler evaluates them once. Run::
@@ -27,7 +29,7 @@ def _run(game, engine: str, scheme: str, paths: int, steps: int) -> tuple[float,
     from lmc_games._stochastic import stochastic_outcomes
 
     t_end = 100.0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = stochastic_outcomes(
         game,
         10.0,
@@ -39,7 +41,19 @@ def _run(game, engine: str, scheme: str, paths: int, steps: int) -> tuple[float,
         scheme=scheme,
         engine=engine,
     )
-    return time.perf_counter() - t0, out.probabilities
+    return time.perf_counter() - t0, time.process_time() - c0, out.probabilities
+
+
+def _row(engine, scheme, threads, args, paths, sec, cpu, probs) -> None:
+    full = 1e5 * 1e3
+    work = paths * args.steps
+    mark = "" if paths * args.steps >= full else "~"
+    print(
+        f"{engine:8} {scheme:6} {threads:>7} {paths:>8} {args.steps:>6} {sec:>8.2f} {cpu:>8.2f} "
+        f"{work / sec:>13.3g} {mark + format(full * sec / work, '.1f'):>12} "
+        f"{mark + format(full * cpu / work / threads, '.1f'):>8}  "
+        f"{probs['reasonable, reasonable']:.4f}"
+    )
 
 
 def main() -> None:
@@ -58,27 +72,17 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         f"{'engine':8} {'scheme':6} {'threads':>7} {'paths':>8} {'steps':>6} "
-        f"{'seconds':>9} {'path-steps/s':>13} {'10^5 x 10^3 (s)':>16}  P(reasonable, reasonable)"
+        f"{'wall s':>8} {'cpu s':>8} {'path-steps/s':>13} {'10^5x10^3 s':>12} "
+        f"{'(cpu)':>8}  P(agreement)"
     )
-    full = 1e5 * 1e3
     for scheme in ("rk4", "euler"):
         for threads in [int(t) for t in args.threads.split(",")]:
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
             _run(game, "numba", scheme, 64, 10)  # compile or load the numba pieces
-            sec, probs = _run(game, "numba", scheme, args.paths, args.steps)
-            rate = args.paths * args.steps / sec
-            print(
-                f"{'numba':8} {scheme:6} {numba.get_num_threads():>7} {args.paths:>8} "
-                f"{args.steps:>6} {sec:>9.2f} {rate:>13.3g} {full / rate:>16.2f}  "
-                f"{probs['reasonable, reasonable']:.4f}"
-            )
-        sec, probs = _run(game, "numpy", scheme, args.numpy_paths, args.steps)
-        rate = args.numpy_paths * args.steps / sec
-        print(
-            f"{'numpy':8} {scheme:6} {1:>7} {args.numpy_paths:>8} {args.steps:>6} "
-            f"{sec:>9.2f} {rate:>13.3g} {'~%.1f' % (full / rate):>16}  "
-            f"{probs['reasonable, reasonable']:.4f}"
-        )
+            sec, cpu, probs = _run(game, "numba", scheme, args.paths, args.steps)
+            _row("numba", scheme, numba.get_num_threads(), args, args.paths, sec, cpu, probs)
+        sec, cpu, probs = _run(game, "numpy", scheme, args.numpy_paths, args.steps)
+        _row("numpy", scheme, 1, args, args.numpy_paths, sec, cpu, probs)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

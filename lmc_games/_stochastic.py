@@ -44,8 +44,10 @@ Why not the shares themselves: kept as floating-point shares, a run that approac
 loses the missing strategy's share once it is below about 1e-16 of the population (the last
 share is one minus the others), and the noise can then never bring that strategy back. For
 water_use under strong supervision with sigma = 10, a run at log-ratio 37 (where that
-happens) comes back to within 1e-3 of the far side with probability about 0.37: such an
-absorbing floor would bias the outcome probabilities. In log-ratio coordinates there is none.
+happens) still falls back below log-ratio 6.9 -- out of the 1e-3 neighbourhood of the
+corner -- at some later time with probability about 0.37 (drift 3.26, noise variance 200 per
+unit time: exp(-2 * 3.26 * 30 / 200)); an absorbing floor would bias the outcome
+probabilities. In log-ratio coordinates there is none.
 
 At ``sigma = 0`` in every population the noise is absent and the result is computed by
 :func:`~lmc_games.simulate` itself (fixed-step RK4 in the shares, the same automatic step),
