@@ -461,3 +461,80 @@ def test_stationary_diagram_draws_what_finite_computed():
     top = int(np.argmax(sizes))
     assert res.labels[top] == res.occupied[0]
     plt.close("all")
+
+
+def test_state_dependent_payoffs_vs_absorbing_chain():
+    # central_local_dynamic: the local's payoff depends on its own share x (P_eff = P_max(1 - x)).
+    # With j faithful locals of N the payoffs are the table's entries at x = j/N, evaluated here
+    # with sympy, and the Fermi chain of the local population is solved directly.
+    game = load_model("central_local_dynamic")
+    n, beta = 12, 0.8
+    subs = game.value_substitution()
+    x = game.populations[0].share_symbols[0]
+    fixes = _by_pair(fixation_probabilities(game, n, selection=beta))
+    names = game.populations[0].strategies
+    for ctx in range(2):
+        for res in range(2):
+            mut = 1 - res
+            tp, tm = [], []
+            for j in range(1, n):
+                share_first = j / n if mut == 0 else 1 - j / n
+                pay = [
+                    float(game.payoffs[(s, ctx)][0].xreplace(subs).subs(x, share_first))
+                    for s in range(2)
+                ]
+                d = pay[mut] - pay[res]
+                meet = (j / n) * ((n - j) / (n - 1))
+                tp.append(meet / (1 + math.exp(-beta * d)))
+                tm.append(meet / (1 + math.exp(beta * d)))
+            ctx_label = game.populations[1].strategies[ctx]
+            got = fixes[(game.populations[0].name, ctx_label, names[res], names[mut])]
+            assert got.probability == pytest.approx(_absorbing_chain(tp, tm), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        pytest.param(m)
+        for m in (
+            "basin_compensation",
+            "central_local",
+            "central_local_dynamic",
+            "central_local_social",
+            "hawk_dove",
+            "hawk_dove_roles",
+            "inspection",
+            "matching_pennies",
+            "mechanism_overlap",
+            "prisoners_dilemma",
+            "rock_paper_scissors",
+            "water_use",
+            "water_use_lmc",
+        )
+    ],
+)
+def test_every_bundled_model_from_the_command_line(model):
+    from lmc_games import bundled_models
+
+    assert model in bundled_models()
+    rc, out, err = _main(
+        [
+            "finite",
+            model,
+            "--size",
+            "5",
+            "--selection",
+            "0.5",
+            "--mutation",
+            "0.01",
+            "--format",
+            "json",
+        ]
+    )
+    assert rc == 0, err
+    obj = json.loads(out)
+    assert sum(obj["stationary"].values()) == pytest.approx(1.0)
+    full = obj["full_chain"]
+    assert sum(full["profile_mass"].values()) + full["mixed_mass"] == pytest.approx(1.0)
+    for f in obj["fixation"]:
+        assert 0.0 <= f["probability"] <= 1.0
