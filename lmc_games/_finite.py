@@ -451,7 +451,12 @@ def _fixation_log_ratios(
     w = settings.selection
     f_r = 1.0 - w + w * pi_r
     f_m = 1.0 - w + w * pi_m
-    _check_fitness(np.minimum(f_r.min(initial=np.inf), f_m.min(initial=np.inf)), pi, w)
+    # Only the two strategies present matter: an absent strategy's fitness has no weight.
+    _check_fitness(
+        np.minimum(f_r.min(initial=np.inf), f_m.min(initial=np.inf)),
+        np.concatenate([pi_r.ravel(), pi_m.ravel()]),
+        w,
+    )
     return np.log(f_r) - np.log(f_m)
 
 
@@ -860,7 +865,8 @@ def full_stationary(
         if settings.process == "moran":
             w = settings.selection
             fit = 1.0 - w + w * pi
-            _check_fitness(float(fit.min()), pi, w)
+            present = counts[p] > 0
+            _check_fitness(float(fit[present].min()), pi[present], w)
             births = n_p * fit
             big_f = births.sum(axis=1)
         for a in range(k):
