@@ -479,11 +479,11 @@ FAKE_MODEL = """async ([esm, state]) => {
 }"""
 
 
-def _widget_page(browser, name, pages):
+def _widget_page(browser, name, pages, game=None, path=None):
     from importlib import resources
 
-    game = load_model(name)
-    html_text = pages(name).read_text(encoding="utf-8")
+    game = load_model(name) if game is None else game
+    html_text = (pages(name) if path is None else path).read_text(encoding="utf-8")
     esm = resources.files("lmc_games._explore").joinpath("widget.js").read_text(encoding="utf-8")
     values = {p.name: float(p.value) for p in game.parameters}
     state = {
@@ -668,5 +668,22 @@ def test_without_a_grid_the_page_says_how_to_get_one(browser, tmp_path):
     _set_through_number_boxes(page, {"a": 1.5})
     assert page.inner_text("#stable-set") == "not available at these values"
     assert page.evaluate("window.lmcExplore.restPoints()")["points"] == []
+    assert problems == []
+    page.close()
+
+
+def test_widget_reports_the_grid_point_it_shows(browser, kinked, pages):
+    """Where the page falls back to its grid, the widget's model hears which grid point the
+    table and stable set come from."""
+    game, _explorer, path = kinked
+    page, frame, problems = _widget_page(browser, "kinked", pages, game=game, path=path)
+    assert _last_saved(page)["source"] == "exact" and _last_saved(page)["grid_point"] is None
+    count = page.evaluate("window.saved.length")
+    page.evaluate("(v) => window.kernelSets('values', v)", {"a": 1.9, "b": -0.6})
+    page.wait_for_function("(n) => window.saved.length > n", arg=count)
+    last = _last_saved(page)
+    assert last["source"] == "grid" and last["grid_point"] == {"a": 2.0, "b": -1.0}
+    assert last["stable_set"] == _expected_stable(game, {"a": 2.0, "b": -1.0})
+    assert "precomputed at a = 2, b = -1" in frame.inner_text("#grid-note")
     assert problems == []
     page.close()
