@@ -927,6 +927,7 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
     sq = scale[:, None, :] * np.sqrt(hs)[None, :, None]  # (Qn, P, n)
     sc = np.ascontiguousarray(np.repeat(sq.reshape(Qn * P, n), SR, axis=0))
     h = np.ascontiguousarray(hs[prow])
+    ns = np.ascontiguousarray(nsteps[prow], dtype=np.int64)
     hh = 0.5 * h
     h6 = h / 6.0
     first = np.array([g[0] for g in groups], dtype=np.int64)
@@ -953,10 +954,12 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
                 batch(xs[lo:hi], pp, out[lo:hi])
 
         for step in range(z.shape[0]):
-            live = (k0 + step) < nsteps[prow[a:b]]
+            k = k0 + step
             field(ua, ks[0])
             if scheme == "euler":
-                nb.euler(ua, ks[0], h[a:b], live, z[step], nrow[a:b], sc[a:b], first, stop, mix)
+                nb.euler(
+                    ua, ks[0], h[a:b], ns[a:b], k, z[step], nrow[a:b], sc[a:b], first, stop, mix
+                )
                 continue
             nb.axpy(ua, ks[0], hh[a:b], y)
             field(y, ks[1])
@@ -964,7 +967,7 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
             field(y, ks[2])
             nb.axpy(ua, ks[2], h[a:b], y)
             field(y, ks[3])
-            nb.finish(ua, *ks, h6[a:b], live, z[step], nrow[a:b], sc[a:b], first, stop, mix)
+            nb.finish(ua, *ks, h6[a:b], ns[a:b], k, z[step], nrow[a:b], sc[a:b], first, stop, mix)
 
     pool = None
     if threads > 1:

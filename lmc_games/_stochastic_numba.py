@@ -24,12 +24,13 @@ def shares(u, xs, first, stop):  # pragma: no cover - compiled
         for g in range(first.shape[0]):
             a, e_ = first[g], stop[g]
             if e_ - a == 1:
+                # Both branches computed and one selected: the sign of a log-ratio is
+                # random, and a mispredicted branch costs as much as the exponential.
                 v = u[r, a]
                 e = math.exp(-abs(v))
-                if v >= 0.0:
-                    xs[r, a] = 1.0 / (1.0 + e)
-                else:
-                    xs[r, a] = e / (1.0 + e)
+                big = 1.0 / (1.0 + e)
+                small = e / (1.0 + e)
+                xs[r, a] = big if v >= 0.0 else small
             else:
                 mx = 0.0
                 for c in range(a, e_):
@@ -50,11 +51,12 @@ def axpy(u, k, s, y):  # pragma: no cover - compiled
 
 
 @njit(**_JIT)
-def finish(u, k1, k2, k3, k4, h6, live, z, nrow, sc, first, stop, mix):  # pragma: no cover
+def finish(u, k1, k2, k3, k4, h6, ns, k, z, nrow, sc, first, stop, mix):  # pragma: no cover
     """The RK4 combination ``u + h6 (k1 + 2 k2 + 2 k3 + k4)``, then the noise increment
-    ``sc * (z + mix * sum(z over the population))``, on the rows that still step."""
+    ``sc * (z + mix * sum(z over the population))``, on the rows whose number of steps ``ns``
+    exceeds the step index ``k``."""
     for r in range(u.shape[0]):
-        if not live[r]:
+        if k >= ns[r]:
             continue
         q = nrow[r]
         for c in range(u.shape[1]):
@@ -68,10 +70,10 @@ def finish(u, k1, k2, k3, k4, h6, live, z, nrow, sc, first, stop, mix):  # pragm
 
 
 @njit(**_JIT)
-def euler(u, k1, h, live, z, nrow, sc, first, stop, mix):  # pragma: no cover - compiled
+def euler(u, k1, h, ns, k, z, nrow, sc, first, stop, mix):  # pragma: no cover - compiled
     """One Euler--Maruyama step ``u + h k1`` then the noise increment, as :func:`finish`."""
     for r in range(u.shape[0]):
-        if not live[r]:
+        if k >= ns[r]:
             continue
         q = nrow[r]
         for c in range(u.shape[1]):
