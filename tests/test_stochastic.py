@@ -218,6 +218,20 @@ def test_engines_agree(bistable, scheme):
     assert np.array_equal(a.counts, b.counts)
 
 
+@pytest.mark.skipif(not numba_available(), reason="numba is not installed")
+def test_engines_agree_three_strategies_and_no_parameters():
+    rps = Game.symmetric(
+        [[0, "-b", 1], [1, 0, "-b"], ["-b", 1, 0]], ["r", "p", "s"], parameters={"b": 2}
+    )
+    pd = Game.bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    for g in (rps, pd):
+        kw = dict(starts=2, runs=7, t_end=5, seed=9)
+        a = stochastic_outcomes(g, 0.5, engine="numpy", **kw)
+        b = stochastic_outcomes(g, 0.5, engine="numba", **kw)
+        assert np.max(np.abs(a.final - b.final)) < 1e-12
+        assert np.array_equal(a.counts, b.counts)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_sweep_rows_equal_single_runs(bistable, engine):
     """Common random numbers: a row of a sweep is the single run at its sigma and value,
