@@ -64,6 +64,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="also exact fractions (Moran with rational payoffs and w, or selection 0)",
     )
+    p.add_argument(
+        "--no-replicator",
+        action="store_true",
+        help="do not analyse the replicator dynamics to set its verdicts beside the result",
+    )
     _add_plot_argument(p, "the stationary distribution over the pure profiles")
     _add_format_argument(p, ("text", "json"))
     p.set_defaults(func=run)
@@ -125,7 +130,7 @@ def _number(text: str | None, option: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``lmc-games finite`` with parsed arguments; returns the exit status."""
-    from ._finite import finite, full_stationary
+    from ._finite import check_full_chain, finite, full_stationary
     from .cli import _check_figure_path, _load_game, _write, _write_json
 
     _check_figure_path(args.plot, "--plot")
@@ -133,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
     mutation = _number(args.mutation, "--mutation")
     game = _load_game(args)
     size = parse_size(args.size, [p.name for p in game.populations])
+    if mutation is not None:
+        check_full_chain(game, size)  # refuse a chain too large before any work
     result = finite(
         game,
         size,
@@ -146,6 +153,16 @@ def run(args: argparse.Namespace) -> int:
         full = full_stationary(
             game, size, selection=selection, process=args.process, mutation=mutation
         )
+    analysis = None
+    if not args.no_replicator:
+        from ._analysis import analyze
+        from ._errors import LmcGamesError
+        from .cli import _note
+
+        try:
+            analysis = analyze(game)
+        except LmcGamesError as exc:
+            _note(f"the replicator's verdicts are left out: {exc}")
     if args.plot:
         from .plot._finite import finite_figure
 
@@ -156,6 +173,11 @@ def run(args: argparse.Namespace) -> int:
             "parameters": {k: float(v) for k, v in game.values.items()},
         }
         obj.update(result.to_dict())
+        if analysis is not None:
+            obj["replicator"] = {c.label: c.stability for c in result.beside(analysis)}
+            obj["replicator_stable"] = [
+                rp.label for rp in analysis.rest_points if rp.asymptotically_stable
+            ]
         if full is not None:
             obj["full_chain"] = {
                 "mutation": mutation,
@@ -165,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
             }
         _write_json(obj)
         return 0
-    text = result.to_text()
+    text = result.to_text(analysis)
     if full is not None:
         lines = [
             "",

@@ -54,12 +54,14 @@ from ._game import Game
 
 __all__ = [
     "PROCESSES",
+    "CornerVerdict",
     "FiniteAnalysis",
     "Fixation",
     "FullStationary",
     "Transition",
     "finite",
     "fixation_probabilities",
+    "check_full_chain",
     "full_stationary",
 ]
 
@@ -157,6 +159,28 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class CornerVerdict:
+    """A pure profile: the time a finite population spends there beside the replicator's
+    verdict on it (see :meth:`FiniteAnalysis.beside`).
+
+    Attributes
+    ----------
+    label : str
+    stationary : float
+        Probability in the rare-mutation limit.
+    stability : str or None
+        The replicator's verdict at this corner (``"stable"``, ``"saddle"``, ...; None when
+        the analysis has no verdict there).
+    asymptotically_stable : bool
+    """
+
+    label: str
+    stationary: float
+    stability: str | None
+    asymptotically_stable: bool
+
+
+@dataclass(frozen=True)
 class FiniteAnalysis:
     """Finite populations of a game: fixation probabilities and where the process spends its
     time in the limit of rare mutations.
@@ -216,6 +240,46 @@ class FiniteAnalysis:
     occupied: tuple[str, ...]
     coverage: float
 
+    def beside(self, analysis: Any) -> tuple[CornerVerdict, ...]:
+        """Each pure profile's stationary probability beside the replicator's verdict on it.
+
+        Parameters
+        ----------
+        analysis : Analysis
+            :func:`lmc_games.analyze` of the same game (every pure profile is one of its rest
+            points).
+
+        Returns
+        -------
+        tuple of CornerVerdict
+            In the order of :attr:`labels`.
+
+        Examples
+        --------
+        >>> from lmc_games import analyze, load_model
+        >>> game = load_model("water_use")
+        >>> res = finite(game, 5, selection=1.0)
+        >>> for c in res.beside(analyze(game)):
+        ...     print(f"{c.label:24} {c.stationary:.3f} {c.stability}")
+        reasonable, reasonable   0.765 stable
+        reasonable, excessive    0.004 saddle
+        excessive, reasonable    0.230 saddle
+        excessive, excessive     0.000 unstable
+        """
+        points = {rp.label: rp for rp in getattr(analysis, "rest_points", ())}
+        out = []
+        for label in self.labels:
+            rp = points.get(label)
+            out.append(
+                CornerVerdict(
+                    label=label,
+                    stationary=self.stationary[label],
+                    stability=None if rp is None or rp.stability is None else str(rp.stability),
+                    asymptotically_stable=bool(rp is not None and rp.asymptotically_stable),
+                )
+            )
+        return tuple(out)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``lmc-games finite --format json``."""
         out: dict[str, Any] = {
@@ -232,8 +296,10 @@ class FiniteAnalysis:
             out["stationary_exact"] = {k: str(v) for k, v in self.stationary_exact.items()}
         return out
 
-    def to_text(self) -> str:
-        """A plain-text summary: fixation table, stationary distribution, occupied profiles."""
+    def to_text(self, analysis: Any = None) -> str:
+        """A plain-text summary: fixation table, stationary distribution, occupied profiles;
+        with ``analysis`` (of the same game), the replicator's verdict beside each profile and
+        its stable rest points."""
         what = "Fermi rule, beta" if self.process == "fermi" else "Moran process, w"
         sizes = ", ".join(f"{p} N={n}" for p, n in self.sizes.items())
         lines = [
@@ -257,13 +323,29 @@ class FiniteAnalysis:
         lines += _table(rows)
         lines += ["", "Stationary distribution over pure profiles (rare mutations)"]
         exact = self.stationary_exact is not None
-        rows = [("profile", "probability", "exact") if exact else ("profile", "probability")]
+        verdicts = {c.label: c for c in self.beside(analysis)} if analysis is not None else None
+        head = ("profile", "probability")
+        if exact:
+            head = (*head, "exact")
+        if verdicts is not None:
+            head = (*head, "replicator")
+        rows = [head]
         for label in self.labels:
             row = (label, _probability_text(self.log_stationary[label]))
-            rows.append((*row, str(self.stationary_exact[label])) if exact else row)
+            if exact:
+                row = (*row, str(self.stationary_exact[label]))
+            if verdicts is not None:
+                row = (*row, verdicts[label].stability or "-")
+            rows.append(row)
         lines += _table(rows)
         share = f"{100 * self.coverage:g}%"
         lines += ["", f"At least {share} of the time in: {'; '.join(self.occupied)}"]
+        if analysis is not None:
+            stable = [rp.label for rp in analysis.rest_points if rp.asymptotically_stable]
+            lines.append(
+                "Replicator dynamics (infinite populations), asymptotically stable: "
+                + ("; ".join(stable) if stable else "none")
+            )
         return "\n".join(lines)
 
 
@@ -789,6 +871,38 @@ def _population_weights(game: Game, settings: _Settings) -> list[tuple[float, Fr
 
 
 # --------------------------------------------------------------------- full chain
+def check_full_chain(
+    game: Game,
+    size: int | Mapping[str, int] | Sequence[int],
+    *,
+    max_states: int = MAX_FULL_STATES,
+) -> int:
+    """The number of states of the full chain, or a LimitError saying how large it would be.
+
+    Examples
+    --------
+    >>> from lmc_games import load_model
+    >>> check_full_chain(load_model("rock_paper_scissors"), 10)    # C(12, 2)
+    66
+    """
+    game = _check_game(game)
+    sizes = _sizes(game, size)
+    shape = tuple(game.shape)
+    n_states = count_states(sizes, shape)
+    cap = int(max_states)
+    if n_states > cap:
+        parts = " x ".join(
+            f"{math.comb(n + k - 1, k - 1):,} ({p.name}: N={n}, {k} strategies)"
+            for p, n, k in zip(game.populations, sizes, shape)
+        )
+        raise LimitError(
+            f"the full chain would have {n_states:,} states ({parts}), more than the limit "
+            f"of {cap:,}; reduce the population sizes, use the rare-mutation limit (no "
+            "mutation), or raise max_states"
+        )
+    return n_states
+
+
 def full_stationary(
     game: Game,
     size: int | Mapping[str, int] | Sequence[int],
@@ -835,18 +949,7 @@ def full_stationary(
         raise ParameterError("the full chain needs a mutation probability in (0, 1]")
     settings = _settings(game, size, selection, process, mutation)
     shape = tuple(game.shape)
-    n_states = count_states(settings.sizes, shape)
-    cap = int(max_states)
-    if n_states > cap:
-        parts = " x ".join(
-            f"{math.comb(n + k - 1, k - 1):,} ({p.name}: N={n}, {k} strategies)"
-            for p, n, k in zip(game.populations, settings.sizes, shape)
-        )
-        raise LimitError(
-            f"the full chain would have {n_states:,} states ({parts}), more than the limit "
-            f"of {cap:,}; reduce the population sizes, use the rare-mutation limit (no "
-            "mutation), or raise max_states"
-        )
+    n_states = check_full_chain(game, settings.sizes, max_states=max_states)
     comps = [compositions(n, k) for n, k in zip(settings.sizes, shape)]
     counts_c = [len(c) for c in comps]
     strides = [math.prod(counts_c[q + 1 :]) for q in range(len(comps))]

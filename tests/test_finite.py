@@ -391,6 +391,14 @@ def test_cli_json_contract():
     res = finite(load_model("water_use"), {"savannakhet": 5, "mukdahan": 7}, selection=0.5)
     for k, v in res.stationary.items():
         assert obj["stationary"][k] == pytest.approx(v, rel=1e-15)
+    # beside the replicator's verdicts (analyze water_use: one stable corner, two saddles)
+    assert obj["replicator"] == {
+        "reasonable, reasonable": "stable",
+        "reasonable, excessive": "saddle",
+        "excessive, reasonable": "saddle",
+        "excessive, excessive": "unstable",
+    }
+    assert obj["replicator_stable"] == ["reasonable, reasonable"]
 
 
 def test_cli_text_full_chain_and_plot(tmp_path):
@@ -529,6 +537,7 @@ def test_every_bundled_model_from_the_command_line(model):
             "0.01",
             "--format",
             "json",
+            "--no-replicator",
         ]
     )
     assert rc == 0, err
