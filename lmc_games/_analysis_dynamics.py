@@ -33,7 +33,7 @@ from ._exact import count_real_parts
 from ._interval import Interval, NoEnclosure, charpoly, compile_interval, krawczyk, routh_counts
 from ._results import Analysis, RestPoint, Stability
 from ._system import System
-from .dynamics import Mutator, Replicator, RestPointMethod, Time
+from .dynamics import DiscreteReplicator, Mutator, Replicator, RestPointMethod, Time
 
 if TYPE_CHECKING:
     from ._game import Game
@@ -214,14 +214,19 @@ def _faces(game: Game, symbolic: bool, dynamics: Dynamics) -> Analysis:
     kept: list[RestPoint] = []
     for r in base.rest_points:
         point = dict(r.coordinates)
-        if discrete:
+        if isinstance(dynamics, DiscreteReplicator):
+            background = float(dynamics.values["base"])
             means = _mean_payoffs(system, point, subs)
-            if any(m is None or m <= 0 for m in means):
+            if any(m is None or background + m <= 0 for m in means):
                 notes.append(
-                    f"{r.label}: an average payoff is not positive there, so the map is not "
-                    "defined; not listed"
+                    f"{r.label}: a mean fitness (base + average payoff) is not positive there, "
+                    "so the map is not defined; not listed"
                 )
                 continue
+        at_point = [e.xreplace(point) for e in [*field, *J]]
+        if any(e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) for e in at_point):
+            notes.append(f"{r.label}: the field or its Jacobian is not finite there; not listed")
+            continue
         vals = [f.xreplace(point) for f in field]
         if any(abs(complex(sympy.N(v, 30))) > 1e-20 for v in vals):
             notes.append(
@@ -558,6 +563,9 @@ def _certify(F_iv, J_iv, x) -> list[Interval] | None:
     return None
 
 
+#: How far the branch and bound's first box reaches beyond the state space.
+_PAD = 1.0 / 64
+
 #: Where a box is cut, as a fraction of its width: not 1/2, so that zeros at simple fractions
 #: (1/2, 1/3) do not fall on a cut, where no box could isolate them.
 _CUT = 0.4142135623730951
@@ -572,7 +580,9 @@ def _branch_and_bound(F_iv, J_iv, space: _Space, known: list[list[Interval]]) ->
     proof = _Proof()
     proof.unique = [list(k) for k in known]
     start = time.monotonic()
-    stack = [[Interval(0.0, 1.0) for _ in range(space.dim)]]
+    # The cover starts a little beyond the state space: a zero extremely close to its
+    # boundary (a logit equilibrium at a share of 1e-40) is then inside a box, not on a cut.
+    stack = [[Interval(-_PAD, 1.0 + _PAD) for _ in range(space.dim)]]
     while stack:
         if proof.boxes >= BOX_BUDGET or time.monotonic() - start > TIME_BUDGET:
             proof.why = (

@@ -225,5 +225,5 @@ def test_discrete_replicator_multiplier_beyond_minus_one():
 
 
 def test_discrete_needs_positive_payoffs():
-    with pytest.raises(DynamicsError, match="positive payoffs"):
+    with pytest.raises(DynamicsError, match="mean fitness positive.*discrete:base=2"):
         analyze_other(HD, symbolic=False, dynamics=DiscreteReplicator())

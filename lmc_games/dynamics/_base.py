@@ -205,8 +205,22 @@ class Dynamics(abc.ABC):
 
     @property
     def rest_points_by_face(self) -> bool:
-        """Whether rest points are found face by face (imitative dynamics)."""
-        return self.rest_points is RestPointMethod.FACES
+        """Whether the replicator's own face-by-face analysis (eigenvalues of its face blocks,
+        Selten's theorem, the centre theorems) is this dynamics' analysis unchanged: true for
+        the replicator dynamics only.
+
+        Other dynamics whose rest points are found face by face (:attr:`rest_points` is
+        ``FACES``: pairwise imitation, the discrete-time replicator, a user's imitative
+        dynamics) have the replicator's points but their own Jacobian, a map's stability rule
+        or a different rate; :func:`lmc_games.analyze` hands them, like every dynamics for
+        which this is false, to the analysis that classifies each point from the dynamics'
+        own field.
+        """
+        return (
+            self.rest_points is RestPointMethod.FACES
+            and self.time is Time.CONTINUOUS
+            and self.replicator_rate() == 1
+        )
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other._opts() == self._opts()  # type: ignore[attr-defined]

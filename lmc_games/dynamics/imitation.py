@@ -58,4 +58,5 @@ class Imitation(Dynamics):
         return tuple(out)
 
     def replicator_rate(self):
-        return self.value("rate")
+        # A subclass that writes its own growth() is no longer a multiple of the replicator.
+        return self.value("rate") if type(self).growth is Imitation.growth else None

@@ -48,4 +48,5 @@ class Replicator(Dynamics):
         return tuple(out)
 
     def replicator_rate(self):
-        return sympy.Integer(1)
+        # A subclass that writes its own growth() is no longer the replicator.
+        return sympy.Integer(1) if type(self).growth is Replicator.growth else None
