@@ -77,6 +77,7 @@ TESTS: dict[str, list[str]] = {
     ],
     "_simulate": [
         "lmc_games/_simulate.py",
+        "tests/test_kill_simulate.py",
         "tests/test_simulate.py",
         "tests/test_targeted_convergence.py",
         "tests/test_targeted_sweep_stats.py",
