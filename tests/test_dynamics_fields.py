@@ -191,33 +191,50 @@ def _states(draw, game):
     return out
 
 
-@settings(max_examples=25, deadline=None)
+_GROWTH: dict = {}
+
+
+def _growth_function(game, dyn):
+    """All shares' growth (every strategy, not only the free ones), compiled once."""
+    key = (id(game), dyn)
+    if key not in _GROWTH:
+        shares = tuple(p.shares() for p in game.populations)
+        growth = dyn.growth(game, shares, game.expected_payoffs())
+        subs = game.value_substitution()
+        exprs = [[sympy.sympify(e).xreplace(subs) for e in gp] for gp in growth]
+        _GROWTH[key] = sympy.lambdify(list(game.variables), exprs, "math")
+    return _GROWTH[key]
+
+
+@pytest.mark.parametrize("dyn", ALL, ids=lambda d: d.name)
+@pytest.mark.parametrize("game", GAMES, ids=lambda g: str(g.shape))
+@settings(max_examples=8, deadline=None)
 @given(data=st.data())
-def test_shares_sum_to_one_and_stay_in_the_simplex(data):
-    # Sum of growth over each population's strategies is 0 (the shares keep summing to one),
-    # and a small explicit Euler step from a state of the simplex stays in it (every dynamics
-    # here points inward where a share is 0). The map of the discrete replicator keeps the
-    # simplex in one full step when payoffs are positive.
-    game = data.draw(st.sampled_from(GAMES))
-    dyn = data.draw(st.sampled_from(ALL))
+def test_shares_sum_to_one_and_stay_in_the_simplex(game, dyn, data):
+    # Every (game, dynamics) pair: the growth of each population's shares sums to 0 (shares
+    # keep summing to one), and a small explicit Euler step from a state of the simplex stays
+    # in it (every dynamics here points inward where a share is 0). The discrete replicator's
+    # map keeps the simplex in one full step where its fitnesses are positive.
+    if dyn.time is Time.DISCRETE and not _positive_payoffs(game):
+        return
     state = data.draw(_states(game))
-    subs = game.value_substitution()
-    shares = tuple(p.shares() for p in game.populations)
-    growth = dyn.growth(game, shares, game.expected_payoffs())
-    at = {}
-    for pop, xs in zip(game.populations, state):
-        at.update(dict(zip(pop.variables, xs[:-1])))
-    for gp, xs in zip(growth, state):
-        vals = []
-        for e in gp:
-            v = e.xreplace(subs).xreplace(at)
-            vals.append(float(sympy.N(v)) if not isinstance(v, float) else v)
-        if dyn.time is Time.DISCRETE and not _positive_payoffs(game):
-            continue
+    free = [v for xs in state for v in xs[:-1]]
+    growth = _growth_function(game, dyn)(*free)
+    for vals, xs in zip(growth, state):
         assert abs(sum(vals)) < 1e-9
         h = 1.0 if dyn.time is Time.DISCRETE else 1e-3
         new = [x + h * v for x, v in zip(xs, vals)]
         assert min(new) >= -1e-12 and abs(sum(new) - 1) < 1e-9
+
+
+def test_mutator_three_strategies_mutates_uniformly():
+    # At the pure state "r" of a three-strategy game, mutation alone moves mass mu/3 into each
+    # other strategy per unit of time (selection is zero at a vertex).
+    x1, x2 = sympy.symbols("x1 x2")
+    shares = ((x1, x2, 1 - x1 - x2),)
+    g = Mutator(mu=0.3).growth(None, shares, ((1, 2, 3),))[0]
+    at = {x1: 1, x2: 0}
+    assert [float(e.subs(at)) for e in g] == pytest.approx([-0.2, 0.1, 0.1], abs=1e-15)
 
 
 def _positive_payoffs(game) -> bool:
