@@ -300,3 +300,48 @@ def test_bad_sweep_arguments(bistable):
         sigma_sweep(bistable, [], runs=2, t_end=1)
     with pytest.raises(ParameterError):
         stochastic_outcomes(bistable, 0.1, runs=2, t_end=1).probability("nowhere")
+
+
+# --------------------------------------------------------------------------- convergence
+
+
+class _Replay:
+    """Stands in for the Generator: hands out given normals, step by step."""
+
+    def __init__(self, z: np.ndarray) -> None:
+        self.z, self.k = z, 0
+
+    def standard_normal(self, size):
+        out = self.z[self.k : self.k + size[0]]
+        self.k += size[0]
+        return out
+
+
+@pytest.mark.parametrize("scheme", ["rk4", "euler"])
+def test_strong_order_one(scheme):
+    """The noise is additive in log-ratios, so the scheme converges with strong order 1:
+    on one Brownian path (coarse increments are sums of fine ones), the mean error at t_end
+    against a run with a 64 times finer step halves when the step halves (Kloeden & Platen
+    1992, section 10.2)."""
+    from lmc_games import system
+    from lmc_games._stochastic import _advantages, _integrate_numpy
+
+    g = hawk_dove()
+    cfa = _advantages(system(g), "numpy")
+    pv = np.array([[2.0, 3.0]])
+    T, R, sigma, fine = 2.0, 300, 1.0, 2048
+    z = np.random.default_rng(21).standard_normal((fine, R, 1))
+    u0 = _logratios(np.array([[0.2]]), ((0,),))
+
+    def run(steps: int) -> np.ndarray:
+        m = fine // steps
+        zc = z.reshape(steps, m, R, 1).sum(axis=1) / math.sqrt(m)
+        args = (np.array([[sigma]]), np.array([T / steps]), np.array([steps]), R)
+        out = _integrate_numpy(cfa, u0, pv, *args, _Replay(zc), ((0,),), scheme)
+        return out[0, 0, 0, :, 0]
+
+    ref = run(fine)
+    errors = [np.mean(np.abs(run(s) - ref)) for s in (8, 16, 32)]
+    rates = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
+    assert np.all(rates > 0.8), (errors, rates)
+    assert np.all(rates < 1.5), (errors, rates)
