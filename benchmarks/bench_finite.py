@@ -108,6 +108,37 @@ def main() -> None:
         seconds,
     )
 
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        numba_rows = False
+    else:
+        numba_rows = True
+    if numba_rows:
+        seconds = _best(
+            lambda: simulate_finite(
+                hawk_dove, n, selection=1.0, runs=runs, t_end=t_end, seed=1, engine="numba"
+            ),
+            2,
+        )
+        row(
+            f"simulation, numba engine, {runs} runs ({revisions / seconds:,.0f} revisions/s)",
+            f"N={n:,}, t=1",
+            seconds,
+        )
+        basin_runs = 1000
+        seconds = _best(
+            lambda: simulate_finite(
+                basin, 100, selection=1.0, runs=basin_runs, t_end=t_end, seed=1, engine="numba"
+            ),
+            2,
+        )
+        row(
+            f"simulation, numba, basin_compensation, {basin_runs} runs "
+            f"({basin_runs * 300 / seconds:,.0f} revisions/s)",
+            "N=100 each, t=1",
+            seconds,
+        )
     w = max(len(r[0]) for r in rows)
     s = max(len(r[1]) for r in rows)
     print(f"{'computation'.ljust(w)}  {'size'.ljust(s)}  {'seconds':>9}  target")

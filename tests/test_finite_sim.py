@@ -15,6 +15,19 @@ from lmc_games._errors import ParameterError
 from lmc_games._finite import fixation_probabilities
 from lmc_games._finite_sim import simulate_finite
 
+try:
+    import numba  # noqa: F401
+
+    _NUMBA = True
+except ImportError:
+    _NUMBA = False
+# The numba engine draws in another order: its runs agree in distribution only, so every
+# statistical test runs on both engines. Its first call compiles the kernel (a few seconds).
+ENGINES = [
+    "numpy",
+    pytest.param("numba", marks=pytest.mark.skipif(not _NUMBA, reason="numba not installed")),
+]
+
 
 def _advantages(game):
     """Payoff advantage of the first strategy in each population, as a function of the shares
@@ -33,7 +46,8 @@ def _check_mean(sim, expected, n, runs, pop=0, column=0, slack=0.0):
     assert np.all(np.abs(mean - expected) <= bound), (mean, expected, bound)
 
 
-def test_seed_reproducible_and_members_conserved():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_seed_reproducible_and_members_conserved(engine):
     game = load_model("water_use")
     a = simulate_finite(
         game,
@@ -43,6 +57,7 @@ def test_seed_reproducible_and_members_conserved():
         t_end=3,
         mutation=0.05,
         seed=11,
+        engine=engine,
     )
     b = simulate_finite(
         game,
@@ -52,6 +67,7 @@ def test_seed_reproducible_and_members_conserved():
         t_end=3,
         mutation=0.05,
         seed=11,
+        engine=engine,
     )
     c = simulate_finite(
         game,
@@ -61,6 +77,7 @@ def test_seed_reproducible_and_members_conserved():
         t_end=3,
         mutation=0.05,
         seed=12,
+        engine=engine,
     )
     np.testing.assert_array_equal(a.counts, b.counts)
     assert not np.array_equal(a.counts, c.counts)
@@ -70,7 +87,8 @@ def test_seed_reproducible_and_members_conserved():
     assert a.times[0] == 0 and a.times[-1] == pytest.approx(3.0)
 
 
-def test_fermi_mean_dynamic_one_population():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_fermi_mean_dynamic_one_population(engine):
     # Traulsen, Claussen & Hauert (2005), PRL 95:238701; Traulsen, Nowak & Pacheco (2006):
     # for large N the share follows dx/dt = x(1 - x) tanh(beta * (pi_1 - pi_2) / 2).
     game = load_model("hawk_dove")
@@ -91,7 +109,8 @@ def test_fermi_mean_dynamic_one_population():
     assert sol.y[0][-1] - sol.y[0][0] > 0.05  # the test sees real movement
 
 
-def test_fermi_mean_dynamic_two_populations():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_fermi_mean_dynamic_two_populations(engine):
     # Each population revises at rate N_p (one revision per member per unit of time), so each
     # follows its own mean dynamic against the other's share.
     game = load_model("water_use")
@@ -134,7 +153,8 @@ def test_weak_selection_gives_the_replicator():
     assert sol.y[0][-1] - sol.y[0][0] > 0.2
 
 
-def test_moran_mean_dynamic():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_moran_mean_dynamic(engine):
     # Birth-death Moran: E[change of x] per unit time = x(1 - x)(f_1 - f_2)/(x f_1 + (1 - x) f_2)
     # (Nowak 2006, ch. 6; the adjusted replicator dynamics of Maynard Smith 1982).
     game = load_model("hawk_dove")
@@ -155,7 +175,7 @@ def test_moran_mean_dynamic():
 
 
 @pytest.mark.parametrize("process", ["fermi", "moran"])
-def test_mutation_only(process):
+def test_mutation_only(process, engine="numpy"):
     # beta = 0 (w = 0) and mu = 1: every revision (offspring) takes the other strategy, so
     # dx/dt = (1 - x) - x and x(t) = 1/2 + (x0 - 1/2) exp(-2 t).
     game = load_model("prisoners_dilemma")
@@ -175,7 +195,8 @@ def test_mutation_only(process):
     _check_mean(sim, 0.5 + 0.4 * np.exp(-2 * sim.times), n, runs)
 
 
-def test_fixation_frequency_matches_closed_form():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_fixation_frequency_matches_closed_form(engine):
     game = load_model("prisoners_dilemma")
     n, runs, beta = 10, 2000, 0.3
     rho = {
@@ -214,3 +235,16 @@ def test_fixation_frequency_matches_closed_form():
 def test_bad_input(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         simulate_finite(load_model("hawk_dove"), 10, selection=1.0, **kwargs)
+
+
+@pytest.mark.skipif(not _NUMBA, reason="numba not installed")
+def test_numba_engine_refuses_share_dependent_payoffs():
+    with pytest.raises(ParameterError, match="engine='numpy'"):
+        simulate_finite(load_model("central_local_dynamic"), 10, selection=1.0, engine="numba")
+
+
+@pytest.mark.skipif(not _NUMBA, reason="numba not installed")
+def test_numba_engine_moran_fitness_error():
+    game = Game.symmetric([[-10, 1], [1, 1]], ["a", "b"])
+    with pytest.raises(ParameterError, match="not positive"):
+        simulate_finite(game, 10, selection=0.5, process="moran", engine="numba", seed=1)
