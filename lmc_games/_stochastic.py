@@ -474,12 +474,14 @@ def sigma_sweep(
     eps: float = 1e-3,
     scheme: str = "rk4",
     engine: str = "auto",
+    resume: Any = None,
+    chunk_size: int | None = None,
 ) -> SigmaSweep:
     """Outcome probabilities of the stochastic replicator for many noise levels at once.
 
-    Every noise level (and every value of ``vary``) runs in one batch on the same normals
-    (common random numbers), so each row equals :func:`stochastic_outcomes` with the same
-    arguments at that noise level and value, bit for bit.
+    Every noise level (and every value of ``vary``) runs on the same normals (common random
+    numbers), so each row equals :func:`stochastic_outcomes` with the same arguments at that
+    noise level and value, bit for bit, whatever chunk it was computed in.
 
     Parameters
     ----------
@@ -490,6 +492,16 @@ def sigma_sweep(
         A parameter and its values: a row for each value and noise level (values outer).
     starts, runs, t_end, dt, seed, eps, scheme, engine
         As in :func:`stochastic_outcomes`.
+    resume : path, optional
+        A directory keeping finished chunks of rows (created if absent; see
+        :class:`~lmc_games._chunkstore.ChunkStore`): an interrupted sweep run again with the
+        same arguments computes only the missing chunks. A directory of another sweep is an
+        error (:class:`~lmc_games.SweepError`); a damaged chunk is computed again with a
+        :class:`~lmc_games.ResumeWarning`.
+    chunk_size : int, optional
+        Rows per chunk (default: the number of noise levels, one chunk per value of
+        ``vary``); a resume directory keeps the size it was created with. Chunks never
+        change the numbers.
 
     Returns
     -------
@@ -523,22 +535,72 @@ def sigma_sweep(
     vname, values = (None, None) if vary is None else _vary(game, vary)
     _, pvals = _points(game, vname, values)
     analyses = _analyses(game, vname, values)
-    out = _run(sys_, x0, pvals, sig, runs, float(t_end), dt, seed, scheme, engine)
+    eng = _engine(engine)
     labels: list[str] = []
     for an in analyses:
         labels += [r.label for r in _rest(an) if r.label not in labels]
     labels.append(ELSEWHERE)
+    Q, P = len(sig), pvals.shape[0]
+    # Row i = j * Q + q (values outer). Rows do not depend on their batch (common random
+    # numbers), so any cut into chunks gives the same numbers.
+    size = Q if chunk_size is None else _positive_int(chunk_size, "chunk_size")
+    bounds = [(lo, min(P * Q, lo + size)) for lo in range(0, P * Q, size)]
+    store = None
+    counts = np.zeros((P * Q, len(labels)), dtype=np.int64)
+    done: set[int] = set()
+    if resume is not None:
+        from pathlib import Path
+
+        from ._chunkstore import ChunkStore
+        from ._errors import SweepError
+        from ._sweep import _fingerprint
+
+        settings = {
+            "kind": "sigma_sweep",
+            "runs": runs,
+            "seed": seed,
+            "t_end": float(t_end),
+            "dt": None if dt is None else float(dt),
+            "eps": eps,
+            "scheme": scheme,
+            "engine": eng,
+        }
+        arrays = {"sigmas": np.array(sig), "values": values, "starts": x0}
+        key = _fingerprint(game, [] if vname is None else [vname], settings, arrays)
+        describe = {"model": game.name, "kind": "sigma_sweep", "rows": P * Q}
+        store = ChunkStore(Path(resume), key, size, describe, error=SweepError)
+        if store.chunk_size != size:
+            size = store.chunk_size
+            bounds = [(lo, min(P * Q, lo + size)) for lo in range(0, P * Q, size)]
+        spec = {"counts": ("int64", ("rows", "labels"), 0, None)}
+        for c, (lo, hi) in enumerate(bounds):
+            got = store.load(c, (lo, hi), spec)
+            if got is not None and got["labels"] == tuple(labels):
+                counts[lo:hi] = got["counts"]
+                done.add(c)
+    engine_used = eng
+    for c, (lo, hi) in enumerate(bounds):
+        if c in done:
+            continue
+        for j in sorted({i // Q for i in range(lo, hi)}):
+            qs = [i % Q for i in range(lo, hi) if i // Q == j]
+            point = pvals[j : j + 1]
+            levels = [sig[q] for q in qs]
+            out = _run(sys_, x0, point, levels, runs, float(t_end), dt, seed, scheme, eng)
+            engine_used = out.engine
+            local = [labels.index(r.label) for r in _rest(analyses[j])] + [len(labels) - 1]
+            for k, q in enumerate(qs):
+                idx = _classify(out.full[k, 0], analyses[j], groups=out.groups, eps=eps)
+                hits = np.bincount(idx.ravel(), minlength=len(local))
+                np.add.at(counts[j * Q + q], local, hits)
+        if store is not None:
+            store.save(c, (lo, hi), {"counts": counts[lo:hi], "labels": labels})
     rows = []
-    for j, an in enumerate(analyses):
-        local = [r.label for r in _rest(an)] + [ELSEWHERE]
-        for q in range(len(sig)):
-            idx = _classify(out.full[q, j], an, groups=out.groups, eps=eps)
-            hits = np.bincount(idx.ravel(), minlength=len(local))
-            counts = {lab: 0 for lab in labels}
-            for lab, c in zip(local, hits):
-                counts[lab] += int(c)
-            value = None if values is None else float(values[j])
-            rows.append(SigmaSweepRow(sig[q], value, counts))
+    for i in range(P * Q):
+        j, q = divmod(i, Q)
+        value = None if values is None else float(values[j])
+        row_counts = {lab: int(v) for lab, v in zip(labels, counts[i])}
+        rows.append(SigmaSweepRow(sig[q], value, row_counts))
     return SigmaSweep(
         rows=tuple(rows),
         labels=tuple(labels),
@@ -549,11 +611,17 @@ def sigma_sweep(
         starts=x0,
         t_end=float(t_end),
         eps=eps,
-        engine=out.engine,
+        engine=engine_used,
     )
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def _engine(engine: str) -> str:
+    if engine not in ("auto", "numpy", "numba"):
+        raise IntegrationError(f"engine must be 'auto', 'numpy' or 'numba'; got {engine!r}")
+    return ("numba" if numba_available() else "numpy") if engine == "auto" else engine
 
 
 def _positive_int(v: Any, name: str) -> int:
@@ -746,9 +814,7 @@ def _run(
 ) -> _Run:
     if scheme not in ("rk4", "euler"):
         raise IntegrationError(f"scheme must be 'rk4' or 'euler'; got {scheme!r}")
-    if engine not in ("auto", "numpy", "numba"):
-        raise IntegrationError(f"engine must be 'auto', 'numpy' or 'numba'; got {engine!r}")
-    eng = ("numba" if numba_available() else "numpy") if engine == "auto" else engine
+    eng = _engine(engine)
     groups = _groups(sys_.game)
     n = len(sys_.variables)
     K = n + len(groups)

@@ -345,3 +345,36 @@ def test_strong_order_one(scheme):
     rates = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
     assert np.all(rates > 0.8), (errors, rates)
     assert np.all(rates < 1.5), (errors, rates)
+
+
+# --------------------------------------------------------------------------- resume
+
+
+def test_sigma_sweep_resumes(tmp_path, bistable, monkeypatch):
+    import lmc_games._stochastic as mod
+    from lmc_games import ResumeWarning
+    from lmc_games._errors import SweepError
+
+    kw = dict(starts=[[0.4, 0.6]], runs=6, t_end=5, seed=3, engine="numpy")
+    sigmas = [0.0, 0.3, 1.0]
+    plain = sigma_sweep(bistable, sigmas, vary=("p", [0.2, 0.3]), **kw)
+    d = tmp_path / "resume"
+    first = sigma_sweep(bistable, sigmas, vary=("p", [0.2, 0.3]), resume=d, chunk_size=2, **kw)
+    assert [r.counts for r in first] == [r.counts for r in plain]
+    chunks = sorted(d.glob("chunk-*.npz"))
+    assert len(chunks) == 3
+    # Everything kept: nothing is integrated again.
+    calls = []
+    real = mod._run
+    monkeypatch.setattr(mod, "_run", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = sigma_sweep(bistable, sigmas, vary=("p", [0.2, 0.3]), resume=d, **kw)
+    assert [r.counts for r in again] == [r.counts for r in plain] and not calls
+    # A lost chunk is computed again, a damaged one too (with a warning).
+    chunks[1].unlink()
+    chunks[2].write_bytes(b"not a zip file")
+    with pytest.warns(ResumeWarning):
+        third = sigma_sweep(bistable, sigmas, vary=("p", [0.2, 0.3]), resume=d, **kw)
+    assert [r.counts for r in third] == [r.counts for r in plain] and len(calls) >= 2
+    # Another sweep in the same directory is refused.
+    with pytest.raises(SweepError):
+        sigma_sweep(bistable, [0.5], resume=d, **kw)
