@@ -112,8 +112,8 @@ class Fixation:
 
     @property
     def favoured(self) -> bool:
-        """Whether selection favours the mutant's fixation (ρ > 1/N)."""
-        return self.log_probability > -math.log(self.size)
+        """Whether selection favours the mutant's fixation (ρ > 1/N, beyond rounding)."""
+        return self.log_probability + math.log(self.size) > 1e-12
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: population, resident, mutant, context, probability (and exact)."""
@@ -483,7 +483,8 @@ def _settings(game: Game, size: Any, selection: Any, process: str, mutation: Any
         for n, m in zip(names, mus):
             if not 0 < m <= 1:
                 raise ParameterError(
-                    f"the mutation probability of {n!r} must be in (0, 1], got {m:g}"
+                    f"the mutation probability of {n!r} must be in (0, 1], got {m:g} (leave "
+                    "it out for the limit of rare mutations)"
                 )
         given = True
     return _Settings(sizes, sel, process, mus, given)
