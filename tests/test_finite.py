@@ -547,3 +547,23 @@ def test_every_bundled_model_from_the_command_line(model):
     assert sum(full["profile_mass"].values()) + full["mixed_mass"] == pytest.approx(1.0)
     for f in obj["fixation"]:
         assert 0.0 <= f["probability"] <= 1.0
+
+
+@given(
+    a=st.lists(st.integers(-5, 5), min_size=8, max_size=8),
+    sizes=st.tuples(st.integers(2, 40), st.integers(2, 40)),
+    beta=st.floats(0, 10),
+)
+@settings(max_examples=25, deadline=None)
+def test_two_population_properties(a, sizes, beta):
+    game = Game.bimatrix([[a[0], a[1]], [a[2], a[3]]], [[a[4], a[5]], [a[6], a[7]]])
+    res = finite(game, list(sizes), selection=beta)
+    assert len(res.fixation) == 8  # 2 populations x 2 contexts x 2 (resident, mutant) pairs
+    for f in res.fixation:
+        assert 0.0 <= f.probability <= 1.0
+    values = np.array(list(res.stationary.values()))
+    assert (values >= 0).all() and values.sum() == pytest.approx(1.0, abs=1e-12)
+    # per mutation event, the probabilities of leaving a profile sum to at most 1
+    for label in res.labels:
+        out = sum(t.probability for t in res.transitions if t.source == label)
+        assert out <= 1.0 + 1e-12
