@@ -567,3 +567,33 @@ def test_two_population_properties(a, sizes, beta):
     for label in res.labels:
         out = sum(t.probability for t in res.transitions if t.source == label)
         assert out <= 1.0 + 1e-12
+
+
+@pytest.mark.parametrize(
+    "game, geometry",
+    [
+        (load_model("hawk_dove"), "line"),
+        (load_model("water_use"), "square"),
+        (load_model("rock_paper_scissors"), "triangle"),
+        (Game.bimatrix([[1, 0, 2], [0, 1, 0]], [[0, 1, 0], [1, 0, 2]]), "circle"),
+    ],
+)
+def test_stationary_diagram_geometries(game, geometry):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lmc_games.plot._finite import corner_geometry, stationary_diagram
+
+    res = finite(game, 8, selection=1.0)
+    assert corner_geometry(res) == geometry
+    fig, ax = plt.subplots()
+    art = stationary_diagram(res, ax, arrows="all")
+    assert art.axes is ax and len(art.arrows) == len(res.transitions)
+    assert len(art.labels) == len(res.labels)
+    np.testing.assert_allclose(
+        art.bubbles.get_sizes(),
+        np.maximum(900 * np.array([res.stationary[k] for k in res.labels]), 4.0),
+    )
+    plt.close(fig)
