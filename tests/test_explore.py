@@ -101,11 +101,14 @@ def test_vary_gives_sliders_to_those_parameters_only():
 def test_a_continuum_is_not_shown_live_and_says_why():
     # Every share is a rest point: no closed forms per face, so nothing live.
     g = Game.symmetric([["a", "a"], ["a", "a"]], ["u", "v"], parameters={"a": 1})
-    page = explore(g)
+    page = explore(g, grid=5)
     d = _data(page.html)
     assert not page.live and not d["live"]
     assert "continua" in page.reason and d["reason"] == page.reason
     assert d["points"] == []
+    # The grid over a carries analyze's count of continua, which the page says it omits.
+    assert [sorted(r["label"] for r in c["points"]) for c in d["grid"]["cells"]] == [["u", "v"]] * 5
+    assert all(c["continua"] >= 1 for c in d["grid"]["cells"])
 
 
 def test_write_and_jupyter_display(tmp_path):

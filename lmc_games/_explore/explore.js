@@ -611,7 +611,7 @@ function setOutputs(res) {
   src.textContent = res.source === "exact" ? "Exact analysis (lmc_games.analyze) at these values."
     : res.source === "live" ? "Live: compiled closed forms at these values; verdicts from the compiled stability conditions (guard band " + D.guard + ") and the eigenvalues of the Jacobian."
       : res.source === "grid" ? `Precomputed: lmc_games.analyze at ${atText(res.at)}, the nearest point of a grid of ${D.grid.axes.map((a) => a.length).join(" × ")} values over ${D.grid.params.join(", ")} written with the page; not at the current values. Rest points are marked at their places there; the field and trajectories are at the current values.` +
-        (res.continua ? ` ${res.continua} continua of rest points there are not shown.` : "")
+        (res.continua ? ` ${res.continua === 1 ? "A continuum" : res.continua + " continua"} of rest points there ${res.continua === 1 ? "is" : "are"} not shown.` : "")
         : "The rest points cannot be computed live for this model (see the note above); they are shown at the defaults and the named scenarios" + (D.grid ? " and at the points of the precomputed grid." : ".");
 }
 
