@@ -176,6 +176,7 @@ def test_gth_vs_eigenvector_and_exact():
         (Game.symmetric(THREE, ["r", "p", "s"]), 6, "fermi", 0.7),
         (load_model("water_use"), {"savannakhet": 4, "mukdahan": 6}, "fermi", 0.5),
         (load_model("water_use"), {"savannakhet": 4, "mukdahan": 6}, "moran", 0.1),
+        (Game.bimatrix([[1, 0, 2], [0, 1, 0]], [[0, 1, 0], [1, 0, 2]]), (4, 5), "fermi", 1.0),
     ],
 )
 def test_rare_mutation_limit_vs_full_chain(game, sizes, process, selection):
