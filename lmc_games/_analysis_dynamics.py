@@ -442,6 +442,10 @@ def _search(game: Game, dynamics: Dynamics) -> Analysis:
     jac = system.jacobian.xreplace(subs)
     space = _Space(game)
     n = space.dim
+    if n == 1:
+        exact = _exact_one_dimensional(game, system, field[0], dynamics)
+        if exact is not None:
+            return exact
     F_np = sympy.lambdify([variables], field, "numpy")
     J_np = sympy.lambdify([variables], jac.tolist(), "numpy")
 
@@ -540,6 +544,91 @@ def _inside(a: list[Interval], b: list[Interval]) -> bool:
 
 def _meets(a: list[Interval], b: list[Interval]) -> bool:
     return all(x.lo <= y.hi and y.lo <= x.hi for x, y in zip(a, b))
+
+
+def _exact_one_dimensional(game, system, f, dynamics) -> Analysis | None:
+    """Every zero of a one-dimensional field that is a polynomial with rational coefficients
+    (the mutator with a rational rate on a two-strategy game), exactly: the real roots of the
+    polynomial in [0, 1], each classified by the exact sign of the derivative there (for a
+    map, of the multiplier's distance to the unit circle). None when the field is not such a
+    polynomial."""
+    from ._exact import exact_sign
+
+    x = system.variables[0]
+    try:
+        poly = sympy.Poly(sympy.expand(f), x)
+    except sympy.PolynomialError:
+        return None
+    if not all(c.is_Rational for c in poly.all_coeffs()) or poly.is_zero:
+        return None
+    discrete = dynamics.time is Time.DISCRETE
+    deriv = poly.diff(x)
+    points = []
+    for root in sorted(set(poly.real_roots()), key=lambda r: float(r.evalf(30))):
+        if exact_sign(root) < 0 or exact_sign(1 - root) < 0:
+            continue
+        d = deriv.as_expr().xreplace({x: root})
+        if discrete:
+            # multiplier 1 + d: inside the circle iff -2 < d < 0
+            signs = (exact_sign(d), exact_sign(d + 2))
+            if signs[0] < 0 and signs[1] > 0:
+                verdict, why = Stability.STABLE, "the multiplier 1 + F' lies inside the unit circle"
+            elif signs[0] == 0 or signs[1] == 0:
+                verdict, why = Stability.NON_HYPERBOLIC, "the multiplier is 1 or -1"
+            else:
+                verdict, why = Stability.UNSTABLE, "the multiplier lies outside the unit circle"
+            value = 1 + d
+        else:
+            sd = exact_sign(d)
+            verdict, why = _verdict(int(sd < 0), int(sd > 0), int(sd == 0), False)
+            value = d
+        share = root if not isinstance(root, sympy.Rational) else sympy.Rational(root)
+        shares = ((share, 1 - share),)
+        pay = [
+            float(sympy.N(p.xreplace(game.value_substitution()).xreplace({x: root}), 30))
+            for p in system.payoffs[0]
+        ]
+        points.append(
+            RestPoint(
+                label=_interior_label(game),
+                support=((0, 1),),
+                coordinates={x: share},
+                shares=shares,
+                numeric_shares=((float(share.evalf(17)), float((1 - share).evalf(17))),),
+                jacobian=sympy.Matrix([[value]]),
+                eigenvalues=(value,),
+                numeric_eigenvalues=(complex(float(sympy.N(value, 17)), 0.0),),
+                charpoly=LAMBDA - value,
+                stability=verdict,
+                asymptotically_stable=verdict is Stability.STABLE,
+                reason=why + " (exact: a real root of the polynomial field)",
+                nash=abs(pay[0] - pay[1]) <= 1e-12 * max(1.0, *map(abs, pay))
+                or (exact_sign(share) == 0 and pay[1] >= pay[0])
+                or (exact_sign(1 - share) == 0 and pay[0] >= pay[1]),
+                strict_nash=False,
+                ess=None,
+                stable_if=sympy.true if verdict is Stability.STABLE else sympy.false,
+                exact=True,
+            )
+        )
+    from ._analysis import _number_labels
+
+    return Analysis(
+        game=game,
+        system=system,
+        symbolic=False,
+        values=dict(game.values),
+        rest_points=tuple(_number_labels(points, False)),
+        continua=(),
+        inert_parameters=_inert(system),
+        det_trace=(),
+        complete=True,
+        notes=(
+            _method_note(dynamics)
+            + f": the field is a polynomial of degree {poly.degree()} in {x} with rational "
+            "coefficients, so its zeros are its real roots in [0, 1], found exactly (complete)",
+        ),
+    )
 
 
 class _Proof:

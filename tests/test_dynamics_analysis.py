@@ -183,3 +183,29 @@ def test_certified_verdicts_agree_with_numpy_eigenvalues():
             if want is not None:
                 assert r.stability is want
             assert "certified" in r.reason or r.reason.startswith("undecided")
+
+
+def test_mutator_with_a_rational_rate_is_solved_exactly():
+    # Hawk-dove [[-1, 4], [0, 2]], mu = 1/20: x(1-x)(2 - 3x) + (1/2 - x)/20 = 0, a cubic with
+    # rational coefficients; the library returns its root in (0, 1) exactly (an algebraic
+    # number), checked against brentq, and decides stability from the exact derivative sign.
+    from fractions import Fraction
+
+    from lmc_games.dynamics import Mutator
+
+    root = brentq(lambda x: x * (1 - x) * (2 - 3 * x) + (0.5 - x) / 20, 0, 1, xtol=1e-15)
+    a = analyze(HD, dynamics=Mutator(mu=Fraction(1, 20)))
+    (r,) = a.rest_points
+    x = HD.variables[0]
+    assert r.exact and a.complete
+    value = r.coordinates[x]
+    assert (
+        sympy.simplify(value * (1 - value) * (2 - 3 * value) + (sympy.Rational(1, 2) - value) / 20)
+        == 0
+    )
+    assert float(value) == pytest.approx(root, abs=1e-14)
+    assert r.stability is Stability.STABLE
+    # three exact points in a coordination game: stable, unstable, stable
+    g = Game.symmetric([[2, 0], [0, 1]], ["a", "b"])
+    verdicts = [r.stability for r in analyze(g, dynamics=Mutator(mu=Fraction(1, 20))).rest_points]
+    assert verdicts == [Stability.STABLE, Stability.UNSTABLE, Stability.STABLE]
