@@ -138,3 +138,9 @@ class Malformed(Exception):
 
 class ConditionError(Exception):
     """A condition that cannot be printed (not a combination of relations)."""
+
+
+# ---- added by issue 12 §2 (dyn): interval arithmetic of the certified rest-point search ----
+class NoEnclosure(Exception):
+    """An expression has a part the interval arithmetic of the rest-point search does not
+    handle, or is unbounded on the box (not a user error: the point is then not certified)."""
