@@ -17,13 +17,11 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
+from ._errors import NoEnclosure
+
 __all__ = ["Interval", "NoEnclosure", "charpoly", "compile_interval", "krawczyk", "routh_counts"]
 
 _INF = math.inf
-
-
-class NoEnclosure(Exception):
-    """The expression has a part interval arithmetic here does not handle, or is unbounded."""
 
 
 def _down(x: float) -> float:
