@@ -43,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # The fast tests that exercise each module (the module's own doctests included). Slow
-# example runs and plot baselines are left out: they add minutes per mutant and kill little.
+# example runs and plot baselines are left out, and so are tests marked slow (-m "not slow"):
+# they add minutes per mutant and kill little.
 TESTS: dict[str, list[str]] = {
     "_conditions": [
         "lmc_games/_conditions.py",
@@ -85,6 +86,8 @@ TESTS: dict[str, list[str]] = {
     "_sweep": [
         "lmc_games/_sweep.py",
         "tests/test_sweep.py",
+        # The fingerprint, chunk files and resumption are _sweep's code too.
+        "tests/test_sweep_resume.py",
         "tests/test_targeted_sweep_stats.py",
     ],
 }
@@ -194,6 +197,9 @@ def _write_config(dest: Path, module: str) -> None:
         "    -p",
         "    no:cacheprovider",
         "    -q",
+        # Tests marked slow (pyproject runs them by default) add minutes per mutant.
+        "    -m",
+        "    not slow",
         # The default timeout is 15 x the test's normal time, which a busy shared machine
         # can hit by chance; a hung mutant is still cut off.
         "timeout_multiplier = 30",
@@ -298,7 +304,8 @@ def _pytest(dest: Path, tests: list[str]) -> subprocess.CompletedProcess:
     env["MPLBACKEND"] = "Agg"
     # The copy's package first on the path: the editable install points at the checkout.
     env["PYTHONPATH"] = str(dest)
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not slow"]
+    cmd += tests
     return subprocess.run(cmd, cwd=dest, env=env, text=True, capture_output=True, check=False)
 
 
@@ -341,6 +348,63 @@ def check_bugs(workdir: Path, modules: list[str]) -> int:
     return missed
 
 
+def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, int, int]:
+    """Run the current fast tests of ``module`` against each mutant that survived an earlier
+    run, without mutmut: each survivor's diff (``mutmut show``) is applied with ``patch`` to a
+    fresh copy of the repository and the module's tests are run there (targeted and kill
+    tests first, stopping at the first failure). This re-checks survivors after new tests
+    were written, without the minutes of mutmut's own test statistics and clean run.
+
+    Returns (mutants, killed, surviving) over the earlier run's mutants (or its sample).
+    """
+    src = workdir / (f"sample-{module}" if only is not None else module)
+    results = _results(src)
+    if only is not None:
+        results = {k: v for k, v in results.items() if k in set(only)}
+    killed = sum(1 for st in results.values() if st in KILLED)
+    survivors = sorted(n for n, st in results.items() if st in SURVIVED)
+    dest = workdir / "recheck"
+    _copy_repository(dest)
+    target = dest / "lmc_games" / f"{module}.py"
+    clean = target.read_text()
+    tests = sorted(TESTS[module], key=lambda t: "targeted" not in t and "kill" not in t)
+    still = []
+    for name in survivors:
+        diff = _mutmut(src, "show", name, capture=True).stdout
+        diff = "\n".join(ln for ln in diff.splitlines() if not ln.startswith("# ")) + "\n"
+        patched = subprocess.run(
+            ["patch", "-p0", "-s", "--no-backup-if-mismatch", "-r", "-"],
+            cwd=dest, input=diff, text=True, capture_output=True, check=False,
+        )  # fmt: skip
+        if patched.returncode != 0 or target.read_text() == clean:
+            target.write_text(clean)
+            print(f"  {name}: the diff no longer applies (the module changed); counted surviving")
+            still.append(name)
+            continue
+        try:
+            proc = _pytest(dest, tests)
+        finally:
+            target.write_text(clean)
+        failed = [ln for ln in proc.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
+        if proc.returncode == 1 and failed:
+            killed += 1
+            print(f"  {name}: killed by {failed[0].split()[1]}", flush=True)
+        else:
+            still.append(name)
+            print(f"  {name}: survives", flush=True)
+            for line in _diff(src, name).splitlines():
+                print(f"      {line}")
+    counted = killed + len(still)
+    score = killed / counted if counted else float("nan")
+    lo, hi = _wilson(killed, counted)
+    print(
+        f"{module} (recheck): {len(results)} mutants, {killed} killed, {len(still)} surviving"
+        f" -> score {score:.1%}"
+        + (f", 95% interval {lo:.0%}-{hi:.0%} (random sample)" if only is not None else "")
+    )
+    return len(results), killed, len(still)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", default=ORDER, help=f"of {', '.join(ORDER)}")
@@ -350,6 +414,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="scores only, no diffs")
     parser.add_argument("--sample", type=int, metavar="N", help="check N random mutants only")
     parser.add_argument("--seed", type=int, default=14, help="seed of --sample (14)")
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="rerun the current tests on an earlier run's survivors (no mutmut run)",
+    )
     parser.add_argument(
         "--bugs", action="store_true", help="check that the six bugs of issue 14 are caught"
     )
@@ -363,6 +432,10 @@ def main(argv: list[str] | None = None) -> int:
     for module in args.modules:
         dest = args.workdir / (f"sample-{module}" if args.sample else module)
         only = None
+        if args.recheck:
+            only = _sample(dest, args.sample, args.seed) if args.sample else None
+            rows.append((module, *recheck(module, args.workdir, only)))
+            continue
         if not args.report_only:
             # A fresh copy each run keeps the tests in step with the repository; mutmut's
             # own folder (mutants/) is kept, so finished mutants are not run again.
