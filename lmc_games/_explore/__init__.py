@@ -77,7 +77,7 @@ class ExplorerPage:
         :func:`lmc_games.analyze` was run (empty otherwise).
     """
 
-    html: str
+    html: str = field(repr=False)
     model: str
     live: bool
     reason: str = ""
