@@ -335,7 +335,9 @@ def test_sweep_uses_the_dynamics_own_verdicts_and_rest_points():
         )
         for c in (3, 6)
     ]
-    assert [rev.stable_labels(i) for i in range(2)] == own
+    assert [rev.stable_labels(i) for i in range(2)] == own == [("hawk", "dove")] * 2
+    rep = sweep(g, {"C": [3, 6]}, measure="stable")
+    assert [rep.stable_labels(i) for i in range(2)] == [("hawk+dove",)] * 2
     out = sweep(
         g,
         {"C": [3]},
@@ -414,12 +416,6 @@ def test_continuation_under_a_user_dynamics():
     assert rep.dynamics == "replicator" and rep.method == "symbolic"
 
 
-@pytest.mark.xfail(
-    reason="analyze() takes the replicator's eigenvalues on every face for any dynamics whose "
-    "rest points are found face by face (_analysis.py, issue 12 §1): the reversed replicator "
-    "is judged as the replicator",
-    strict=False,
-)
 def test_analysis_of_a_face_dynamics_uses_its_own_jacobian():
     a = analyze(hawk_dove(), dynamics=Reversed())
     verdicts = {r.label: r.stability.value for r in a.rest_points}
