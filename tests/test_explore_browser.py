@@ -236,6 +236,50 @@ def test_cube_eigenvalues_equal_analyze_at_random_points(browser, tmp_path):
     page.close()
 
 
+def _cyclic(n_pops: int, params: dict):
+    """n populations of two in a cycle: each wants to match the next, the last to mismatch
+    the first; population A's payoff for (a1, b1) is the parameter a, B's for (b1, c1) is b
+    where given. Interior rest points have complex eigenvalues, faces repeated real ones."""
+    from lmc_games import Game
+
+    letters = "abcdefgh"[:n_pops]
+    table = {}
+    for prof in np.ndindex(*(2,) * n_pops):
+        row = []
+        for p in range(n_pops):
+            mine, nxt = prof[p], prof[(p + 1) % n_pops]
+            agree = mine == nxt if p < n_pops - 1 else mine != nxt
+            name = letters[p] if letters[p] in params and mine == 0 else "1"
+            row.append(name if agree else "0")
+        table[tuple(f"{letters[p]}{s + 1}" for p, s in enumerate(prof))] = row
+    pops = [(letters[p].upper(), [f"{letters[p]}1", f"{letters[p]}2"]) for p in range(n_pops)]
+    return Game.from_table(pops, table, parameters=params, name=f"cyclic_{n_pops}")
+
+
+@pytest.mark.parametrize("n_pops", [4, pytest.param(5, marks=pytest.mark.slow)])
+def test_eigenvalues_beyond_three_dimensions_equal_analyze(browser, tmp_path, n_pops):
+    """Four and five populations of two (state spaces of 4 and 5 dimensions): the page's
+    eigenvalues (block triangular split, shifted QR for the blocks of four or more) and the
+    verdicts from them equal analyze at seeded random points."""
+    game = _cyclic(n_pops, {"a": {"value": 2, "min": 0}, "b": {"value": 0.5, "min": 0}})
+    page, problems = _open(browser, explore(game).write(tmp_path / "cyc.html"))
+    rng = np.random.default_rng(23)
+    verdicts, complex_seen = set(), 0
+    for _ in range(6):
+        values = _random_values(game, rng)
+        _set_through_number_boxes(page, values)
+        shown = page.evaluate("window.lmcExplore.restPoints()")
+        assert shown["source"] == "live"
+        _compare(page, game, values)
+        verdicts |= {r["verdict"] for r in shown["points"]}
+        # The interior's Jacobian is one block of n_pops rows (the cycle): the QR path.
+        interior = next(r for r in shown["points"] if r["label"].count("+") == n_pops)
+        complex_seen += any(im != 0 for _, im in interior["eigenvalues"])
+    assert None not in verdicts and complex_seen
+    assert problems == []
+    page.close()
+
+
 def test_live_verdict_of_purely_imaginary_eigenvalues_without_a_theorem(browser, pages):
     """water_use_lmc has a rest point with eigenvalues -1.12 and 0 +- 1.71i at its defaults:
     analyze calls it non-hyperbolic. Moving an inert parameter (a baseline benefit, which

@@ -160,11 +160,165 @@ function eig3(J) {
   return res.sort((u, v) => u[0] - v[0] || u[1] - v[1]);
 }
 
+// More than three dimensions: the matrix is split into the diagonal blocks of its block
+// triangular form (the strongly connected components of its pattern of nonzero entries;
+// rest points on faces often give many blocks of size one, whose eigenvalues are exact),
+// and each block of four or more rows goes through the shifted QR iteration below.
+function components(A) {
+  // Tarjan's algorithm on the graph i -> j for A[i][j] != 0 (i != j).
+  const n = A.length, index = new Array(n).fill(-1), low = new Array(n).fill(0);
+  const onStack = new Array(n).fill(false), stack = [], out = [];
+  let counter = 0;
+  const visit = (v) => {
+    index[v] = low[v] = counter++;
+    stack.push(v); onStack[v] = true;
+    for (let w = 0; w < n; w++) {
+      if (w === v || A[v][w] === 0) continue;
+      if (index[w] < 0) { visit(w); low[v] = Math.min(low[v], low[w]); }
+      else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
+    }
+    if (low[v] === index[v]) {
+      const comp = [];
+      let w;
+      do { w = stack.pop(); onStack[w] = false; comp.push(w); } while (w !== v);
+      out.push(comp.sort((a, b) => a - b));
+    }
+  };
+  for (let v = 0; v < n; v++) if (index[v] < 0) visit(v);
+  return out;
+}
+
+function hessenberg(A) {
+  // Householder reflections from both sides: same eigenvalues, zeros below the subdiagonal.
+  const n = A.length;
+  for (let k = 0; k < n - 2; k++) {
+    let norm = 0;
+    for (let i = k + 1; i < n; i++) norm = Math.hypot(norm, A[i][k]);
+    if (norm === 0) continue;
+    const alpha = A[k + 1][k] > 0 ? -norm : norm;
+    const v = new Array(n).fill(0);
+    v[k + 1] = A[k + 1][k] - alpha;
+    for (let i = k + 2; i < n; i++) v[i] = A[i][k];
+    let vv = 0;
+    for (let i = k + 1; i < n; i++) vv += v[i] * v[i];
+    if (vv === 0) continue;
+    for (let j = 0; j < n; j++) {
+      let d = 0;
+      for (let i = k + 1; i < n; i++) d += v[i] * A[i][j];
+      const f = (2 * d) / vv;
+      for (let i = k + 1; i < n; i++) A[i][j] -= f * v[i];
+    }
+    for (let i = 0; i < n; i++) {
+      let d = 0;
+      for (let j = k + 1; j < n; j++) d += A[i][j] * v[j];
+      const f = (2 * d) / vv;
+      for (let j = k + 1; j < n; j++) A[i][j] -= f * v[j];
+    }
+    for (let i = k + 2; i < n; i++) A[i][k] = 0;
+  }
+  return A;
+}
+
+function eigQR(M) {
+  // Shifted QR in complex arithmetic on the Hessenberg form: Givens rotations, the
+  // eigenvalue of the trailing 2x2 block nearest its last entry as shift (an exceptional
+  // shift after 10 and 20 steps without deflation), deflation where a subdiagonal entry is
+  // negligible next to its diagonal neighbours. Null if it does not converge.
+  const n = M.length;
+  const H = hessenberg(M.map((row) => row.slice()));
+  const re = H.map((row) => row.slice()), im = H.map((row) => row.map(() => 0));
+  let scale = 0;
+  for (const row of H) for (const v of row) scale = Math.max(scale, Math.abs(v));
+  const EPS = Number.EPSILON;
+  const out = [];
+  let hi = n - 1, its = 0;
+  while (hi >= 0) {
+    if (hi === 0) { out.push([re[0][0], im[0][0]]); break; }
+    let l = hi;
+    while (l > 0) {
+      const s = Math.hypot(re[l][l], im[l][l]) + Math.hypot(re[l - 1][l - 1], im[l - 1][l - 1]);
+      if (Math.hypot(re[l][l - 1], im[l][l - 1]) <= EPS * (s > 0 ? s : scale)) { re[l][l - 1] = 0; im[l][l - 1] = 0; break; }
+      l--;
+    }
+    if (l === hi) { out.push([re[hi][hi], im[hi][hi]]); hi--; its = 0; continue; }
+    if (++its > 60) return null;
+    // Shift: eigenvalue of [[a, b], [c, d]] (the trailing block) nearest d.
+    const ar = re[hi - 1][hi - 1], ai = im[hi - 1][hi - 1], br = re[hi - 1][hi], bi = im[hi - 1][hi];
+    const cr = re[hi][hi - 1], ci = im[hi][hi - 1], dr = re[hi][hi], di = im[hi][hi];
+    let mr, mi;
+    if (its % 10 === 0) {
+      mr = dr + 1.5 * Math.abs(cr); mi = di + 0.75 * Math.abs(ci) + 0.5 * Math.abs(cr);
+    } else {
+      const hr = 0.5 * (ar - dr), hi2 = 0.5 * (ai - di);
+      // disc = h^2 + b c
+      const qr = hr * hr - hi2 * hi2 + (br * cr - bi * ci), qi = 2 * hr * hi2 + (br * ci + bi * cr);
+      const mod = Math.hypot(qr, qi);
+      let sr = Math.sqrt(0.5 * (mod + qr)), si = Math.sqrt(Math.max(0, 0.5 * (mod - qr)));
+      if (qi < 0) si = -si;
+      // d + h - sqrt(disc) or d + h + sqrt(disc): the one nearer d.
+      const p1r = hr + sr, p1i = hi2 + si, p2r = hr - sr, p2i = hi2 - si;
+      if (Math.hypot(p1r, p1i) < Math.hypot(p2r, p2i)) { mr = dr + p1r; mi = di + p1i; } else { mr = dr + p2r; mi = di + p2i; }
+    }
+    for (let k = l; k <= hi; k++) { re[k][k] -= mr; im[k][k] -= mi; }
+    const rot = [];
+    for (let k = l; k < hi; k++) {
+      const xr = re[k][k], xi = im[k][k], yr = re[k + 1][k], yi = im[k + 1][k];
+      const ax = Math.hypot(xr, xi), norm = Math.hypot(ax, Math.hypot(yr, yi));
+      let c, sr2, si2;
+      if (norm === 0) { c = 1; sr2 = 0; si2 = 0; }
+      else if (ax === 0) { c = 0; sr2 = yr / norm; si2 = -yi / norm; }
+      else {
+        // s = (x / |x|) conj(y) / norm
+        c = ax / norm;
+        const ur = xr / ax, ui = xi / ax;
+        sr2 = (ur * yr + ui * yi) / norm; si2 = (ui * yr - ur * yi) / norm;
+      }
+      rot.push([c, sr2, si2]);
+      for (let j = k; j <= hi; j++) {
+        const pr = re[k][j], pi = im[k][j], qr2 = re[k + 1][j], qi2 = im[k + 1][j];
+        // row k <- c p + s q; row k+1 <- -conj(s) p + c q
+        re[k][j] = c * pr + sr2 * qr2 - si2 * qi2; im[k][j] = c * pi + sr2 * qi2 + si2 * qr2;
+        re[k + 1][j] = -(sr2 * pr + si2 * pi) + c * qr2; im[k + 1][j] = -(sr2 * pi - si2 * pr) + c * qi2;
+      }
+    }
+    for (let k = l; k < hi; k++) {
+      const [c, sr2, si2] = rot[k - l];
+      for (let i = l; i <= Math.min(k + 2, hi); i++) {
+        const pr = re[i][k], pi = im[i][k], qr2 = re[i][k + 1], qi2 = im[i][k + 1];
+        // column k <- c p + conj(s) q; column k+1 <- -s p + c q
+        re[i][k] = c * pr + sr2 * qr2 + si2 * qi2; im[i][k] = c * pi + sr2 * qi2 - si2 * qr2;
+        re[i][k + 1] = -(sr2 * pr - si2 * pi) + c * qr2; im[i][k + 1] = -(sr2 * pi + si2 * pr) + c * qi2;
+      }
+    }
+    for (let k = l; k <= hi; k++) { re[k][k] += mr; im[k][k] += mi; }
+  }
+  // A real matrix: imaginary parts at rounding level are those of real eigenvalues.
+  return out.map(([a, b]) => [a, Math.abs(b) <= 64 * EPS * scale ? 0 : b]);
+}
+
+function eigN(A) {
+  const res = [];
+  for (const comp of components(A)) {
+    const B = comp.map((i) => comp.map((j) => A[i][j]));
+    let part;
+    if (B.length === 1) part = [[B[0][0], 0]];
+    else if (B.length === 2) part = eig2(B[0][0], B[0][1], B[1][0], B[1][1]);
+    else if (B.length === 3) part = eig3(B);
+    else part = eigQR(B);
+    if (part === null) return null;
+    res.push(...part);
+  }
+  return res.sort((u, v) => u[0] - v[0] || u[1] - v[1]);
+}
+
 function eigenvalues(flat) {
   if (N === 1) return [[flat[0], 0]];
   if (N === 2) return eig2(flat[0], flat[1], flat[2], flat[3]);
   if (N === 3) return eig3([[flat[0], flat[1], flat[2]], [flat[3], flat[4], flat[5]], [flat[6], flat[7], flat[8]]]);
-  return null;
+  if (!flat.every(Number.isFinite)) return null;
+  const A = [];
+  for (let i = 0; i < N; i++) A.push(Array.from(flat.slice(i * N, (i + 1) * N)));
+  return eigN(A);
 }
 
 // ------------------------------------------------------------------ rest points
@@ -177,7 +331,7 @@ function exactEntry() {
 
 function classify(base, stable, eig, flat, p) {
   if (stable) return ["stable", "stability condition holds (compiled, guard band)"];
-  if (eig === null) return [null, "no eigenvalues for this dimension"];
+  if (eig === null) return [null, "no eigenvalues: the Jacobian is not finite there or the QR iteration did not converge"];
   let scale = 0;
   for (const v of flat) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
   const tol = ZERO_TOL * scale;
@@ -738,7 +892,6 @@ function buildText() {
       : "Rest points are shown from the exact analysis at the defaults and the named scenarios only. " +
         "For a precomputed grid, write the page with one or two varied parameters (lmc-games explore MODEL --vary P,Q; explore(game, vary=(\"P\", \"Q\")))."));
   }
-  if (N > 3) notes.append(el("p", "Eigenvalues are not computed live for state spaces of more than three dimensions."));
   const cap = { line: "Phase line: the field along the line of shares (arrows), its value above.",
     square: "Phase diagram: direction field (arrows), nullclines (dashed), trajectories from a grid of starts.",
     triangle: "Phase diagram on the simplex: direction field, nullclines (dashed), trajectories from a grid of starts.",
