@@ -647,7 +647,7 @@ def _kinked_game():
 @pytest.fixture(scope="module")
 def kinked(tmp_path_factory):
     game = _kinked_game()
-    page = explore(game, vary="a,b", grid=4)
+    page = explore(game, vary="a,b", grid=3)
     return game, page, page.write(tmp_path_factory.mktemp("grid") / "kinked.html")
 
 
@@ -660,10 +660,10 @@ def test_grid_shows_analyze_at_the_nearest_grid_point_and_says_so(browser, kinke
     game, explorer, path = kinked
     assert not explorer.live
     axes = dict(explorer.grid)
-    assert axes == {"a": (-1.0, 0.0, 1.0, 2.0), "b": (-1.0, 0.0, 1.0, 2.0)}
+    assert axes == {"a": (-1.0, 0.5, 2.0), "b": (-1.0, 0.5, 2.0)}
     page, problems = _open(browser, path)
     assert "cannot be computed live" in page.inner_text("#notes")
-    assert "4 × 4 values over a, b" in page.inner_text("#notes")
+    assert "3 × 3 values over a, b" in page.inner_text("#notes")
     assert page.evaluate("window.lmcExplore.restPoints()")["source"] == "exact"
     assert page.inner_text("#grid-note") == ""
     rng = np.random.default_rng(11)
