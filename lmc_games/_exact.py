@@ -1191,7 +1191,9 @@ def _count_by_routh(values: Sequence[sympy.Expr]) -> RootCount:
     entry of the first column of the Routh array is zero, no root lies on the imaginary
     axis and the number of roots with positive real part is the number of sign changes
     down that column.  Every sign is an :func:`exact_sign` (certified interval arithmetic,
-    never a tolerance).  A zero entry (a singular array) raises :class:`UndecidedError`.
+    never a tolerance).  A zero entry (a singular array) is resolved by counting the roots
+    of ``(l + a) p(l)`` for a few ``a > 0`` instead; if every such array is singular (as it
+    is when a root lies on the imaginary axis), :class:`UndecidedError` is raised.
     """
     values = list(values)
     lead = exact_sign(values[0])
@@ -1214,29 +1216,24 @@ def _count_by_routh(values: Sequence[sympy.Expr]) -> RootCount:
         else:
             tally.negative = tally.positive = 1
     elif n >= 1:
-        rows = [values[0::2], values[1::2]]
-        while len(rows) < n + 1:
-            upper, lower = rows[-2], rows[-1]
-            pivot = lower[0] if lower else sympy.S.Zero
-            if not lower or exact_sign(pivot) == 0:
-                raise UndecidedError(
-                    "a zero in the first column of the Routh array: the coefficients are not "
-                    "algebraic numbers (or too many), so a root on the imaginary axis cannot "
-                    "be excluded exactly"
-                )
-            width = len(upper) - 1
-            new = []
-            for j in range(width):
-                below = lower[j + 1] if j + 1 < len(lower) else sympy.S.Zero
-                new.append((pivot * upper[j + 1] - upper[0] * below) / pivot)
-            rows.append(new or [sympy.S.Zero])
-        column = [exact_sign(row[0]) if row else 0 for row in rows]
-        if 0 in column:
+        changes = _routh_changes(values)
+        shift = 0
+        # A zero in the first column with no root on the imaginary axis is an accident of the
+        # coefficients; multiplying by (l + a), a > 0, adds one root with negative real part
+        # and generically removes it. A regular array for the product proves, by Routh's
+        # theorem, that no root is on the axis; a root that is on it keeps every product
+        # singular, and the count stays undecided.
+        for shift in (1, 2, 3, 5, 7):
+            if changes is not None:
+                break
+            product = [a + shift * b for a, b in zip([*values, 0], [0, *values], strict=True)]
+            changes = _routh_changes(product)
+        if changes is None:
             raise UndecidedError(
-                "a zero in the first column of the Routh array: a root on the imaginary axis "
-                "cannot be excluded exactly"
+                "a zero in the first column of the Routh array, also after multiplying by "
+                "(l + a) for several a > 0: a root on the imaginary axis cannot be excluded "
+                "exactly"
             )
-        changes = sum(1 for a, b in itertools.pairwise(column) if a != b)
         tally.positive, tally.negative = changes, n - changes
     ctx = mpmath.MPContext()
     ctx.dps = _DISPLAY_DPS
@@ -1250,6 +1247,28 @@ def _count_by_routh(values: Sequence[sympy.Expr]) -> RootCount:
             found = [ctx.mpc(ctx.re(r), 0) for r in found]
         roots.extend(found)
     return _finish(tally, roots)
+
+
+def _routh_changes(values: list) -> int | None:
+    """Sign changes down the first column of the Routh array of ``values`` (leading
+    coefficient positive), or ``None`` when an entry of that column is zero."""
+    n = len(values) - 1
+    rows = [values[0::2], values[1::2]]
+    while len(rows) < n + 1:
+        upper, lower = rows[-2], rows[-1]
+        pivot = lower[0] if lower else sympy.S.Zero
+        if not lower or exact_sign(pivot) == 0:
+            return None
+        width = len(upper) - 1
+        new = []
+        for j in range(width):
+            below = lower[j + 1] if j + 1 < len(lower) else sympy.S.Zero
+            new.append((pivot * upper[j + 1] - upper[0] * below) / pivot)
+        rows.append(new or [sympy.S.Zero])
+    column = [exact_sign(row[0]) if row else 0 for row in rows]
+    if 0 in column:
+        return None
+    return sum(1 for a, b in itertools.pairwise(column) if a != b)
 
 
 def count_real_parts(coeffs: Sequence[sympy.Expr]) -> RootCount:
