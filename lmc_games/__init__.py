@@ -14,6 +14,7 @@ from ._compile import (
 from ._continuation import Branch, Continuation, StabilityChange, continuation
 from ._errors import (
     ClaimError,
+    DynamicsError,
     EngineUnavailableError,
     FormulaError,
     GameError,
@@ -25,6 +26,18 @@ from ._errors import (
     UndecidedError,
 )
 from ._explore import explore
+from ._finite import (
+    CornerVerdict,
+    FiniteAnalysis,
+    Fixation,
+    FullStationary,
+    Transition,
+    check_full_chain,
+    finite,
+    fixation_probabilities,
+    full_stationary,
+)
+from ._finite_sim import FiniteSimulation, simulate_finite
 from ._game import Game, Population
 from ._model_file import bundled_models, load_model
 from ._params import Parameter
@@ -45,6 +58,14 @@ from ._stability_table import (
     TableCacheWarning,
     compile_rest_points,
 )
+from ._stochastic import (
+    ELSEWHERE,
+    SigmaSweep,
+    SigmaSweepRow,
+    StochasticOutcomes,
+    sigma_sweep,
+    stochastic_outcomes,
+)
 from ._sweep import (
     ParameterSample,
     SweepError,
@@ -54,7 +75,18 @@ from ._sweep import (
     sweep,
 )
 from ._system import System, system
-from .dynamics import Dynamics, Replicator
+from .dynamics import (
+    BNN,
+    BestResponse,
+    DiscreteReplicator,
+    Dynamics,
+    Imitation,
+    Logit,
+    Mutator,
+    Replicator,
+    Smith,
+    dynamics_from_spec,
+)
 
 __version__ = "0.1.0"
 
@@ -64,37 +96,55 @@ __all__ = [
     "Audit",
     "audit_section",
     "basins",
+    "BestResponse",
+    "BNN",
     "Branch",
     "bundled_models",
     "check",
+    "check_full_chain",
     "citation",
     "Claim",
     "ClaimError",
     "compile_field",
     "compile_rest_points",
     "CompiledField",
-    "continuation",
     "Continuation",
+    "continuation",
     "Continuum",
     "converge",
     "Convergence",
+    "CornerVerdict",
     "DetTraceRow",
+    "DiscreteReplicator",
     "Dopri5Result",
     "Dynamics",
+    "dynamics_from_spec",
+    "DynamicsError",
+    "ELSEWHERE",
     "EngineUnavailableError",
     "explore",
     "Finding",
     "FindingCode",
+    "finite",
+    "FiniteAnalysis",
+    "FiniteSimulation",
+    "Fixation",
+    "fixation_probabilities",
     "FormulaError",
+    "full_stationary",
+    "FullStationary",
     "Game",
     "GameError",
+    "Imitation",
     "IntegrationError",
     "latin_hypercube",
     "LimitError",
     "LmcGamesError",
     "load_claims",
     "load_model",
+    "Logit",
     "ModelError",
+    "Mutator",
     "OutputError",
     "Parameter",
     "ParameterError",
@@ -111,12 +161,19 @@ __all__ = [
     "ResumeWarning",
     "scenario_table",
     "ScenarioRow",
+    "sigma_sweep",
+    "SigmaSweep",
+    "SigmaSweepRow",
     "simulate",
+    "simulate_finite",
     "Simulation",
     "SimulationWarning",
+    "Smith",
     "Stability",
     "StabilityChange",
     "starts_grid",
+    "stochastic_outcomes",
+    "StochasticOutcomes",
     "sweep",
     "SweepError",
     "SweepResult",
@@ -124,5 +181,6 @@ __all__ = [
     "system",
     "TableCacheWarning",
     "TrackResult",
+    "Transition",
     "UndecidedError",
 ]
