@@ -502,19 +502,23 @@ def _warn_untrusted(trusted, pvals, names, hs, forced: bool, stiff, dynamics=Non
     where = ", ".join(
         "(" + ", ".join(f"{k}={v:g}" for k, v in zip(names, pvals[j])) + ")" for j in bad[:3]
     ) + (" ..." if bad.size > 3 else "")
-    if forced:
+    if dynamics is not None and not dynamics.smooth:
+        # A step size does not help across a kink or a jump: say what happened, not "drop dt".
+        failed = (
+            "the fixed steps do not pass" if forced else "neither the fixed steps nor dopri5 pass"
+        )
+        msg = (
+            f"{count} trajectories are not to be trusted: the field of the "
+            f"{dynamics.describe()} is not differentiable everywhere (it has kinks or jumps, "
+            f"at parameter point(s) {where}), and {failed} their error test across them; the "
+            "states kept are the fixed-step ones"
+        )
+    elif forced:
         msg = (
             f"{count} trajectories are not to be trusted: the RK4 error estimate exceeds "
             f"{TRUST_TOLERANCE:g} with the step dt={float(hs[bad[0]]):g} at parameter point(s) "
             f"{where}; drop dt (--dt) for an automatic step, or use method='dopri5' "
             "(--method dopri5)"
-        )
-    elif dynamics is not None and not dynamics.smooth:
-        msg = (
-            f"{count} trajectories are not to be trusted: the field of the "
-            f"{dynamics.describe()} is not differentiable everywhere (it has kinks or jumps, "
-            f"at parameter point(s) {where}), and neither the fixed steps nor dopri5 pass "
-            "their error test across them; the states kept are the fixed-step ones"
         )
     else:
         msg = (

@@ -552,7 +552,9 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
             f"{int((~trusted).sum())} of {P * N} trajectories could not be integrated "
             "trustworthily ("
             + (
-                "forced step too large for the field; drop --dt"
+                "the field is not differentiable everywhere: kinks or jumps"
+                if not sys_.dynamics.smooth
+                else "forced step too large for the field; drop --dt"
                 if forced
                 else "field too stiff or not finite even for dopri5"
             )

@@ -222,6 +222,34 @@ def test_automatic_step_of_a_non_smooth_field_uses_difference_quotients():
     np.testing.assert_allclose(big.states[:, 0, 0, :], ref, atol=1e-4)
 
 
+class Jump(Dynamics):
+    """Best response, written from scratch: the field jumps where the payoffs tie."""
+
+    name = "test-jump"
+    title = "test best response"
+    latex = r"\text{jump}"
+    rest_points = RestPointMethod.NASH
+    smooth = False
+
+    def growth(self, game, shares, payoffs):
+        out = []
+        for x, f in zip(shares, payoffs):
+            b = sympy.Piecewise((1, f[0] > f[1]), (0, True))
+            out.append((b - x[0], 1 - b - x[1]))
+        return tuple(out)
+
+
+def test_a_jump_is_compiled_and_its_untrusted_steps_say_why():
+    # A forced step: with the automatic one, the dopri5 re-run spends its whole step budget
+    # chattering across the jump (tens of seconds with numpy) before giving the same warning.
+    g = hawk_dove()
+    with pytest.warns(Warning, match="not differentiable everywhere") as rec:
+        sim = simulate(g, [[0.1]], t_end=10, dt=0.05, dynamics=Jump(), engine="numpy")
+    assert "drop dt" not in str(rec[0].message)
+    # Chattering around the rest point 2/3 within about a step's move.
+    assert abs(sim.final[0, 0, 0] - 2 / 3) < 0.05 and not sim.trusted.any()
+
+
 def test_difference_quotients_equal_the_jacobian_of_a_smooth_field():
     from lmc_games._compile._steps import _jacobian_entries
 
