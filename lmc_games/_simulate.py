@@ -294,6 +294,15 @@ def simulate(
     >>> big = simulate(hd, [[0.1]], params={"V": 2000, "C": 3000}, t_end=1, engine="numpy")
     >>> float(big.dt[0]), big.final.round(4).tolist()
     (0.0005, [[[0.6667]]])
+
+    Another dynamics, by its spec: mutation moves the interior rest point off 2/3; a map in
+    discrete time is iterated once per unit of time.
+
+    >>> simulate(hd, [[0.1]], t_end=60, dynamics="mutator:mu=0.1", engine="numpy").final.round(4)
+    array([[[0.6296]]])
+    >>> m = simulate(hd, [[0.1]], t_end=3, dynamics="discrete:base=2", engine="numpy")
+    >>> m.method, m.times.tolist(), m.states[:, 0, 0, 0].round(4).tolist()
+    ('map', [0.0, 1.0, 2.0, 3.0], [0.1, 0.1256, 0.1556, 0.1896])
     """
     sys_ = system_for(game_or_system, dynamics)
     if sys_.dynamics.time is Time.DISCRETE:

@@ -753,6 +753,9 @@ def sweep(
     ('hawk', 'hawk+dove')
     >>> [r.stable_labels(i) for i in range(3)]
     [('hawk',), ('hawk+dove',), ('hawk+dove',)]
+    >>> r = sweep(load_model("hawk_dove"), {"C": [1, 3, 6]}, dynamics="imitation")
+    >>> r.settings["dynamics"], [r.stable_labels(i) for i in range(3)]
+    ('imitation:rate=1', [('hawk',), ('hawk+dove',), ('hawk+dove',)])
     """
     from .dynamics import Time, dynamics_from_spec
 
