@@ -85,6 +85,9 @@ TESTS: dict[str, list[str]] = {
     ],
     "_sweep": [
         "lmc_games/_sweep.py",
+        "tests/test_kill_sweep.py",
+        # sweep(dynamics=...): the point-wise table and the discrete-time map.
+        "tests/test_dynamics_stages.py",
         "tests/test_sweep.py",
         # The fingerprint, chunk files and resumption are _sweep's code too.
         "tests/test_sweep_resume.py",
@@ -351,9 +354,10 @@ def check_bugs(workdir: Path, modules: list[str]) -> int:
 def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, int, int]:
     """Run the current fast tests of ``module`` against each mutant that survived an earlier
     run, without mutmut: each survivor's diff (``mutmut show``) is applied with ``patch`` to a
-    fresh copy of the repository and the module's tests are run there (targeted and kill
-    tests first, stopping at the first failure). This re-checks survivors after new tests
-    were written, without the minutes of mutmut's own test statistics and clean run.
+    fresh copy of the repository and the module's test files that the earlier run did not
+    have are run there (stopping at the first failure; the earlier files already let these
+    mutants live). This re-checks survivors after new tests were written, without the minutes
+    of mutmut's own test statistics and clean run.
 
     Returns (mutants, killed, surviving) over the earlier run's mutants (or its sample).
     """
@@ -363,12 +367,20 @@ def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, in
         results = {k: v for k, v in results.items() if k in set(only)}
     killed = sum(1 for st in results.values() if st in KILLED)
     survivors = sorted(n for n, st in results.items() if st in SURVIVED)
-    dest = workdir / "recheck"
+    dest = workdir / f"recheck-{module}"
     _copy_repository(dest)
     target = dest / "lmc_games" / f"{module}.py"
     clean = target.read_text()
-    tests = sorted(TESTS[module], key=lambda t: "targeted" not in t and "kill" not in t)
-    still = []
+    # Only the tests the earlier run did not have: the others already let these mutants
+    # live (conservative: an edited old test file is not rerun).
+    cfg = (src / "setup.cfg").read_text() if (src / "setup.cfg").exists() else ""
+    before = re.search(r"pytest_add_cli_args_test_selection =\n((?:    .+\n)+)", cfg)
+    old = {ln.strip() for ln in before.group(1).splitlines()} if before else set()
+    tests = [t for t in TESTS[module] if t not in old]
+    print(f"{module}: rechecking survivors with {tests or 'no new tests'}", flush=True)
+    still = [] if tests else list(survivors)
+    if not tests:
+        survivors = []
     for name in survivors:
         diff = _mutmut(src, "show", name, capture=True).stdout
         diff = "\n".join(ln for ln in diff.splitlines() if not ln.startswith("# ")) + "\n"

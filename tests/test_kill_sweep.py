@@ -1,0 +1,76 @@
+"""Paths of ``sweep`` the other sweep tests do not check, each against an independent
+expectation (tests written to kill surviving mutants of tools/mutation.py, issue 14).
+
+* The dopri5 hand-over of an outcome sweep: a trajectory too stiff for tracking RK4 is re-run
+  with dopri5 and still reaches its rest point (by hand below).
+* What a sweep records: settings (``dt`` is ``"auto"`` unless forced), attributes written with
+  sorted keys, the progress bar's name, and the message for an empty sample range.
+"""
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from lmc_games import Game, ParameterError, latin_hypercube, random_points, sweep
+
+# A = [[0, s], [s, 0]]: f_a = s (1 - x), f_b = s x, so x' = s x (1 - x) (1 - 2x); the interior
+# x* = 1/2 attracts every interior start, with eigenvalue x*(1 - x*)(-2 s) = -s/2.
+ANTI = Game.symmetric([[0, "s"], ["s", 0]], ["a", "b"], parameters={"s": {"value": 1}})
+
+
+def test_a_stiff_outcome_is_handed_to_dopri5_and_still_reached():
+    """s = 3e4: at the default step 0.05, h * s/2 = 750 needs ~1500 RK4 substeps per step,
+    above the tracker's limit, so the trajectory is re-run with dopri5. From x0 = 0.2 or 0.7
+    (distance <= 0.3 from x*) the linearised approach e^(-s t/2) reaches eps = 1e-3 by
+    t = ln(300) / 1.5e4 ~ 4e-4, long before the first saved time 0.05 after the start, where
+    the trajectory is therefore already inside for good: reached, at time 0.05, no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = sweep(
+            ANTI, {"s": [3e4]}, measure="outcome", starts=[[0.2], [0.7]], t_end=1,
+            engine="numpy",
+        )  # fmt: skip
+    assert r.labels == ("a+b",)
+    assert r.reached.tolist() == [[0, 0]]
+    assert r.convergence_time.tolist() == [[0.05, 0.05]]
+    assert r.settings["dt"] == "auto"
+
+
+def test_a_forced_step_is_recorded_as_a_number():
+    r = sweep(
+        ANTI, {"s": [1.0]}, measure="outcome", starts=[[0.2]], t_end=5, dt=0.05, engine="numpy"
+    )
+    assert r.settings["dt"] == 0.05
+
+
+def test_xarray_settings_attribute_has_sorted_keys():
+    """Sorted keys make the attribute's text independent of the order settings were built
+    in (files of equal sweeps compare equal byte for byte)."""
+    pytest.importorskip("xarray")
+    r = sweep(ANTI, {"s": [1.0, 2.0]}, measure="outcome", starts=[[0.2]], t_end=5, engine="numpy")
+    text = r.to_xarray().attrs["settings"]
+    keys = [k for k, _ in json.loads(text, object_pairs_hook=list)]
+    assert keys == sorted(keys) and len(keys) > 3
+    assert json.loads(text)["dt"] == "auto"
+
+
+def test_the_progress_bar_is_named_sweep(capsys):
+    sweep(ANTI, {"s": [1.0, 2.0]}, measure="stable", progress=True)
+    assert "sweep" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sample", [latin_hypercube, random_points])
+def test_an_empty_range_mapping_asks_for_a_parameter_range(sample):
+    with pytest.raises(ParameterError, match="^name at least one parameter range$"):
+        sample({}, 3)
+
+
+def test_a_stiff_start_handed_to_dopri5_reaches_the_corner_it_heads_for():
+    """s = -3e4 (coordination): x' = s x (1 - x)(1 - 2x) pushes away from 1/2 towards the
+    corners, which attract (eigenvalue s < 0 at x = 0 and at x = 1), so start 0.2 goes to
+    corner b (x = 0); stiff as above, so through the dopri5 hand-over as well."""
+    r = sweep(ANTI, {"s": [-3e4]}, measure="outcome", starts=[[0.2]], t_end=1, engine="numpy")
+    assert [r.labels[i] for i in r.reached[0]] == ["b"]
+    assert np.isfinite(r.convergence_time[0, 0])
