@@ -105,3 +105,79 @@ def test_no_stay_stays_no_stay():
     )  # fmt: skip
     assert r[0].tolist() == [-1, 0]
     assert np.isnan(r[1][0]) and r[1][1] == 5.0
+
+
+def test_each_trajectory_is_judged_on_its_own():
+    """Two trajectories near the same saddle corner, in one call: the first lost (A's share
+    subnormal), the second leaving (A's share growing), a third fine. Only its own shares
+    decide each one's fate."""
+    idx, t = confirm_reached(
+        np.array([0, 0, 0]), np.array([1.0, 1.0, 1.0]),
+        final=np.array([[TINY / 2], [1e-6], [1e-6]]),
+        velocity=np.array([[0.0], [1e-9], [-1e-9]]),
+        starts=np.array([[0.5], [0.5], [0.5]]), rest=REST,
+        attracting=np.array([[False, False]]), groups=((0,),), t_end=T_END,
+    )  # fmt: skip
+    assert idx.tolist() == [-1, -1, 0]
+    assert np.isnan(t[0]) and np.isnan(t[1]) and t[2] == 1.0
+
+
+def test_slow_convergence_to_a_non_hyperbolic_point_is_timed_from_the_closed_form():
+    """Payoff of A 1000 (1/2 - x)**3, of B 0: x' = x (1 - x) 1000 (1/2 - x)**3, whose rest
+    point x = 1/2 has eigenvalue 0 (non-hyperbolic, so the passage rule applies) but attracts.
+    With u = x - 1/2: du/dt = -1000 (1/4 - u**2) u**3, so the time from u0 to u is
+    (F(u0) - F(u)) / 1000 with F(u) = -2/u**2 + 16 ln u - 8 ln(1 - 4 u**2) (partial fractions,
+    by hand). From x0 = 0.2 (u0 = 0.3, and x0 = 0.8 by symmetry) to eps = 0.01: t* = 20.036,
+    so the convergence time is the first saved time after it, 20.05, well before half the
+    run (t_end = 100): reached."""
+    import math
+
+    from lmc_games import Game, Stability, analyze, converge, simulate
+
+    g = Game.from_table(
+        [{"name": "pop", "strategies": ["A", "B"], "share": "x"}],
+        {"A": ["1000*(1/2 - x)**3"], "B": [0]},
+    )
+    an = analyze(g)
+    assert an["A+B"].stability is Stability.NON_HYPERBOLIC
+
+    def F(u):
+        return -2 / u**2 + 16 * math.log(u) - 8 * math.log(1 - 4 * u * u)
+
+    t_star = (F(0.3) - F(0.01)) / 1000
+    assert 20.0 < t_star < 20.05 - 0.01  # the grid time 20.05 is the first one after it
+    sim = simulate(g, [[0.2], [0.8]], t_end=100, engine="numpy")
+    conv = converge(sim, an, eps=1e-2)
+    assert conv.reached[:, 0].tolist() == ["A+B", "A+B"]
+    assert conv.time[:, 0].tolist() == pytest.approx([20.05, 20.05], abs=1e-9)
+
+
+def test_an_untrusted_forced_step_names_its_parameter_point():
+    """A = [[0, s], [s, 0]] at s = 30000 with a forced step 0.05: h * s/2 = 750, far outside
+    RK4's stability region, so the error estimate fails and the warning names the point."""
+    from lmc_games import Game, SimulationWarning, simulate
+
+    g = Game.symmetric([[0, "s"], ["s", 0]], ["a", "b"], parameters={"s": {"value": 30000}})
+    with pytest.warns(SimulationWarning, match=r"at parameter point\(s\) \(s=30000\);"):
+        simulate(g, [[0.2]], t_end=1, dt=0.05, engine="numpy")
+
+
+def test_a_single_rest_point_is_reached_under_logit_dynamics():
+    """Hawk-dove (V = 2, C = 3) under the logit dynamics with eta = 1/2 has one rest point,
+    the logit equilibrium x = 1 / (1 + exp(-(f_h - f_d) / eta)) with f_h - f_d = 1 - 3x/2
+    (f_h = 2 - 5x/2, f_d = 1 - x); solved here with scipy's brentq. Both starts reach it."""
+    import math
+
+    from scipy.optimize import brentq
+
+    from lmc_games import analyze, converge, load_model, simulate
+
+    x_star = brentq(lambda x: x - 1 / (1 + math.exp(-(1 - 1.5 * x) / 0.5)), 0, 1, xtol=1e-14)
+    g = load_model("hawk_dove")
+    an = analyze(g, dynamics="logit:eta=0.5")
+    [rp] = [r for r in an.rest_points if r.numeric_shares is not None]
+    assert rp.numeric_shares[0][0] == pytest.approx(x_star, abs=1e-9)
+    sim = simulate(g, [[0.1], [0.9]], t_end=60, engine="numpy", dynamics="logit:eta=0.5")
+    conv = converge(sim, an)
+    assert conv.reached[:, 0].tolist() == [rp.label, rp.label]
+    assert np.all(np.abs(sim.final[:, 0, 0] - x_star) <= 1e-3)
