@@ -328,13 +328,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.html", required=True, help="the page to write")
     p.add_argument(
         "--vary",
-        metavar="NAME",
+        metavar="P[,Q...]",
         action="append",
         default=None,
-        help="give a slider to this parameter only (repeat for several; default: all); the "
-        "others stay at their values, and the symbolic analysis behind the page is faster",
+        help="give sliders to these parameters only (names joined by commas, or repeat the "
+        "flag; default: all); the others stay at their values. Where the rest points have no "
+        "closed forms, one or two varied parameters get a precomputed grid of analyze",
+    )
+    p.add_argument(
+        "--grid",
+        metavar="N",
+        type=int,
+        default=None,
+        help="points per axis of that grid (default 41 for one parameter, 11 for two)",
     )
     p.set_defaults(func=_cmd_explore)
+
+    from ._cli_finite import add_parser as _add_finite
+
+    _add_finite(sub)
     return parser
 
 
@@ -782,8 +794,11 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 
     check_output_file(args.out, "--out", (".html",))
     game = _load_game(args)
-    page = explore(game, out=args.out, vary=args.vary)
+    page = explore(game, out=args.out, vary=args.vary, grid=args.grid)
     live = "" if page.live else " (rest points not live: " + page.reason + ")"
+    if page.grid:
+        live += "; precomputed grid " + " x ".join(str(len(v)) for _, v in page.grid)
+        live += " over " + ", ".join(n for n, _ in page.grid)
     _write(f"wrote {args.out}: explorer of {game.title} ({game.name}){live}")
     return 0
 

@@ -371,7 +371,7 @@ def test_simulate_json_reports_reached_rest_points_and_times(capsys):
         == 0
     )
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"model", "parameters", "trajectories"}
+    assert set(out) == {"model", "dynamics", "parameters", "trajectories"}
     first, diagonal = out["trajectories"]
     assert first["init"] == [0.3, 0.6] and first["reached"] == "dove, hawk"
     assert first["final"]["owner"]["dove"] > 0.999
