@@ -351,9 +351,40 @@ def check_bugs(workdir: Path, modules: list[str]) -> int:
     return missed
 
 
+def _apply_diff(source: str, diff: str) -> str | None:
+    """``source`` with the hunks of a ``mutmut show`` diff applied, or None if they do not
+    match exactly once. mutmut shows a method dedented, so each hunk is tried at the
+    indentations of a function, a method and a nested function."""
+    hunks: list[tuple[list[str], list[str]]] = []
+    for line in diff.splitlines():
+        if line.startswith("@@"):
+            hunks.append(([], []))
+        elif hunks and line[:1] in (" ", "-", "+") and not line.startswith(("---", "+++")):
+            old, new = hunks[-1]
+            if line[:1] != "+":
+                old.append(line[1:])
+            if line[:1] != "-":
+                new.append(line[1:])
+    if not hunks:
+        return None
+    for old, new in hunks:
+        for indent in ("", "    ", "        "):
+
+            def block(lines: list[str], indent: str = indent) -> str:
+                return "\n".join(indent + ln if ln.strip() else ln for ln in lines)
+
+            before, after = block(old), block(new)
+            if source.count(before) == 1:
+                source = source.replace(before, after)
+                break
+        else:
+            return None
+    return source
+
+
 def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, int, int]:
     """Run the current fast tests of ``module`` against each mutant that survived an earlier
-    run, without mutmut: each survivor's diff (``mutmut show``) is applied with ``patch`` to a
+    run, without mutmut: each survivor's diff (``mutmut show``) is applied to a
     fresh copy of the repository and the module's test files that the earlier run did not
     have are run there (stopping at the first failure; the earlier files already let these
     mutants live). This re-checks survivors after new tests were written, without the minutes
@@ -382,23 +413,18 @@ def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, in
     if not tests:
         survivors = []
     for name in survivors:
-        diff = _mutmut(src, "show", name, capture=True).stdout
-        diff = "\n".join(ln for ln in diff.splitlines() if not ln.startswith("# ")) + "\n"
-        patched = subprocess.run(
-            ["patch", "-p0", "-s", "--no-backup-if-mismatch", "-r", "-"],
-            cwd=dest, input=diff, text=True, capture_output=True, check=False,
-        )  # fmt: skip
-        if patched.returncode != 0 or target.read_text() == clean:
-            target.write_text(clean)
+        mutated = _apply_diff(clean, _mutmut(src, "show", name, capture=True).stdout)
+        if mutated is None:
             print(f"  {name}: the diff no longer applies (the module changed); counted surviving")
             still.append(name)
             continue
+        target.write_text(mutated)
         try:
             proc = _pytest(dest, tests)
         finally:
             target.write_text(clean)
         failed = [ln for ln in proc.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
-        if proc.returncode == 1 and failed:
+        if proc.returncode in (1, 2) and failed:  # 2: the mutant breaks collection
             killed += 1
             print(f"  {name}: killed by {failed[0].split()[1]}", flush=True)
         else:
