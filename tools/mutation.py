@@ -312,6 +312,20 @@ def _pytest(dest: Path, tests: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=dest, env=env, text=True, capture_output=True, check=False)
 
 
+_CLEAN: dict[str, bool] = {}
+
+
+def _passes_clean(dest: Path, test_ids: list[str]) -> bool:
+    """Whether these tests pass on the unmutated copy (the module must be restored when this
+    is called): a test that fails anyway would count a mutant or a bug as caught."""
+    todo = [t for t in test_ids if t not in _CLEAN]
+    if todo:
+        proc = _pytest(dest, todo)
+        for t in todo:
+            _CLEAN[t] = proc.returncode == 0
+    return all(_CLEAN[t] for t in test_ids)
+
+
 def check_bugs(workdir: Path, modules: list[str]) -> int:
     """Put each bug of BUGS into a copy of the package and run its module's fast tests.
 
@@ -341,7 +355,8 @@ def check_bugs(workdir: Path, modules: list[str]) -> int:
         finally:
             path.write_text(clean)
         failed = [ln for ln in proc.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
-        caught = proc.returncode == 1 and bool(failed)
+        ids = [ln.split()[1] for ln in failed]
+        caught = proc.returncode == 1 and bool(failed) and _passes_clean(dest, ids)
         missed += not caught
         print(f"{module}: {what}: {'caught' if caught else 'NOT CAUGHT'}", flush=True)
         for ln in failed:
@@ -412,6 +427,7 @@ def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, in
     still = [] if tests else list(survivors)
     if not tests:
         survivors = []
+
     for name in survivors:
         mutated = _apply_diff(clean, _mutmut(src, "show", name, capture=True).stdout)
         if mutated is None:
@@ -424,7 +440,9 @@ def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, in
         finally:
             target.write_text(clean)
         failed = [ln for ln in proc.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
-        if proc.returncode in (1, 2) and failed:  # 2: the mutant breaks collection
+        ids = [ln.split()[1] for ln in failed]
+        # 2: the mutant breaks collection; the failing test must pass without the mutant.
+        if proc.returncode in (1, 2) and failed and _passes_clean(dest, ids):
             killed += 1
             print(f"  {name}: killed by {failed[0].split()[1]}", flush=True)
         else:
