@@ -759,6 +759,7 @@ def converge(
             attracting=attracting[None, :, :],
             groups=simulation.groups,
             t_end=float(times[-1]),
+            invariant_faces=analyses[0].system.dynamics.rest_points_by_face,
         )
     for i, j in zip(*np.nonzero(index >= 0)):
         reached[i, j] = points[j][index[i, j]].label
@@ -838,6 +839,7 @@ def confirm_reached(
     attracting: np.ndarray,
     groups: Sequence[Sequence[int]],
     t_end: float,
+    invariant_faces: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keep a trajectory's final stay near a rest point that is not asymptotically stable
     only when it is not a passage: the rule of :func:`converge`, for any tracker's result.
@@ -880,6 +882,11 @@ def confirm_reached(
     groups : sequence of sequence of int
         Indices of each population's free shares.
     t_end : float
+    invariant_faces : bool, optional
+        Whether the dynamics keeps every face invariant (imitative dynamics such as the
+        replicator, :attr:`Dynamics.rest_points_by_face`). Only then is rule 3 applied: under
+        BNN, Smith, best-response or logit dynamics a trajectory reaches a face in finite
+        time, and a share of exactly zero is the true solution, not underflow.
 
     Returns
     -------
@@ -918,6 +925,8 @@ def confirm_reached(
     growth = _full_velocity(np.asarray(velocity, dtype=np.float64), groups)
     leaving = np.any(watch & (share > 0) & (growth > 0), axis=-1)
     lost = np.any(watch & ~(share >= np.finfo(np.float64).tiny), axis=-1)
+    if not invariant_faces:
+        lost = np.zeros_like(lost)
     short = ~(t_end - entry_time >= MIN_STAY_FRACTION * t_end)
     reject = (index >= 0) & ~stable & (short | leaving | lost)
     return np.where(reject, -1, index), np.where(reject, np.nan, entry_time)

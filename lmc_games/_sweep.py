@@ -531,6 +531,7 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
         attracting=rp.stable[:, None],
         groups=cf.groups,
         t_end=plan.t_end,
+        invariant_faces=sys_.dynamics.rest_points_by_face,
     )
     trusted = track.trusted & ~stiff[:, None]
     if not forced and not trusted.all():
@@ -538,7 +539,14 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
         for j in np.flatnonzero(~trusted.all(axis=1)):
             idx = np.flatnonzero(~trusted[j])
             r_j, t_j, ok = _redo(
-                cf, plan.starts[idx], full[j], rp.coordinates[j], rp.stable[j], times, plan.eps
+                cf,
+                plan.starts[idx],
+                full[j],
+                rp.coordinates[j],
+                rp.stable[j],
+                times,
+                plan.eps,
+                invariant_faces=sys_.dynamics.rest_points_by_face,
             )
             reached[j, idx] = r_j
             when[j, idx] = t_j
@@ -626,7 +634,7 @@ def _run_map_chunk(plan: _Plan, cf, rp, full: np.ndarray) -> dict[str, Any]:
     return {"labels": rp.labels, "reached": reached, "time": when}
 
 
-def _redo(cf, starts, point, rest, attracting, times, eps):
+def _redo(cf, starts, point, rest, attracting, times, eps, *, invariant_faces=True):
     """dopri5 from ``starts`` at one parameter point, saved at ``times``, then the rule of
     :meth:`CompiledField.rk4_track` and :func:`confirm_reached` applied to the saved states:
     reached rest point (index, -1 if none), convergence time, and whether dopri5 succeeded."""
@@ -673,6 +681,7 @@ def _redo(cf, starts, point, rest, attracting, times, eps):
         attracting=attracting[None],
         groups=cf.groups,
         t_end=float(times[-1]),
+        invariant_faces=invariant_faces,
     )
     return reached, when, ok
 
