@@ -188,9 +188,12 @@ def _faces(game: Game, symbolic: bool, dynamics: Dynamics) -> Analysis:
             return replace(base, system=system)
         return _scaled(base, system, rate, dynamics)
     if symbolic:
+        if dynamics.time is Time.DISCRETE and len(game.variables) <= 2:
+            return _discrete_symbolic(game, dynamics, system)
         raise DynamicsError(
-            f"{dynamics.describe()}: a symbolic analysis is available for the replicator and "
-            "its constant multiples only; analyse with parameter values (symbolic=False)"
+            f"{dynamics.describe()}: a symbolic analysis is available for the replicator, its "
+            "constant multiples and maps of dimension at most 2; analyse with parameter values "
+            "(symbolic=False)"
         )
     base = _replicator(game, False)
     subs = game.value_substitution()
@@ -243,6 +246,96 @@ def _faces(game: Game, symbolic: bool, dynamics: Dynamics) -> Analysis:
         det_trace=(),
         notes=tuple(notes) + base.notes,
     )
+
+
+def _discrete_symbolic(game: Game, dynamics: Dynamics, system: System) -> Analysis:
+    """A map of dimension 1 or 2 with parameters kept as symbols: the replicator's points
+    and their conditions, stable exactly where the Jury conditions hold (every eigenvalue of
+    ``M = I + DF`` inside the unit circle: ``-1 < m < 1`` in dimension 1; ``det M < 1`` and
+    ``|tr M| < 1 + det M`` in dimension 2; Jury 1964, *Theory and Application of the
+    z-Transform Method*; Elaydi 2005, *An Introduction to Difference Equations*, §4.3)."""
+    from ._conditions import Signs, positive
+
+    base = _replicator(game, True)
+    signs = Signs(game.parameters)
+    n = len(game.variables)
+    rep = System.of(game, Replicator())
+    background = dynamics.value("base") if isinstance(dynamics, DiscreteReplicator) else None
+    points = []
+    for r in base.rest_points:
+        r = r.expanded()
+        at = dict(r.coordinates)
+        # At a rest point the increment x_i (f_i - fbar)/(b + fbar) has the derivative of
+        # x_i (f_i - fbar) divided by b + fbar (the other term multiplies a zero): the map's
+        # Jacobian is I + D^-1 J_replicator with D the mean fitness of each row's population.
+        if background is None:
+            J = system.jacobian.xreplace(at)
+        else:
+            J_rep = rep.jacobian.xreplace(at)
+            means = []
+            for pop, sup, f in zip(game.populations, r.support, rep.payoffs):
+                fit = background + f[sup[0]].xreplace(at)
+                means += [fit] * (pop.k - 1)
+            J = sympy.Matrix([[J_rep[i, j] / means[i] for j in range(n)] for i in range(n)])
+        M = (sympy.eye(n) + J).applyfunc(_small_cancel)
+        if n == 1:
+            m = M[0, 0]
+            conds = [positive(1 - m, signs), positive(1 + m, signs)]
+            cp = LAMBDA - m
+        else:
+            det = _small_cancel(M[0, 0] * M[1, 1] - M[0, 1] * M[1, 0])
+            tr = _small_cancel(M[0, 0] + M[1, 1])
+            cp = LAMBDA**2 - tr * LAMBDA + det
+            conds = [
+                positive(1 - det, signs),
+                positive(1 + det - tr, signs),
+                positive(1 + det + tr, signs),
+            ]
+        stable_if = combine([r.exists_if, *conds])
+        if stable_if == sympy.true:
+            stability, why = Stability.STABLE, "every eigenvalue inside the unit circle for all "
+            why += "parameter values (Jury conditions)"
+        elif stable_if == sympy.false:
+            stability, why = None, "the Jury conditions for stability cannot hold under the bounds"
+        else:
+            stability, why = (
+                None,
+                "stable exactly when stable_if holds (Jury conditions of the map)",
+            )
+        points.append(
+            replace(
+                r,
+                jacobian=M,
+                eigenvalues=(),
+                numeric_eigenvalues=None,
+                charpoly=cp,
+                stability=stability,
+                asymptotically_stable=stability is Stability.STABLE,
+                reason=why,
+                stable_if=stable_if,
+                notes=r.notes + ("jacobian is that of the map, I + DF",),
+            )
+        )
+    return replace(
+        base,
+        system=system,
+        rest_points=tuple(points),
+        continua=tuple(replace(c, stability=None, numeric_eigenvalues=None) for c in base.continua),
+        det_trace=(),
+        notes=(
+            _method_note(dynamics) + "; the replicator's points, stable where the Jury "
+            "conditions of the map hold; the fitnesses must be positive where it is used",
+            *base.notes,
+        ),
+    )
+
+
+def _small_cancel(e: sympy.Expr) -> sympy.Expr:
+    """Cancel an expression of moderate size; large ones (a symbolic interior point of a
+    three-parameter-family game) are left as they are, which costs nothing in correctness."""
+    from ._conditions import expr_size
+
+    return sympy.cancel(e) if expr_size(e, 300) < 300 else e
 
 
 def _mean_payoffs(system: System, point, subs) -> list[float | None]:

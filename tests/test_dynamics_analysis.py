@@ -209,3 +209,34 @@ def test_mutator_with_a_rational_rate_is_solved_exactly():
     g = Game.symmetric([[2, 0], [0, 1]], ["a", "b"])
     verdicts = [r.stability for r in analyze(g, dynamics=Mutator(mu=Fraction(1, 20))).rest_points]
     assert verdicts == [Stability.STABLE, Stability.UNSTABLE, Stability.STABLE]
+
+
+def test_discrete_symbolic_jury_conditions_agree_with_exact_verdicts():
+    # Hawk-dove with background B: the map's multiplier at V/C is 2BC/(2BC + V(C - V)) and at
+    # hawk 2B/(2B - C + V) (hand computation). The symbolic stable_if, evaluated at values,
+    # must give the exact analysis' verdict at those values.
+    game = Game.symmetric(
+        [["(V - C)/2 + B", "V + B"], ["B", "V/2 + B"]],
+        ["hawk", "dove"],
+        parameters={
+            "V": {"value": 2, "min": 0},
+            "C": {"value": 3, "min": 0},
+            "B": {"value": 5, "min": 0},
+        },
+    )
+    sym = {r.label: r for r in analyze(game, symbolic=True, dynamics="discrete").rest_points}
+    V, C, B = (game.symbols[k] for k in ("V", "C", "B"))
+    assert (
+        sympy.simplify(sym["hawk+dove"].jacobian[0, 0] - 2 * B * C / (2 * B * C + V * (C - V))) == 0
+    )
+    assert sympy.simplify(sym["hawk"].jacobian[0, 0] - 2 * B / (2 * B - C + V)) == 0
+    for values in ({"V": 2, "C": 3, "B": 5}, {"V": 4, "C": 2, "B": 1}, {"V": 1, "C": 5, "B": 3}):
+        g = game.with_values(values)
+        exact = {r.label: r for r in analyze(g, dynamics="discrete").rest_points}
+        subs = g.value_substitution()
+        for label, r in sym.items():
+            exists = bool(r.exists_if.xreplace(subs))
+            assert exists == (label in exact)
+            if exists:
+                stable = bool(r.stable_if.xreplace(subs))
+                assert stable == (exact[label].stability is Stability.STABLE)
