@@ -123,6 +123,18 @@ EXPECTED: dict[str, list[str]] = {
             f"rest_points_P_max.{FIG}",
         )
     ],
+    "06_robustness.py": [
+        f"robustness_{m}.md"
+        for m in (
+            "water_use",
+            "water_use_lmc",
+            "central_local",
+            "central_local_dynamic",
+            "central_local_social",
+            "mechanism_overlap",
+            "basin_compensation",
+        )
+    ],
     "04_central_local_social.py": _model_files(
         "analysis_purchase_of_services.md",
         "analysis_weak_organisations.tex",
@@ -436,3 +448,19 @@ def test_gallery_prints_its_files(runs):
     _ok(run)
     printed = {Path(line).name for line in run.stdout.splitlines() if line.strip()}
     assert set(EXPECTED["gallery.py"]) <= printed
+
+
+@pytest.mark.slow
+def test_snapshot_robustness_section_of_water_use():
+    # docs/models/water_use.md, "Does the conclusion survive?": the section is the script's
+    # output verbatim (a snapshot of the library's numbers, not an independent check; the
+    # numbers themselves are tested in tests/test_dynamics_*.py, test_finite*.py and
+    # test_stochastic*.py).
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("robustness", EXAMPLES / "06_robustness.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = (DOCS / "models" / "water_use.md").read_text(encoding="utf-8")
+    shown = page.split(module.BEGIN, 1)[1].split(module.END, 1)[0].strip()
+    assert shown == module.section("water_use", quick=False).strip()
