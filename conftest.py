@@ -13,6 +13,11 @@ from pathlib import Path
 
 import pytest
 
+# With --doctest-modules pytest would also collect the conftest files as modules; two files
+# named conftest.py outside packages then clash on import ("import file mismatch"). They hold
+# no doctests.
+collect_ignore = ["conftest.py", "docs/conftest.py"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.option.markexpr:
