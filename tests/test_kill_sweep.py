@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from lmc_games import Game, ParameterError, latin_hypercube, random_points, sweep
+from lmc_games import Game, ParameterError, SweepError, latin_hypercube, random_points, sweep
 
 # A = [[0, s], [s, 0]]: f_a = s (1 - x), f_b = s x, so x' = s x (1 - x) (1 - 2x); the interior
 # x* = 1/2 attracts every interior start, with eigenvalue x*(1 - x*)(-2 s) = -s/2.
@@ -74,3 +74,27 @@ def test_a_stiff_start_handed_to_dopri5_reaches_the_corner_it_heads_for():
     r = sweep(ANTI, {"s": [-3e4]}, measure="outcome", starts=[[0.2]], t_end=1, engine="numpy")
     assert [r.labels[i] for i in r.reached[0]] == ["b"]
     assert np.isfinite(r.convergence_time[0, 0])
+
+
+def test_the_error_for_a_value_out_of_bounds_names_that_value():
+    """Hawk-dove's C has min 0: the second value, -1, is the one to name (not the first)."""
+    from lmc_games import load_model
+
+    with pytest.raises(ParameterError, match=r"^C = -1 is outside its bounds \[0, inf\]"):
+        sweep(load_model("hawk_dove"), {"C": [3.0, -1.0]}, measure="stable")
+
+
+def test_a_map_in_discrete_time_accepts_its_one_step_per_unit_of_time():
+    """dt = 1 is the map's own step: allowed, and the same sweep as leaving dt out."""
+    from lmc_games import load_model
+
+    kw = {"measure": "outcome", "starts": [[0.1], [0.9]], "t_end": 200, "engine": "numpy"}
+    kw["dynamics"] = "discrete:base=2"
+    g = load_model("hawk_dove")
+    a = sweep(g, {"C": [3.0, 4.0]}, **kw)
+    b = sweep(g, {"C": [3.0, 4.0]}, dt=1, **kw)
+    assert a.labels == b.labels == ("hawk+dove",)
+    assert a.reached.tolist() == b.reached.tolist() == [[0, 0], [0, 0]]
+    assert np.array_equal(a.convergence_time, b.convergence_time)
+    with pytest.raises(SweepError, match="dt must be 1"):
+        sweep(g, {"C": [3.0]}, dt=0.5, **kw)
