@@ -401,9 +401,9 @@ def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, in
     """Run the current fast tests of ``module`` against each mutant that survived an earlier
     run, without mutmut: each survivor's diff (``mutmut show``) is applied to a
     fresh copy of the repository and the module's test files that the earlier run did not
-    have are run there (stopping at the first failure; the earlier files already let these
-    mutants live). This re-checks survivors after new tests were written, without the minutes
-    of mutmut's own test statistics and clean run.
+    have, or had in another version, are run there (stopping at the first failure; the
+    unchanged files already let these mutants live). This re-checks survivors after new
+    tests were written, without the minutes of mutmut's own test statistics and clean run.
 
     Returns (mutants, killed, surviving) over the earlier run's mutants (or its sample).
     """
@@ -417,12 +417,18 @@ def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, in
     _copy_repository(dest)
     target = dest / "lmc_games" / f"{module}.py"
     clean = target.read_text()
-    # Only the tests the earlier run did not have: the others already let these mutants
-    # live (conservative: an edited old test file is not rerun).
+    # Only the test files the earlier run did not have, or had in another version: the
+    # unchanged ones already let these mutants live.
     cfg = (src / "setup.cfg").read_text() if (src / "setup.cfg").exists() else ""
     before = re.search(r"pytest_add_cli_args_test_selection =\n((?:    .+\n)+)", cfg)
     old = {ln.strip() for ln in before.group(1).splitlines()} if before else set()
-    tests = [t for t in TESTS[module] if t not in old]
+
+    def changed(t: str) -> bool:
+        was, now = src / t, ROOT / t
+        return not was.exists() or not now.exists() or was.read_bytes() != now.read_bytes()
+
+    tests = [t for t in TESTS[module] if t not in old or changed(t)]
+    tests.sort(key=lambda t: t in old)  # new files first: they are the likely killers
     print(f"{module}: rechecking survivors with {tests or 'no new tests'}", flush=True)
     still = [] if tests else list(survivors)
     if not tests:
