@@ -80,3 +80,18 @@ def test_symbolic_ess_of_a_bimatrix_game_is_strict_nash():
     assert (dd.nash, dd.strict_nash, dd.ess) == (True, True, True)
     assert (cc.nash, cc.strict_nash, cc.ess) == (False, False, False)
     assert dd.stability is Stability.STABLE
+
+
+def test_a_numeric_face_search_says_how_it_searched():
+    """Payoff of A max(x, 1 - x) - 3/4 (not polynomial: searched numerically, see
+    tests/test_targeted_kinks.py): the note must say that the rest points come from Newton's
+    method from a grid of starts with its tolerance, not a guaranteed enumeration."""
+    g = Game.from_table(
+        [{"name": "pop", "strategies": ["A", "B"], "share": "x"}],
+        {"A": ["max(x, 1 - x) - 3/4"], "B": [0]},
+    )
+    a = analyze(g)
+    assert any(
+        "(Newton from a grid of starts, tolerance 1e-10), not a guaranteed enumeration" in n
+        for n in a.notes
+    ), a.notes
