@@ -181,3 +181,22 @@ def test_a_single_rest_point_is_reached_under_logit_dynamics():
     conv = converge(sim, an)
     assert conv.reached[:, 0].tolist() == [rp.label, rp.label]
     assert np.all(np.abs(sim.final[:, 0, 0] - x_star) <= 1e-3)
+
+
+def test_a_simulation_built_without_the_trust_fields_gets_their_documented_defaults():
+    """Older callers build a Simulation without trusted/dt/error/redone: every trajectory is
+    then trusted, no step is known (nan), no error estimate (nan), none re-run."""
+    from lmc_games import Simulation
+
+    N, P = 3, 2
+    sim = Simulation(
+        times=np.array([0.0, 1.0]), states=np.zeros((2, N, P, 1)), inits=np.zeros((N, 1)),
+        variables=("x",), parameter_names=("a",), parameter_values=np.zeros((P, 1)),
+        method="rk4", engine="numpy", steps=np.ones((N, P), dtype=int),
+        rejected=np.zeros((N, P), dtype=int), evaluations=np.ones((N, P), dtype=int),
+        groups=((0,),),
+    )  # fmt: skip
+    assert sim.trusted.shape == (N, P) and sim.trusted.dtype == bool and sim.trusted.all()
+    assert sim.dt.shape == (P,) and np.isnan(sim.dt).all()
+    assert sim.error.shape == (N, P) and np.isnan(sim.error).all()
+    assert sim.redone.shape == (N, P) and sim.redone.dtype == bool and not sim.redone.any()
