@@ -79,6 +79,8 @@ TESTS: dict[str, list[str]] = {
     "_simulate": [
         "lmc_games/_simulate.py",
         "tests/test_kill_simulate.py",
+        # simulate(dynamics=...): user dynamics, maps in discrete time.
+        "tests/test_dynamics_stages.py",
         "tests/test_simulate.py",
         "tests/test_targeted_convergence.py",
         "tests/test_targeted_sweep_stats.py",
