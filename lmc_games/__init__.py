@@ -84,7 +84,9 @@ from .dynamics import (
     Logit,
     Mutator,
     Replicator,
+    RestPointMethod,
     Smith,
+    Time,
     dynamics_from_spec,
 )
 
@@ -156,6 +158,7 @@ __all__ = [
     "report",
     "ReportError",
     "RestPoint",
+    "RestPointMethod",
     "RestPointTable",
     "RestPointValues",
     "ResumeWarning",
@@ -180,6 +183,7 @@ __all__ = [
     "System",
     "system",
     "TableCacheWarning",
+    "Time",
     "TrackResult",
     "Transition",
     "UndecidedError",

@@ -15,7 +15,7 @@ import sympy
 
 from ._errors import DynamicsError
 from ._game import Game
-from .dynamics import Dynamics, Replicator
+from .dynamics import Dynamics, Replicator, Time
 
 __all__ = ["System", "system"]
 
@@ -115,8 +115,19 @@ class System:
         """Dimension of the state space."""
         return len(self.variables)
 
+    @property
+    def is_map(self) -> bool:
+        """Whether the dynamics is a map in discrete time (its field is the increment)."""
+        return self.dynamics.time is Time.DISCRETE
+
     def equations(self) -> list[sympy.Eq]:
-        """The replicator equations as ``Eq(dx/dt, ...)``, in the factored form."""
+        """The equations as ``Eq(dx/dt, ...)`` in the factored form; for a map in discrete
+        time, ``Eq(x(t + 1) - x(t), ...)``."""
+        if self.is_map:
+            return [
+                sympy.Eq(sympy.Function(v.name)(T + 1) - sympy.Function(v.name)(T), f)
+                for v, f in zip(self.variables, self.field)
+            ]
         return [
             sympy.Eq(sympy.Derivative(sympy.Function(v.name)(T), T), f)
             for v, f in zip(self.variables, self.field)
@@ -128,9 +139,13 @@ class System:
         Parameter names use their declared LaTeX.
         """
         names = self._latex_names()
+
+        def lhs(v: sympy.Symbol) -> str:
+            name = sympy.latex(v, symbol_names=names)
+            return f"{name}' - {name}" if self.is_map else rf"\dot{{{name}}}"
+
         lines = [
-            rf"\dot{{{sympy.latex(v, symbol_names=names)}}} &= "
-            + sympy.latex(f, symbol_names=names)
+            f"{lhs(v)} &= " + sympy.latex(f, symbol_names=names)
             for v, f in zip(self.variables, self.field)
         ]
         body = r" \\" + "\n"
@@ -141,13 +156,16 @@ class System:
         return "$$" + self.latex(environment="aligned") + "$$"
 
     def __str__(self) -> str:
-        return "\n".join(f"d{v}/dt = {f}" for v, f in zip(self.variables, self.field))
+        return "\n".join(f"{self._lhs(v)} = {f}" for v, f in zip(self.variables, self.field))
+
+    def _lhs(self, v: sympy.Symbol) -> str:
+        return f"{v}' - {v}" if self.is_map else f"d{v}/dt"
 
     def _latex_names(self) -> dict[sympy.Symbol, str]:
         return {p.symbol: p.latex for p in self.game.parameters if p.latex}
 
     def __repr__(self) -> str:
-        eqs = "; ".join(f"d{v}/dt = {f}" for v, f in zip(self.variables, self.field))
+        eqs = "; ".join(f"{self._lhs(v)} = {f}" for v, f in zip(self.variables, self.field))
         return f"<System of {self.game.name!r}: {eqs}>"
 
 
