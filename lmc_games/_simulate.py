@@ -759,7 +759,7 @@ def converge(
             attracting=attracting[None, :, :],
             groups=simulation.groups,
             t_end=float(times[-1]),
-            invariant_faces=analyses[0].system.dynamics.rest_points_by_face,
+            invariant_faces=analyses[0].system.dynamics.invariant_faces,
         )
     for i, j in zip(*np.nonzero(index >= 0)):
         reached[i, j] = points[j][index[i, j]].label
@@ -884,7 +884,7 @@ def confirm_reached(
     t_end : float
     invariant_faces : bool, optional
         Whether the dynamics keeps every face invariant (imitative dynamics such as the
-        replicator, :attr:`Dynamics.rest_points_by_face`). Only then is rule 3 applied: under
+        replicator, :attr:`Dynamics.invariant_faces`). Only then is rule 3 applied: under
         BNN, Smith, best-response or logit dynamics a trajectory reaches a face in finite
         time, and a share of exactly zero is the true solution, not underflow.
 

@@ -531,7 +531,7 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
         attracting=rp.stable[:, None],
         groups=cf.groups,
         t_end=plan.t_end,
-        invariant_faces=sys_.dynamics.rest_points_by_face,
+        invariant_faces=sys_.dynamics.invariant_faces,
     )
     trusted = track.trusted & ~stiff[:, None]
     if not forced and not trusted.all():
@@ -546,7 +546,7 @@ def _run_chunk(plan: _Plan, varied: np.ndarray) -> dict[str, Any]:
                 rp.stable[j],
                 times,
                 plan.eps,
-                invariant_faces=sys_.dynamics.rest_points_by_face,
+                invariant_faces=sys_.dynamics.invariant_faces,
             )
             reached[j, idx] = r_j
             when[j, idx] = t_j

@@ -204,6 +204,14 @@ class Dynamics(abc.ABC):
         return f"{self.title} ({opts})"
 
     @property
+    def invariant_faces(self) -> bool:
+        """Whether every face of the state space is invariant, so that a share that is
+        positive at the start stays positive (imitative dynamics: rest points found face by
+        face). Under BNN, Smith, best-response, logit and mutation dynamics a trajectory can
+        reach a face in finite time, or leave it."""
+        return self.rest_points is RestPointMethod.FACES
+
+    @property
     def rest_points_by_face(self) -> bool:
         """Whether the replicator's own face-by-face analysis (eigenvalues of its face blocks,
         Selten's theorem, the centre theorems) is this dynamics' analysis unchanged: true for
