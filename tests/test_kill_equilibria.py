@@ -54,3 +54,16 @@ def test_a_square_root_of_a_parameter_is_kept_through_symbolic_elimination():
     assert sympy.simplify(value - sympy.sqrt(p) / (1 + sympy.sqrt(p))) == 0
     numeric = analyze(g)["s+t"].coordinates
     assert {str(k): v for k, v in numeric.items()} == {"x": sympy.Rational(2, 3)}
+
+
+def test_a_common_linear_factor_of_nonlinear_equations_is_a_symbolic_root_of_degree_one():
+    """f1 = y**2 - y/2 = y (y - 1/2) and f2 = y**2 - 1/4 = (y - 1/2)(y + 1/2): no share
+    appears linearly, x appears nowhere, and the only common zero in (0, 1) is y = 1/2, the
+    greatest common divisor (by hand). So the interior face holds the segment y = 1/2, x free,
+    in the symbolic analysis as in the numeric one."""
+    g = _two_population("y**2 - y/2", "y**2 - 1/4")
+    for symbolic in (True, False):
+        [seg] = [c for c in analyze(g, symbolic=symbolic).continua if c.face == "a+b, c+d"]
+        values = {str(k): v for k, v in seg.parametrisation.items()}
+        assert values["y"] == sympy.Rational(1, 2), symbolic
+        assert seg.dimension == 1
