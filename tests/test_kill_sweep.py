@@ -98,3 +98,27 @@ def test_a_map_in_discrete_time_accepts_its_one_step_per_unit_of_time():
     assert np.array_equal(a.convergence_time, b.convergence_time)
     with pytest.raises(SweepError, match="dt must be 1"):
         sweep(g, {"C": [3.0]}, dt=0.5, **kw)
+
+
+def test_a_three_strategy_outcome_sweep_under_logit_reaches_the_logit_point():
+    """Payoffs (k, 0, 0) whatever the opponent plays: the logit choice with eta = 1/2 is the
+    constant x = (e**(2k), 1, 1) / (e**(2k) + 2), and the logit dynamics x' = L(f) - x moves
+    straight to it (by hand). At k = 1: (0.787, 0.106, 0.106), unequal shares, so both free
+    shares of the point found at each parameter point must be right for a start to reach it.
+    """
+    import math
+
+    from lmc_games import analyze
+
+    g = Game.symmetric(
+        [["k", "k", "k"], [0, 0, 0], [0, 0, 0]], ["a", "b", "c"], parameters={"k": {"value": 1}}
+    )
+    [rp] = [r for r in analyze(g, dynamics="logit:eta=0.5").rest_points if r.numeric_shares]
+    e2 = math.exp(2)
+    assert rp.numeric_shares[0] == pytest.approx((e2 / (e2 + 2), 1 / (e2 + 2), 1 / (e2 + 2)))
+    r = sweep(
+        g, {"k": [1.0]}, measure="outcome", starts=[[0.2, 0.3]], t_end=40,
+        dynamics="logit:eta=0.5", engine="numpy",
+    )  # fmt: skip
+    assert r.labels == (rp.label,)
+    assert r.reached.tolist() == [[0]]
