@@ -27,6 +27,7 @@ renderings use the compact forms; JSON and the result objects keep the full expr
 from __future__ import annotations
 
 import itertools
+import random
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -43,7 +44,7 @@ from ._formula import format_expr
 if TYPE_CHECKING:
     from ._game import Game
 
-__all__ = ["Compactor", "Named", "grouped", "shortest", "text_length"]
+__all__ = ["Compactor", "Named", "grouped", "short", "shortest", "text_length"]
 
 LIMIT = 300
 """The longest formula (characters) the text, Markdown and LaTeX renderings print."""
@@ -60,11 +61,14 @@ _SMALL = 250
 """Expressions with more operations than this are never expanded or factored as a whole."""
 
 
-def _is_monomial(t: sympy.Expr) -> bool:
-    """A number times powers of symbols (a term of an expanded polynomial)."""
+def _is_monomial(t: sympy.Expr, *, polynomial: bool = False) -> bool:
+    """A number times integer powers of symbols (a term of an expanded rational function;
+    with ``polynomial``, positive powers only: a term of a polynomial)."""
     factors = t.args if t.is_Mul else (t,)
     return all(
-        a.is_Number or a.is_Symbol or (a.is_Pow and a.base.is_Symbol and a.exp.is_Integer)
+        a.is_Number
+        or a.is_Symbol
+        or (a.is_Pow and a.base.is_Symbol and a.exp.is_Integer and (a.exp > 0 or not polynomial))
         for a in factors
     )
 
@@ -106,6 +110,28 @@ def text_length(expr: Any) -> int:
         return len(str(expr))
 
 
+def short(expr: Any, limit: int) -> bool:
+    """Whether ``text_length(expr) <= limit``, without printing a long formula: every leaf of
+    the expression tree prints at least one character, so more than ``limit`` leaves settle
+    it (printing a 300,000-character polynomial only to learn that it is long took seconds).
+
+    Examples
+    --------
+    >>> x, y = sympy.symbols("x y")
+    >>> short(x + y, 5), short(sympy.expand((x + y) ** 9), 60)
+    (True, False)
+    """
+    if not isinstance(expr, sympy.Basic):
+        return text_length(expr) <= limit
+    leaves = 0
+    for node in sympy.preorder_traversal(expr):
+        if not node.args:
+            leaves += 1
+            if leaves > limit:
+                return False
+    return text_length(expr) <= limit
+
+
 def grouped(expr: sympy.Expr) -> sympy.Expr:
     """A polynomial grouped by its most frequent symbol, recursively, common factors pulled out:
     ``F*k*p*theta - F*p*theta - S - W`` becomes ``F*p*theta*(k - 1) - S - W``.
@@ -117,7 +143,7 @@ def grouped(expr: sympy.Expr) -> sympy.Expr:
     F*p*(k - 1) - S
     """
     e = sympy.expand(expr)
-    if not e.is_Add or not all(_is_monomial(a) for a in e.args):
+    if not e.is_Add or not all(_is_monomial(a, polynomial=True) for a in e.args):
         return e  # only polynomials are grouped (dividing by a symbol must lower a degree)
     terms = list(e.args)
     counts: Counter = Counter()
@@ -202,7 +228,8 @@ class Compactor:
     keep : int
         Formulas at most this long are returned unchanged.
     budget : float
-        Seconds of compaction after which further formulas are returned unchanged: factoring
+        CPU seconds of compaction (CPU, so that the output does not depend on the load of the
+        machine) after which further formulas are returned unchanged: factoring
         is the cost, and on large games with share-dependent payoffs (no natural names) it can
         take minutes; the budget keeps a rendering from hanging.
 
@@ -223,12 +250,13 @@ class Compactor:
         self.game = game
         self.keep = keep
         self.budget = budget
-        self._started = time.perf_counter()
+        self._started = time.process_time()
         self._params = tuple(p.symbol for p in game.parameters)
         self._natural: list[Named] = []
         self._advantages: list[tuple[sympy.Symbol, sympy.Expr, str]] = []
         self._generic: list[Named] = []
         self._generic_keys: dict[sympy.Expr, tuple[sympy.Symbol, int]] = {}
+        self._coords: list[Named] = []
         self._used: set[sympy.Symbol] = set()
         self._cache: dict[Any, Any] = {}
         self._lin: dict[sympy.Expr, sympy.Expr | None] = {}
@@ -306,18 +334,26 @@ class Compactor:
         """The compact named form of an expression (unchanged when short already, unless
         ``force``)."""
         e = sympy.sympify(e)
-        if e.is_Atom or (not force and text_length(e) <= self.keep):
+        if e.is_Atom or (not force and short(e, self.keep)):
             return e
+        if e.free_symbols & self._name_symbols():
+            return self._mark(e)  # written in names already (a compact charpoly, det, trace)
         key = ("e", e)
         if key not in self._cache:
-            if time.perf_counter() - self._started > self.budget:
+            if time.process_time() - self._started > self.budget:
                 return e  # past the time budget: the rest is printed as it is
             self._cache[key] = self._compact(e)
-        out = self._cache[key]
-        self._used |= out.free_symbols & self._name_symbols()
-        for n in self._generic:
-            if n.symbol in out.free_symbols:
-                self._used |= n.definition.free_symbols & self._name_symbols()
+        return self._mark(self._cache[key])
+
+    def _mark(self, out: Any) -> Any:
+        """``out``, its names (and the names in their definitions) noted for :meth:`where`."""
+        names = self._name_symbols()
+        new = out.free_symbols & names
+        while new - self._used:
+            self._used |= new
+            defs = {n.symbol: n.definition for n in (*self._generic, *self._coords)}
+            new = set().union(*[defs[s].free_symbols for s in new if s in defs]) & names
+            new |= self._used
         return out
 
     def condition(self, c: Any) -> Any:
@@ -325,7 +361,7 @@ class Compactor:
         if c is None or isinstance(c, (bool, BooleanAtom)):
             return c
         if isinstance(c, Relational):
-            if text_length(c) <= self.keep:
+            if short(c, self.keep):
                 return c
             d = self.expr(c.lhs - c.rhs)
             return c.func(d, 0, evaluate=False)
@@ -334,7 +370,7 @@ class Compactor:
         return c
 
     def _name_symbols(self) -> set[sympy.Symbol]:
-        return {n.symbol for n in self._natural} | {n.symbol for n in self._generic}
+        return {n.symbol for n in (*self._natural, *self._generic, *self._coords)}
 
     def _compact(self, e: sympy.Expr) -> sympy.Expr:
         small = sympy.count_ops(e) <= _SMALL
@@ -364,6 +400,9 @@ class Compactor:
     def jacobian_at(self, rp: Any) -> sympy.Matrix:
         """The Jacobian at a rest point, as papers derive it: the compact Jacobian of the field
         with the compact coordinates of the point put in, each entry in its shortest form."""
+        named = self._named_jacobian(rp)
+        if named is not None:
+            return self._mark(named[0])
         variables = self.game.variables
         if rp.coordinates and all(v in rp.coordinates for v in variables):
             M = self.system_jacobian()
@@ -374,13 +413,181 @@ class Compactor:
             shares = set(variables)
             if not any(defs[n].free_symbols & shares for n in M.free_symbols if n in defs):
                 point = {v: self.expr(rp.coordinates[v], force=True) for v in variables}
-                return M.xreplace(point).applyfunc(self._tidy)
-        return rp.jacobian.applyfunc(lambda v: self.expr(v, force=True))
+                return self._mark(M.xreplace(point).applyfunc(self._tidy))
+        return self._mark(rp.jacobian.applyfunc(lambda v: self.expr(v, force=True)))
+
+    def _named_jacobian(self, rp: Any) -> tuple[sympy.Matrix, list[int]] | None:
+        """``(J, mixed)``: the Jacobian at a rest point written in the natural names, and the
+        indices of the populations that are mixed there; ``None`` where it does not apply.
+
+        Each two-strategy population's component of the field is ``v*(1 - v)*F_v`` with the
+        payoff advantage ``F_v`` multilinear in the other shares (the natural names). At a rest
+        point a pure population (``v`` = 0 or 1) has the row ``(1 - 2*v)*F_v`` on the diagonal
+        and zeros elsewhere, and a mixed one has ``F_v = 0``, so a zero diagonal and the
+        entries ``v*(1 - v)*dF_v/dw``. Written so, no large formula is expanded or factored:
+        this is the cost of compaction on three-population games. The point must be a rest
+        point of this game's replicator field (the natural names are its advantages); a
+        Jacobian of another field (another dynamics, a rescaled time) is caught by comparing
+        every entry with the analysis' own at a seeded random parameter point."""
+        variables = list(self.game.variables)
+        adv = {v: f for v, f, _ in self._advantages}
+        if (
+            rp.charpoly is None
+            or rp.intermediates
+            or set(adv) != set(variables)
+            or len(variables) != len(self.game.populations)
+            or not all(v in rp.coordinates for v in variables)
+        ):
+            return None
+        key = ("J", rp.label, tuple(rp.coordinates.items()))
+        if key in self._cache:
+            return self._cache[key]
+        point: dict[sympy.Symbol, sympy.Expr] = {}
+        mixed = []
+        for i, v in enumerate(variables):
+            c = sympy.sympify(rp.coordinates[v])
+            if c in (sympy.S.Zero, sympy.S.One):
+                point[v] = c
+            else:
+                mixed.append(i)
+        point.update(self._named_coordinates(rp, [variables[i] for i in mixed], point, adv))
+        n = len(variables)
+        rows = []
+        for i, v in enumerate(variables):
+            row = []
+            for j, w in enumerate(variables):
+                if i not in mixed:
+                    e = (1 - 2 * point[v]) * adv[v].xreplace(point) if i == j else 0
+                elif i == j:
+                    e = 0
+                else:
+                    e = point[v] * (1 - point[v]) * sympy.diff(adv[v], w).xreplace(point)
+                row.append(self._tidy(sympy.sympify(e)))
+            rows.append(row)
+        M = sympy.Matrix(n, n, [e for r in rows for e in r])
+        out = (M, mixed) if self._agrees(M, rp.charpoly) else None
+        self._cache[key] = out
+        return out
+
+    def _named_coordinates(
+        self,
+        rp: Any,
+        mixed: list[sympy.Symbol],
+        pure: Mapping[sympy.Symbol, sympy.Expr],
+        adv: Mapping[sympy.Symbol, sympy.Expr],
+    ) -> dict[sympy.Symbol, sympy.Expr]:
+        """The mixed coordinates of a rest point in the natural names where they follow from
+        one linear equation: with two populations mixed, ``F_v = 0`` is linear in the other's
+        share ``w`` (multilinear advantages), so ``w = -F_v(w=0)/(dF_v/dw)``, as papers write
+        it. Checked against the analysis' coordinate at a seeded random parameter point;
+        otherwise (and for three or more mixed populations) the compact coordinate."""
+        out = {v: self.expr(rp.coordinates[v]) for v in mixed}
+        done = set()
+        if len(mixed) == 2:
+            for v, w in (mixed, mixed[::-1]):
+                f = adv[v].xreplace(dict(pure))
+                slope = sympy.diff(f, w)
+                if slope == 0 or f.has(v):
+                    continue
+                cand = self._tidy(-f.xreplace({w: 0}) / slope)
+                if self._same_value(cand, rp.coordinates[w]):
+                    out[w] = cand
+                    done.add(w)
+        for v in mixed:
+            if (
+                v not in done
+                and not out[v].is_Atom
+                and (len(mixed) > 2 or not short(out[v], _NAME_MIN))
+            ):
+                out[v] = self._coordinate_name(rp, v, out[v])
+        return out
+
+    def _coordinate_name(self, rp: Any, v: sympy.Symbol, compact: sympy.Expr) -> sympy.Symbol:
+        """A name for a long coordinate of a rest point (``xhat``, printed x with a hat in
+        LaTeX), defined once in the *where* block: the entries of the Jacobian there are
+        products of the coordinates, unreadable with each written out."""
+        key = (v, rp.coordinates[v])
+        for n in self._coords:
+            if n.meaning == str(key):
+                return n.symbol
+        taken = {p.name for p in self.game.parameters} | {w.name for w in self.game.variables}
+        taken |= {n.symbol.name for n in self._coords}
+        base = f"{v.name}hat"
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}{k}"
+        sym = sympy.Symbol(name)
+        self._coords.append(Named(sym, compact, sympy.sympify(rp.coordinates[v]), str(key)))
+        return sym
+
+    def _random_point(self) -> dict[sympy.Symbol, sympy.Expr]:
+        rng = random.Random(20261207)
+        return {
+            p: sympy.Float(sympy.Rational(rng.randint(1, 997), rng.randint(1, 97)), 40)
+            for p in self._params
+        }
+
+    def _same_value(self, named: sympy.Expr, full: sympy.Expr) -> bool:
+        """``named`` (in names) equals ``full`` at a seeded random parameter point, to 20
+        digits (a guard; the tests prove the identities)."""
+        point = self._random_point()
+        try:
+            full_named = sympy.sympify(named).xreplace(self.definitions())
+            va = complex(full_named.xreplace(point).evalf(30))
+            vb = complex(sympy.sympify(full).xreplace(point).evalf(30))
+        except TypeError:
+            return False
+        return abs(va - vb) <= 1e-18 * max(1.0, abs(vb))
+
+    def _agrees(self, M: sympy.Matrix, charpoly: sympy.Expr) -> bool:
+        """Whether ``det(lambda*I - M)`` (``M`` in names) equals the analysis' characteristic
+        polynomial at a seeded random point of the parameters and three values of ``lambda``,
+        to 20 digits: a guard against a rest point of another field (another dynamics, a
+        rescaled time), not a proof (the tests prove the identities)."""
+        point = self._random_point()
+        defs = self.definitions()
+        N = M.xreplace(defs).xreplace(point).evalf(40)
+        if not all(e.is_number for e in N):
+            return False
+        n = M.shape[0]
+        for lam in (sympy.Float("0.37", 40), sympy.Float("-1.9", 40), sympy.Float("5.3", 40)):
+            va = complex((lam * sympy.eye(n) - N).det(method="berkowitz").evalf(30))
+            vb = complex(charpoly.xreplace(point).xreplace({LAMBDA: lam}).evalf(30))
+            if abs(va - vb) > 1e-18 * max(1.0, abs(vb)):
+                return False
+        return True
 
     def charpoly(self, rp: Any) -> sympy.Expr:
         """The characteristic polynomial ``det(lambda*I - J)`` at a rest point, computed from
-        the compact Jacobian, each coefficient of ``lambda`` in its shortest form."""
-        M = self.jacobian_at(rp)
+        the compact Jacobian, each coefficient of ``lambda`` in its shortest form: for a
+        multilinear game, the factor ``lambda - J_ii`` of each pure population times the
+        characteristic polynomial of the mixed populations' block."""
+        named = self._named_jacobian(rp)
+        if named is not None:
+            M, mixed = named
+            pure = [i for i in range(M.shape[0]) if i not in mixed]
+            out = sympy.Mul(*[LAMBDA - M[i, i] for i in pure])
+            if mixed:
+                out *= self._zero_diagonal_poly(M.extract(mixed, mixed))
+            return self._mark(out)
+        return self._mark(self._poly_in_lambda(self.jacobian_at(rp)))
+
+    def _zero_diagonal_poly(self, B: sympy.Matrix) -> sympy.Expr:
+        """``det(lambda*I - B)`` of a block with a zero diagonal, its coefficients as sums of
+        products of entries (never expanded: the entries hold the point's coordinates)."""
+        n = B.shape[0]
+        if n == 1:
+            return LAMBDA
+        if n == 2:
+            return LAMBDA**2 - self._tidy(B[0, 1] * B[1, 0])
+        if n == 3:
+            pairs = self._tidy(B[0, 1] * B[1, 0] + B[0, 2] * B[2, 0] + B[1, 2] * B[2, 1])
+            cycles = self._tidy(B[0, 1] * B[1, 2] * B[2, 0] + B[0, 2] * B[2, 1] * B[1, 0])
+            return LAMBDA**3 - pairs * LAMBDA - cycles
+        return self._poly_in_lambda(B)
+
+    def _poly_in_lambda(self, M: sympy.Matrix) -> sympy.Expr:
         poly = (LAMBDA * sympy.eye(M.shape[0]) - M).det(method="berkowitz")
         coeffs = sympy.Poly(sympy.expand(poly), LAMBDA).all_coeffs()
         deg = len(coeffs) - 1
@@ -391,7 +598,8 @@ class Compactor:
     def det_trace(self, rp: Any) -> tuple[sympy.Expr, sympy.Expr]:
         """Determinant and trace of the Jacobian at a rest point, in compact form."""
         M = self.jacobian_at(rp)
-        return self._tidy(M.det(method="berkowitz")), self._tidy(M.trace())
+        det, trace = self._tidy(M.det(method="berkowitz")), self._tidy(M.trace())
+        return self._mark(det), self._mark(trace)
 
     def _tidy(self, e: sympy.Expr) -> sympy.Expr:
         """An expression already in names, in its shortest form, names kept."""
@@ -491,13 +699,11 @@ class Compactor:
     def where(self) -> list[Named]:
         """The names used so far, natural ones first, each defined once."""
         used = self._used
-        return [n for n in self._natural if n.symbol in used] + [
-            n for n in self._generic if n.symbol in used
-        ]
+        return [n for n in (*self._natural, *self._generic, *self._coords) if n.symbol in used]
 
     def definitions(self) -> dict[sympy.Symbol, sympy.Expr]:
         """Every name introduced so far -> its full expression in the parameters."""
-        return {n.symbol: n.full for n in (*self._natural, *self._generic)}
+        return {n.symbol: n.full for n in (*self._natural, *self._generic, *self._coords)}
 
     def expand(self, e: Any) -> Any:
         """``e`` with every name replaced by its full expression (the inverse of

@@ -85,16 +85,13 @@ def _compacting(game: Game) -> Iterator[_Lazy]:
 
 def _long(expr: Any) -> bool:
     """Whether a formula is to be compacted: long, while compacting, in a game whose payoff
-    advantages give natural names (multilinear, two strategies per population). Elsewhere
-    (share-dependent payoffs, larger populations) factoring large formulas can take minutes,
-    so they are printed as they are."""
-    from .._compact import text_length
+    advantages give natural names (multilinear, two strategies per population; any number of
+    populations). Elsewhere (share-dependent payoffs, larger populations) factoring large
+    formulas can take minutes, so they are printed as they are."""
+    from .._compact import short
 
     holder = _COMPACTOR.get()
-    if holder is None or len(holder.game.populations) > 2 or text_length(expr) <= _KEEP:
-        # Three or more populations: the compaction is exact there too (tests/test_compact.py)
-        # but takes minutes on the bundled three-population models, so it waits for a faster
-        # factoring step.
+    if holder is None or short(expr, _KEEP):
         return False
     return bool(holder.get().natural)
 
