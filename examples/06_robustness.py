@@ -87,6 +87,24 @@ def _stable(analysis) -> list[str]:
     return [r.label for r in analysis.rest_points if str(r.stability) == "stable"]
 
 
+def _logit_summary(logit, replicator, eta: float) -> str:
+    """Where the stable logit equilibria lie, relative to the replicator's rest points."""
+    parts = []
+    for rp in logit.rest_points:
+        if str(rp.stability) != "stable":
+            continue
+        x = np.array([float(c) for c in rp.coordinates.values()])
+        best, gap = None, np.inf
+        for r in replicator.rest_points:
+            y = np.array([float(r.coordinates[v]) for v in rp.coordinates])
+            d = float(np.max(np.abs(x - y)))
+            if d < gap:
+                best, gap = r, d
+        parts.append(f"({best.label}) [{best.stability}] at distance {gap:.2f}")
+    where = "; ".join(parts) if parts else "none is stable"
+    return f"logit noise eta = {_fmt(eta)}: the stable logit equilibria are nearest to {where}"
+
+
 def section(model: str, *, quick: bool) -> str:
     """The Markdown section for one model."""
     game = lg.load_model(model)
@@ -101,12 +119,14 @@ def section(model: str, *, quick: bool) -> str:
 
     replicator = lg.analyze(game)
     stable = _stable(replicator)
+    summary: list[str] = []
     out.append(
         "**Replicator dynamics.** Asymptotically stable: "
         + ("; ".join(f"({label})" for label in stable) if stable else "none")
         + "."
     )
     out.append("")
+    summary_at = len(out)
 
     out += [
         "**Logit dynamics** (rest points are logit equilibria, found by a certified search):",
@@ -118,6 +138,8 @@ def section(model: str, *, quick: bool) -> str:
         a = lg.analyze(game, dynamics=f"logit:eta={eta}")
         for rp in a.rest_points:
             out.append(f"| {_fmt(eta)} ({factor} s) | {_point(rp)} | {rp.stability} |")
+        if factor == 0.05:
+            summary.append(_logit_summary(a, replicator, eta))
         if not a.complete:
             out.append(f"| {_fmt(eta)} | search not proven complete | |")
     out.append("")
@@ -137,13 +159,21 @@ def section(model: str, *, quick: bool) -> str:
         sim = lg.simulate(game, starts, t_end=1000.0, dynamics=name)
         conv = lg.converge(sim, a, eps=1e-2)
         shares = lg.basins(conv)
+        title = "BNN" if name == "bnn" else "Smith"
+        if stable:
+            share = sum(float(shares[lab][0]) for lab in stable if lab in shares)
+            summary.append(f"{title}: {share:.0%} of the starts end at the replicator's stable set")
+        else:
+            share = 1 - float(shares["not_converged"][0])
+            summary.append(f"{title}: {share:.0%} of the starts end at a Nash equilibrium")
         for label, share in shares.items():
+            if label == "not_converged" and float(share[0]) == 0:
+                continue
             shown = (
                 "none (still moving, or near no equilibrium)"
                 if label == "not_converged"
                 else f"({label})"
             )
-            title = "BNN" if name == "bnn" else "Smith"
             out.append(f"| {title} | {shown} | {float(share[0]):.3f} |")
     out.append("")
 
@@ -157,6 +187,17 @@ def section(model: str, *, quick: bool) -> str:
     for n, factor in ((6, 1.0), (6, 10.0), (30, 1.0), (30, 10.0)):
         fa = lg.finite(game, n, selection=factor / s)
         top = sorted(fa.stationary.items(), key=lambda kv: -kv[1])[:3]
+        if (n, factor) == (6, 10.0):
+            pure = stable and all("+" not in label for label in stable)
+            mass = sum(p for label, p in fa.stationary.items() if label in stable)
+            summary.append(
+                f"six governments per population (selection 10/s): {mass:.0%} of the time at "
+                "the replicator's stable set"
+                if pure
+                else "six governments per population (selection 10/s; the rare-mutation limit "
+                f"visits pure profiles only): most often at ({top[0][0]}), {top[0][1]:.0%} of "
+                "the time"
+            )
         shown = "; ".join(f"({label}) {p:.3f}" for label, p in top if p >= 0.0005)
         out.append(f"| {n} | {factor:g}/s | {shown} |")
     out.append("")
@@ -177,6 +218,12 @@ def section(model: str, *, quick: bool) -> str:
             game, sigma, starts=noise_starts, runs=runs, t_end=100.0, seed=SEED, eps=1e-2
         )
         rows.append((factor, sigma, res.probabilities))
+    if stable:
+        strong = rows[-1][2]
+        summary.append(
+            f"payoff noise sigma = s: probability {sum(strong.get(lab, 0.0) for lab in stable):.2f}"
+            " of ending at the replicator's stable set"
+        )
     # Rest points that no run ends near are left out, so that three-population tables fit.
     shown = [lab for lab in labels if any(p.get(lab, 0.0) > 0 for _, _, p in rows)]
     left_out = len(labels) - len(shown)
@@ -189,19 +236,27 @@ def section(model: str, *, quick: bool) -> str:
     if left_out:
         out += ["", f"No run ended near the other {left_out} rest points."]
     out.append("")
+    out[summary_at:summary_at] = [
+        "**In short:** " + "; ".join(summary) + ".",
+        "",
+    ]
     return "\n".join(out)
 
 
 def splice(page: Path, text: str) -> None:
-    """Write ``text`` into ``page`` between the robustness markers (appended if absent)."""
+    """Write ``text`` into ``page`` between the robustness markers, before the page's
+    references (or at its end)."""
     body = page.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
+    block = f"{BEGIN}\n{text.rstrip()}\n{END}\n"
     if BEGIN in body and END in body:
         head, rest = body.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        body = head + block + tail
+        body = head.rstrip() + "\n" + rest.split(END, 1)[1]
+    marker = "\n## References"
+    if marker in body:
+        head, tail = body.split(marker, 1)
+        body = head.rstrip() + "\n\n" + block + marker + tail
     else:
-        body = body.rstrip() + "\n\n" + block + "\n"
+        body = body.rstrip() + "\n\n" + block
     page.write_text(body, encoding="utf-8")
 
 
