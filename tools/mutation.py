@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS: dict[str, list[str]] = {
     "_conditions": [
         "lmc_games/_conditions.py",
+        "tests/test_kill_conditions.py",
         "tests/test_kill_analysis.py",
         "tests/test_analysis.py",
         "tests/test_symbolic_vs_numeric.py",
