@@ -377,27 +377,42 @@ def _apply_diff(source: str, diff: str) -> str | None:
     for line in diff.splitlines():
         if line.startswith("@@"):
             hunks.append(([], []))
+            hunks.append(([], []))  # the changed lines alone, if the context has moved on
         elif hunks and line[:1] in (" ", "-", "+") and not line.startswith(("---", "+++")):
-            old, new = hunks[-1]
-            if line[:1] != "+":
-                old.append(line[1:])
-            if line[:1] != "-":
-                new.append(line[1:])
+            for k, (old, new) in enumerate(hunks[-2:]):
+                if k == 1 and line[:1] == " ":
+                    continue
+                if line[:1] != "+":
+                    old.append(line[1:])
+                if line[:1] != "-":
+                    new.append(line[1:])
     if not hunks:
         return None
-    for old, new in hunks:
-        for indent in ("", "    ", "        "):
-
-            def block(lines: list[str], indent: str = indent) -> str:
-                return "\n".join(indent + ln if ln.strip() else ln for ln in lines)
-
-            before, after = block(old), block(new)
-            if source.count(before) == 1:
-                source = source.replace(before, after)
-                break
+    pairs = [(hunks[i], hunks[i + 1]) for i in range(0, len(hunks), 2)]
+    for with_context, bare in pairs:
+        if _apply_hunk(source, *with_context) is not None:
+            source = _apply_hunk(source, *with_context)
+        elif _apply_hunk(source, *bare) is not None:
+            source = _apply_hunk(source, *bare)
         else:
             return None
     return source
+
+
+def _apply_hunk(source: str, old: list[str], new: list[str]) -> str | None:
+    """``source`` with the lines ``old`` replaced by ``new`` where ``old`` occurs exactly
+    once at some indentation, else None."""
+    for indent in ("", "    ", "        "):
+
+        def block(lines: list[str], indent: str = indent) -> str:
+            return "\n".join(indent + ln if ln.strip() else ln for ln in lines)
+
+        # Whole lines only: a changed line must not match inside a longer one.
+        before, after = "\n" + block(old) + "\n", "\n" + block(new) + "\n"
+        padded = "\n" + source + "\n"
+        if before.strip() and padded.count(before) == 1:
+            return padded.replace(before, after)[1:-1]
+    return None
 
 
 def recheck(module: str, workdir: Path, only: list[str] | None) -> tuple[int, int, int]:
