@@ -258,15 +258,23 @@ def _wilson(k: int, n: int) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def _sample(dest: Path, n: int, seed: int) -> list[str]:
-    """Names of a seeded random sample of n mutants (generating them first if needed)."""
-    names = sorted(_results(dest))
+def _sample(dest: Path, n: int, seed: int, fresh: bool = False) -> list[str]:
+    """Names of a seeded random sample of n mutants (generating them first if needed).
+
+    The sample of a run is kept in ``sample.txt`` beside the mutants, so that a report or a
+    recheck reads the mutants that were run, even if mutmut renamed mutants since."""
+    kept = dest / "sample.txt"
+    if not fresh and kept.exists():
+        return kept.read_text().split()
+    names = [] if fresh else sorted(_results(dest))
     if not names:
         # A name that matches nothing: mutmut generates the mutants and the test statistics,
         # then stops before running any mutant.
         _mutmut(dest, "run", "__generate_only__", capture=True)
         names = sorted(_results(dest))
-    return sorted(random.Random(seed).sample(names, min(n, len(names))))
+    chosen = sorted(random.Random(seed).sample(names, min(n, len(names))))
+    kept.write_text("\n".join(chosen) + "\n")
+    return chosen
 
 
 def report(
@@ -523,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
             _write_config(dest, module)
             print(f"== {module}: mutmut run in {dest}", flush=True)
             if args.sample:
-                only = _sample(dest, args.sample, args.seed)
+                only = _sample(dest, args.sample, args.seed, fresh=True)
                 _mutmut(dest, "run", "--max-children", str(args.max_children), *only)
             else:
                 _mutmut(dest, "run", "--max-children", str(args.max_children))
