@@ -122,3 +122,31 @@ def test_a_three_strategy_outcome_sweep_under_logit_reaches_the_logit_point():
     )  # fmt: skip
     assert r.labels == (rp.label,)
     assert r.reached.tolist() == [[0]]
+
+
+def test_a_map_is_iterated_exactly_t_end_times():
+    """Discrete-time replicator with background fitness 2 on hawk-dove (V = 2, C = 3):
+    fitnesses f_h = 4 - 5x/2 and f_d = 3 - x, map x' = x f_h / (x f_h + (1 - x) f_d) (Hofbauer
+    & Sigmund 1998, §16.1), iterated here by hand from x0 = 0.1. The first iterate from which
+    x stays within eps of the fixed point V/C = 2/3 is k*; a sweep with t_end = k* must reach
+    it at time k*, which needs exactly k* iterations (one fewer ends outside the ball)."""
+    from lmc_games import load_model
+
+    def step(x):
+        fh, fd = 4 - 2.5 * x, 3 - x
+        return x * fh / (x * fh + (1 - x) * fd)
+
+    xs = [0.1]
+    for _ in range(300):
+        xs.append(step(xs[-1]))
+    eps = 1e-3
+    inside = [abs(v - 2 / 3) <= eps for v in xs]
+    k_star = next(k for k in range(len(xs)) if all(inside[k:]))
+    assert k_star > 2 and not inside[k_star - 1]
+    assert min(abs(abs(v - 2 / 3) - eps) for v in xs[: k_star + 1]) > 1e-6  # clear decisions
+    r = sweep(
+        load_model("hawk_dove"), {"C": [3.0]}, measure="outcome", starts=[[0.1]], t_end=k_star,
+        eps=eps, dynamics="discrete:base=2", engine="numpy",
+    )  # fmt: skip
+    assert r.reached.tolist() == [[0]] and r.labels == ("hawk+dove",)
+    assert r.convergence_time.tolist() == [[float(k_star)]]
