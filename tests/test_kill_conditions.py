@@ -4,7 +4,7 @@ surviving mutants of tools/mutation.py, issue 14). Expected values by hand: ``e 
 
 import sympy
 
-from lmc_games._conditions import combine
+from lmc_games._conditions import Signs, combine, negative, nonpositive, positive
 
 a, b = sympy.symbols("a b", real=True)
 
@@ -27,3 +27,18 @@ def test_opposite_conditions_too_large_to_normalise_are_contradictory():
     c = sympy.Symbol("c", real=True)
     big = sum(sympy.Integer(i) * a**i * b ** (i % 3) + c**i for i in range(1, 22))
     assert combine([big > 0, -big > 0]) == sympy.false
+
+
+def test_an_unexpanded_zero_is_nonpositive_and_not_negative():
+    """(V + C)**2 - V**2 - 2VC - C**2 is 0 for every V, C (expand by hand), though not
+    written as a number: ``0 <= 0`` holds, ``0 < 0`` does not, ``0 >= 0`` holds."""
+    from lmc_games import Parameter
+
+    V, C = Parameter("V", 2, min=0), Parameter("C", 3, min=0)
+    signs = Signs([V, C])
+    v, c = V.symbol, C.symbol
+    zero = (v + c) ** 2 - v**2 - 2 * v * c - c**2
+    assert not zero.is_number
+    assert nonpositive(zero, signs) == sympy.true
+    assert negative(zero, signs) == sympy.false
+    assert positive(zero, signs) == sympy.false
