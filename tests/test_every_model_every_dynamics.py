@@ -2,14 +2,18 @@
 registered dynamics, from the command line (issue 12: "Every bundled model runs through
 analyze, simulate, sweep, phase and report under each dynamics from the command line").
 
-Slow: 13 models x 8 dynamics x 5 commands. Each command must exit 0 and name its dynamics
-where its output has a place for it; the values themselves are tested elsewhere
-(tests/test_dynamics_*.py, tests/test_cli_dynamics.py).
+Slow: 13 models x 8 dynamics x 5 commands take about half an hour of CPU, so ``pytest -m
+slow`` (and CI) runs one model per geometry (line, square, triangle, cube) under every
+dynamics, and ``LMC_GAMES_FULL_MATRIX=1 pytest -m slow tests/test_every_model_every_dynamics.py``
+runs all thirteen. Each command must exit 0 and name its dynamics where its output has a
+place for it; the values themselves are tested elsewhere (tests/test_dynamics_*.py,
+tests/test_cli_dynamics.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -31,6 +35,13 @@ SPECS = (
 )
 
 
+MODELS = (
+    bundled_models()
+    if os.environ.get("LMC_GAMES_FULL_MATRIX")
+    else ("hawk_dove", "water_use", "rock_paper_scissors", "basin_compensation")
+)
+
+
 def _first_parameter(model: str) -> tuple[str, float, float] | None:
     game = load_model(model)
     for p in game.parameters:
@@ -44,7 +55,7 @@ def _first_parameter(model: str) -> tuple[str, float, float] | None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", SPECS)
-@pytest.mark.parametrize("model", bundled_models())
+@pytest.mark.parametrize("model", MODELS)
 def test_every_command_runs(model, spec, tmp_path, capsys):
     name = spec.split(":")[0]
     assert main(["analyze", model, "--dynamics", spec, "--format", "json"]) == 0
