@@ -584,7 +584,9 @@ class Compactor:
             pure = [i for i in range(M.shape[0]) if i not in mixed]
             out = sympy.Mul(*[LAMBDA - M[i, i] for i in pure])
             if mixed:
-                out *= self._zero_diagonal_poly(M.extract(mixed, mixed))
+                out *= self._zero_diagonal_poly(
+                    M.extract(mixed, mixed), [self.game.variables[i] for i in mixed]
+                )
             return self._mark(out)
         if len(self.game.populations) > 2:
             # No structure to use: the determinant of a 3x3 Jacobian of long entries takes
@@ -596,7 +598,35 @@ class Compactor:
             )
         return self._mark(self._poly_in_lambda(self.jacobian_at(rp)))
 
-    def _zero_diagonal_poly(self, B: sympy.Matrix) -> sympy.Expr:
+    def _cubic(self, B: sympy.Matrix) -> sympy.Expr:
+        pairs = self._tidy(B[0, 1] * B[1, 0] + B[0, 2] * B[2, 0] + B[1, 2] * B[2, 1])
+        cycles = self._tidy(B[0, 1] * B[1, 2] * B[2, 0] + B[0, 2] * B[2, 1] * B[1, 0])
+        return LAMBDA**3 - pairs * LAMBDA - cycles
+
+    def _entry_names(self, B: sympy.Matrix, variables: list[sympy.Symbol]) -> sympy.Matrix:
+        taken = {p.name for p in self.game.parameters} | {w.name for w in self.game.variables}
+        taken |= {n.symbol.name for n in self._coords}
+        defs = self.definitions()
+        out = sympy.zeros(*B.shape)
+        for i, j in itertools.product(range(B.shape[0]), repeat=2):
+            e = B[i, j]
+            if e == 0 or e.is_Atom:
+                out[i, j] = e
+                continue
+            base = f"J_{variables[i].name}{variables[j].name}"
+            found = next((n.symbol for n in self._coords if n.definition == e), None)
+            if found is None:
+                name, k = base, 1
+                while name in taken:
+                    k += 1
+                    name = f"{base}_{k}"
+                found = sympy.Symbol(name)
+                taken.add(name)
+                self._coords.append(Named(found, e, e.xreplace(defs), f"Jacobian entry {name}"))
+            out[i, j] = found
+        return out
+
+    def _zero_diagonal_poly(self, B: sympy.Matrix, variables: list[sympy.Symbol]) -> sympy.Expr:
         """``det(lambda*I - B)`` of a block with a zero diagonal, its coefficients as sums of
         products of entries (never expanded: the entries hold the point's coordinates)."""
         n = B.shape[0]
@@ -605,9 +635,13 @@ class Compactor:
         if n == 2:
             return LAMBDA**2 - self._tidy(B[0, 1] * B[1, 0])
         if n == 3:
-            pairs = self._tidy(B[0, 1] * B[1, 0] + B[0, 2] * B[2, 0] + B[1, 2] * B[2, 1])
-            cycles = self._tidy(B[0, 1] * B[1, 2] * B[2, 0] + B[0, 2] * B[2, 1] * B[1, 0])
-            return LAMBDA**3 - pairs * LAMBDA - cycles
+            out = self._cubic(B)
+            if short(out, LIMIT // 2):
+                return out
+            # Too long written out: the entries get names J_xy (x's row, y's column), as
+            # papers write the Jacobian, each defined once in the where block.
+            return self._cubic(self._entry_names(B, variables))
+
         return self._poly_in_lambda(B)
 
     def _poly_in_lambda(self, M: sympy.Matrix) -> sympy.Expr:
@@ -634,7 +668,7 @@ class Compactor:
         if f.is_Add:
             if all(_is_monomial(a) for a in f.args):
                 return self._factor_name(f)
-            return sympy.Add(*[self._walk(a) for a in f.args])
+            return self._walk_mixed_sum(f)
         if f.is_Mul:
             return sympy.Mul(*[self._walk(a) for a in f.args])
         if f.is_Pow:
@@ -642,6 +676,25 @@ class Compactor:
         if f.args:
             return f.func(*[self._walk(a) for a in f.args])
         return f
+
+    def _walk_mixed_sum(self, f: sympy.Expr) -> sympy.Expr:
+        """A sum of monomials and of monomials times other factors (``sqrt(disc)``, a
+        fraction), collected by those factors first: ``P + Q*sqrt(disc)`` with the polynomials
+        ``P`` and ``Q`` each named or compact, as a root of a quadratic is written."""
+        poly: list[sympy.Expr] = []
+        by_factor: dict[sympy.Expr, list[sympy.Expr]] = {}
+        for t in f.args:
+            if _is_monomial(t):
+                poly.append(t)
+                continue
+            mono, other = [], []
+            for a in sympy.Mul.make_args(t):
+                (mono if _is_monomial(a) else other).append(a)
+            by_factor.setdefault(sympy.Mul(*other), []).append(sympy.Mul(*mono))
+        parts = [self._walk(sympy.Add(*poly))] if poly else []
+        for other, coeffs in by_factor.items():
+            parts.append(self._walk(sympy.Add(*coeffs)) * self._walk(other))
+        return sympy.Add(*parts)
 
     def _factor_name(self, f: sympy.Expr) -> sympy.Expr:
         """A polynomial factor as a combination of natural names, a generic name, or compact."""
