@@ -200,3 +200,37 @@ def test_a_simulation_built_without_the_trust_fields_gets_their_documented_defau
     assert sim.dt.shape == (P,) and np.isnan(sim.dt).all()
     assert sim.error.shape == (N, P) and np.isnan(sim.error).all()
     assert sim.redone.shape == (N, P) and sim.redone.dtype == bool and not sim.redone.any()
+
+
+def test_a_stiff_trajectory_is_redone_with_dopri5_and_kept():
+    """A = [[0, s], [s, 0]] at s = 3e4, automatic step: too stiff for the RK4 tracker, so
+    the trajectory is re-run with dopri5 (redone) and trusted. x' = s x (1 - x)(1 - 2x)
+    takes x0 = 0.2 to x* = 1/2 at rate s/2 = 1.5e4 (by hand), so at t = 1 it sits at 1/2."""
+    import warnings
+
+    from lmc_games import Game, simulate
+
+    g = Game.symmetric([[0, "s"], ["s", 0]], ["a", "b"], parameters={"s": {"value": 30000}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sim = simulate(g, [[0.2], [0.9]], t_end=1, engine="numpy")
+    assert sim.redone.all() and sim.trusted.all()
+    assert sim.final[:, 0, 0] == pytest.approx([0.5, 0.5], abs=1e-6)
+    assert sim.states[0, :, 0, 0].tolist() == [0.2, 0.9]
+
+
+def test_integer_starts_are_the_same_starts_as_floats():
+    """Starts given as integers (the corners 0 and 1) and the same starts as floats give the
+    same trajectories: corners are rest points, so both stay exactly where they started."""
+    from lmc_games import SimulationWarning, load_model, simulate
+
+    g = load_model("hawk_dove")
+    runs = []
+    for starts in ([[0], [1]], [[0.0], [1.0]]):
+        with pytest.warns(SimulationWarning) as said:
+            runs.append(simulate(g, starts, t_end=5, engine="numpy"))
+        assert any("is a rest point" in str(w.message) for w in said)
+    a, b = runs
+    assert a.states.dtype == np.float64 and a.inits.dtype == np.float64
+    assert np.array_equal(a.states, b.states)
+    assert a.final[:, 0, 0].tolist() == [0.0, 1.0]
