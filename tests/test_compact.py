@@ -32,7 +32,13 @@ from lmc_games._render import analysis_to_latex, analysis_to_markdown, analysis_
 # Models whose symbolic analysis is quick enough for every test run; the three-population
 # models run under the slow marker.
 QUICK = ["water_use", "central_local", "hawk_dove_roles", "inspection", "matching_pennies"]
-SLOW = ["central_local_social", "mechanism_overlap", "water_use_lmc", "central_local_dynamic"]
+SLOW = [
+    "basin_compensation",
+    "central_local_social",
+    "mechanism_overlap",
+    "water_use_lmc",
+    "central_local_dynamic",
+]
 
 
 def same(a, b) -> bool:
@@ -142,10 +148,10 @@ def test_compact_equals_original_bundled(model):
 def test_compact_equals_original_bundled_slow(model):
     game = load_model(model)
     lengths = check_analysis(game, analyze(game, symbolic=True))
-    if model in ("water_use_lmc", "mechanism_overlap") and max(lengths) > LIMIT:
-        # Known gaps (issue 11, section 1): one formula of this three-population model is still
-        # 412 characters long, and mechanism_overlap's mixed points reach 360 since their
-        # Jacobians are no longer taken from names that stand for expressions in the shares
+    if model == "mechanism_overlap" and max(lengths) > LIMIT:
+        # Known gap (issue 11, section 1): mechanism_overlap's mixed points (one population of
+        # three strategies: no natural names) reach 360 characters since their Jacobians are no
+        # longer taken from names that stand for expressions in the shares
         # (test_rest_point_jacobian_does_not_reuse_names_of_the_shares); the identity checks
         # above pass.
         pytest.xfail(f"longest compact formula {max(lengths)} > {LIMIT} characters")
@@ -191,6 +197,45 @@ def test_printed_formulas_within_limits(model):
         assert len(out.encode()) < 50_000
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["basin_compensation", "central_local_social", "water_use_lmc"])
+def test_printed_formulas_within_limits_three_populations(model):
+    # Three-population models are compacted in print too (issue 11, section 3): every formula
+    # of the Markdown output (table cells, each inequality, each definition) within the limit.
+    game = load_model(model)
+    a = analyze(game, symbolic=True)
+    md = analysis_to_markdown(a)
+    for span in _code_spans(md):
+        for piece in _formula_pieces(span):
+            assert len(piece) <= LIMIT, piece[:120]
+    assert len(md.encode()) < 60_000
+    if model != "water_use_lmc":  # water_use_lmc: 51-53 kB, a known gap (issue 11)
+        for out in (md, analysis_to_text(a), analysis_to_latex(a)):
+            assert len(out.encode()) < 50_000
+
+
+def test_named_jacobian_guarded_against_another_field():
+    # The characteristic polynomial of a rest point is written from the game's replicator
+    # field in the natural names; a rest point of another field (here the same point with
+    # time rescaled by 2: det(lambda*I - 2J), so lambda -> lambda/2 up to a factor) must not
+    # get that polynomial. Expected: the named path applies to the true point and is refused
+    # for the rescaled one.
+    from dataclasses import replace
+
+    game = load_model("water_use")
+    a = analyze(game, symbolic=True)
+    interior = a.rest_points[-1]
+    c = Compactor(game)
+    assert c._named_jacobian(interior) is not None
+    n = interior.jacobian.shape[0]
+    rescaled = replace(
+        interior,
+        label="rescaled",
+        charpoly=sympy.expand(2**n * interior.charpoly.xreplace({LAMBDA: LAMBDA / 2})),
+    )
+    assert c._named_jacobian(rescaled) is None
+
+
 def test_short_formulas_left_alone():
     game = load_model("hawk_dove")
     a = analyze(game, symbolic=True)
@@ -223,11 +268,11 @@ def _product_game(data, n_params: int) -> Game:
     return Game.from_table(pops, table, parameters=params, name="product_2x2x2")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 11 §1, open: one random three-population product game failed in a CI run "
-    "(not reproduced here; three-population games are not compacted in printed output)",
-)
+# Formerly a non-strict xfail after one CI failure on a random three-population game. A likely
+# cause, found here on basin_compensation: grouped() recursed without end on a sum with
+# negative powers (A2/A1 terms of the interior); it groups polynomials only now. Slow: six
+# fully symbolic three-population analyses take minutes on a shared 2-core machine.
+@pytest.mark.slow
 @settings(
     max_examples=6,
     deadline=None,
@@ -238,10 +283,7 @@ def test_random_product_games(data):
     game = _product_game(data, data.draw(st.integers(3, 8)))
     a = analyze(game, symbolic=True)
     lengths = check_analysis(game, a)  # every compact formula equals its original
-    if max(lengths, default=0) > LIMIT:
-        # Known gap (issue 11, section 1): an edge or interior formula of some random
-        # three-population games is still over the limit (332 characters seen).
-        pytest.xfail(f"longest compact formula {max(lengths)} > {LIMIT} characters")
+    assert max(lengths, default=0) <= LIMIT
 
 
 def test_rest_point_expanded_writes_out_intermediates():
