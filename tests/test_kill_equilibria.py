@@ -67,3 +67,24 @@ def test_a_common_linear_factor_of_nonlinear_equations_is_a_symbolic_root_of_deg
         values = {str(k): v for k, v in seg.parametrisation.items()}
         assert values["y"] == sympy.Rational(1, 2), symbolic
         assert seg.dimension == 1
+
+
+def test_a_symbolic_rest_point_from_the_vanishing_coefficient_branch_of_degree_one():
+    """f1 = (y**2 - 1/4) x + y**2 - y/2 and f2 = (y + 1)(x - 1/3). Both are linear in x with
+    coefficients that depend on y, so elimination branches. Where y**2 - 1/4 and y**2 - y/2
+    both vanish (their gcd y - 1/2, by hand), f1 = 0 for every x and f2 = 0 gives x = 1/3:
+    the rest point (1/3, 1/2). Elsewhere x = -(y**2 - y/2)/(y**2 - 1/4) = -y/(y + 1/2) < 0,
+    outside the state space. The numeric analysis finds exactly (1/3, 1/2) inside; the symbolic
+    one must list it too, through its root of degree one."""
+    g = _two_population("(y**2 - 1/4)*x + y**2 - y/2", "(y + 1)*(x - 1/3)")
+    want = {"x": sympy.Rational(1, 3), "y": sympy.Rational(1, 2)}
+
+    def interior(a):
+        return [
+            {str(k): v for k, v in r.coordinates.items()}
+            for r in a.rest_points
+            if r.label.startswith("a+b, c+d")
+        ]
+
+    assert interior(analyze(g)) == [want]
+    assert want in interior(analyze(g, symbolic=True))
