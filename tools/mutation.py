@@ -24,6 +24,16 @@ Not part of CI: a module takes tens of minutes to hours. Run it niced, one modul
 ``--sample N`` checks a seeded random sample of N mutants and reports the score over the
 sample with a 95% Wilson interval: a quick estimate when the full run is too long.
 
+After writing tests for the survivors, ``--recheck`` reruns only the new or changed test files
+on the earlier run's survivors (their diffs applied to a fresh copy), without mutmut's own
+minutes of test statistics and clean runs; ``--bugs`` puts the six bugs of issue 14 back in by
+hand, one at a time, and says whether a fast test of the module catches each::
+
+    nice -n 19 python tools/mutation.py --recheck --sample 40 _sweep
+    nice -n 19 python tools/mutation.py --bugs
+
+A mutant or bug counts as caught only if the tests that failed pass without it.
+
 Score = killed / (killed + survived + not covered); a timeout counts as killed (the mutant made
 the tests hang), "skipped" mutants (none by default) are left out.
 """
