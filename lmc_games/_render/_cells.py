@@ -729,7 +729,13 @@ def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str
 
 
 def _md_equations(system: Any) -> list[str]:
-    body = [f"d{v.name}/dt = {_expr_text(f)}" for v, f in zip(system.variables, system.field)]
+    # A map in discrete time gives the increment of each share per step, x' - x = F(x).
+    time = getattr(system.dynamics, "time", None)
+    discrete = time is not None and time.value == "discrete"
+    body = [
+        f"{v.name}' - {v.name} = {_expr_text(f)}" if discrete else f"d{v.name}/dt = {_expr_text(f)}"
+        for v, f in zip(system.variables, system.field)
+    ]
     return ["```text", *body, "```"]
 
 
