@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -627,7 +628,7 @@ def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) 
             ]
     if game.references:
         body += ["\\section*{References}", "\\begin{itemize}"]
-        body += [f"\\item {_tex_text(ref)}" for ref in game.references]
+        body += [f"\\item {_tex_reference(ref)}" for ref in game.references]
         body += ["\\end{itemize}", ""]
     body.append("\\end{document}")
     return body
@@ -661,3 +662,19 @@ def _compile_tex(root: Path) -> Path:
     for aux in ("report.aux", "report.out", "report.log"):
         (root / aux).unlink(missing_ok=True)
     return root / "report.pdf"
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def _tex_reference(ref: str) -> str:
+    """A reference as LaTeX text whose address is a ``\\url`` (hyperref), which may break
+    across lines, unlike a long DOI written as text."""
+    parts, last = [], 0
+    for m in _URL.finditer(ref):
+        parts.append(_tex_text(ref[last : m.start()]))
+        url = m.group(0).replace("\\", "/").replace("%", "\\%").replace("#", "\\#")
+        parts.append("\\url{" + url.replace("{", "").replace("}", "") + "}")
+        last = m.end()
+    parts.append(_tex_text(ref[last:]))
+    return "".join(parts)

@@ -774,7 +774,28 @@ def _tex_text(text: str) -> str:
 def _tex(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
     e = _as_sympy(expr)
     e = _compacted_condition(e) if isinstance(e, (Boolean, Relational)) else _compacted(e)
-    return sympy.latex(e, symbol_names=dict(names))
+    return _breakable(sympy.latex(e, symbol_names=dict(names)))
+
+
+# TeX breaks an inline formula only after a binary operator or relation outside any group, and
+# \left( ... \right) is a group: a long formula in parentheses could not break and ran off the
+# page. Plain parentheses are not groups (and in running text their size does not matter).
+_LONG_TEX = 80
+
+
+def _breakable(tex: str) -> str:
+    r"""``tex`` with ``\left(``/``\right)`` turned into plain parentheses when it is long.
+
+    Examples
+    --------
+    >>> _breakable(r"a \left(b + c\right)")
+    'a \\left(b + c\\right)'
+    >>> _breakable(r"x \left(" + "a + " * 30 + r"b\right)").count("\\left")
+    0
+    """
+    if len(tex) <= _LONG_TEX:
+        return tex
+    return tex.replace(r"\left(", "(").replace(r"\right)", ")")
 
 
 def _tex_math(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
