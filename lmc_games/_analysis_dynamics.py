@@ -340,6 +340,12 @@ def _small_cancel(e: sympy.Expr) -> sympy.Expr:
     return sympy.cancel(e) if expr_size(e, 300) < 300 else e
 
 
+def _moderate(e: sympy.Expr) -> bool:
+    from ._conditions import expr_size
+
+    return expr_size(e, 300) < 300
+
+
 def _mean_payoffs(system: System, point, subs) -> list[float | None]:
     out: list[float | None] = []
     for pop, f in zip(system.game.populations, system.payoffs):
@@ -360,8 +366,18 @@ def _scaled(base: Analysis, system: System, rate, dynamics: Dynamics) -> Analysi
     for r in base.rest_points:
         n = len(base.game.variables)
         cp = None
+        reason = r.reason + f" (eigenvalues are the replicator's times {rate})"
         if r.charpoly is not None:
-            cp = sympy.expand(rate**n * r.charpoly.xreplace({LAMBDA: LAMBDA / rate}))
+            if _moderate(r.charpoly):
+                cp = sympy.expand(rate**n * r.charpoly.xreplace({LAMBDA: LAMBDA / rate}))
+            else:
+                # The symbolic interior polynomial of a three-population model has hundreds of
+                # thousands of characters: expanding or printing its rescaled form takes
+                # hours, and it says nothing the replicator's does not.
+                reason += (
+                    f"; characteristic polynomial: rate**{n} * p(lambda/rate) with p the "
+                    "replicator's (analyze with the replicator dynamics to see it)"
+                )
         points.append(
             replace(
                 r,
@@ -371,7 +387,7 @@ def _scaled(base: Analysis, system: System, rate, dynamics: Dynamics) -> Analysi
                 if r.numeric_eigenvalues is None
                 else tuple(r_num * z for z in r.numeric_eigenvalues),
                 charpoly=cp,
-                reason=r.reason + f" (eigenvalues are the replicator's times {rate})",
+                reason=reason,
             )
         )
     rows = tuple(replace(d, det=rate**2 * d.det, trace=rate * d.trace) for d in base.det_trace)

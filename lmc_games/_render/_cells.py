@@ -353,8 +353,13 @@ def _value_text(value: Any) -> str:
 
 
 def _inexact(value: Any) -> bool:
-    """Whether a value holds floating-point numbers (a point found by a numeric search)."""
-    return isinstance(value, float) or _as_sympy(value).has(sympy.Float)
+    """Whether a value is a number holding floating-point parts (a point found by a numeric
+    search); a formula in the parameters with a float factor in it (a dynamics' rate given as
+    0.001) is a formula, not a number."""
+    if isinstance(value, float):
+        return True
+    e = _as_sympy(value)
+    return e.has(sympy.Float) and not getattr(e, "free_symbols", set())
 
 
 def _short_value(value: Any, numeric: complex | None) -> str:
