@@ -9,6 +9,7 @@ command line (``pytest path::test_name``) always runs.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,10 @@ import pytest
 # named conftest.py outside packages then clash on import ("import file mismatch"). They hold
 # no doctests.
 collect_ignore = ["conftest.py", "docs/conftest.py"]
+# Modules that import numba at the top (the optional "fast" extra) cannot be imported for
+# their doctests without it; their tests skip on their own.
+if importlib.util.find_spec("numba") is None:
+    collect_ignore += ["lmc_games/_stochastic_numba.py"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
