@@ -82,7 +82,7 @@ class DiscreteReplicator(Dynamics):
         base = self.value("base")
         for profile, pays in game.payoffs.items():
             for p, pay in enumerate(pays):
-                v = base + sympy.sympify(pay).xreplace(subs)
+                v = base + sympy.sympify(pay, strict=True).xreplace(subs)
                 if v.free_symbols:
                     # Payoffs that depend on the shares (or parameters left free) cannot be
                     # checked at the corners alone; the analysis says so in a note.
@@ -94,7 +94,7 @@ class DiscreteReplicator(Dynamics):
                 need_positive = not game.is_symmetric or diagonal
                 if not (v.is_extended_real and (v > 0 if need_positive else v >= 0)):
                     low = min(
-                        sympy.sympify(q).xreplace(subs)
+                        sympy.sympify(q, strict=True).xreplace(subs)
                         for row in game.payoffs.values()
                         for q in row
                     )
