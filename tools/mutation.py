@@ -80,6 +80,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_targeted_kinks.py",
     ],
     "_equilibria": [
+        "tests/test_kill2_equilibria.py",
         "tests/test_kill_equilibria.py",
         "tests/test_analysis.py",
         "tests/test_targeted_exact.py",
