@@ -120,3 +120,141 @@ def test_a_non_real_coefficient_on_a_face_is_refused_and_named():
     assert corners == [0.0, 1.0]
     (note,) = [n for n in a.notes if n.startswith("face 's+t'")]
     assert "I*x" in note
+
+
+# --------------------------------------------------------------------------- root finding
+
+
+def _interior(analysis, label):
+    return [
+        {str(k): v for k, v in r.coordinates.items()}
+        for r in analysis.rest_points
+        if r.label.split(" #")[0] == label
+    ]
+
+
+def test_a_disguised_zero_leading_coefficient_is_dropped_before_solving():
+    """A = [[Z x, 0], [-1/2, 1/2]] with Z = log(6) - log(2) - log(3), which is 0 but not
+    written as 0: the face equation Z x**2 + x - 1/2 = 0 is linear, x = 1/2 (by hand). Taken
+    as a quadratic it would have a second root near -1/Z, or none."""
+    game = Game.symmetric([["(log(6) - log(2) - log(3))*x", 0], ["-1/2", "1/2"]], ["s", "t"])
+    a = analyze(game)
+    assert a.complete is True
+    assert _interior(a, "s+t") == [{"x": sympy.Rational(1, 2)}]
+
+
+def test_a_quadratic_with_a_logarithm_in_its_coefficients_has_both_roots_exactly():
+    """A = [[x, 0], [log(2) - 1/10, -1/10]]: f_s = x**2 and f_t = log(2) x - 1/10, so the
+    interior rest points solve x**2 - log(2) x + 1/10 = 0: x = (log 2 +- sqrt(log(2)**2 - 2/5))/2
+    (by hand), about 0.2052 and 0.4879, both in (0, 1); numpy.roots agrees."""
+    import numpy as np
+
+    game = Game.symmetric([["x", 0], ["log(2) - 1/10", "-1/10"]], ["s", "t"])
+    a = analyze(game)
+    assert a.complete is True
+    got = sorted((p["x"] for p in _interior(a, "s+t")), key=float)
+    log2 = sympy.log(2)
+    want = [(log2 - sympy.sqrt(log2**2 - sympy.Rational(2, 5))) / 2]
+    want.append((log2 + sympy.sqrt(log2**2 - sympy.Rational(2, 5))) / 2)
+    assert len(got) == 2
+    for g, w in zip(got, want):
+        assert sympy.simplify(g - w) == 0
+    numeric = sorted(np.roots([1.0, -np.log(2.0), 0.1]).real)
+    assert [float(g) for g in got] == pytest.approx(numeric, abs=1e-12)
+
+
+def test_a_curve_of_rest_points_is_searched_numerically_and_the_reason_is_given():
+    """f1 = f2 = x**2 + y**2 - 1/2: the interior face holds a quarter circle of rest points,
+    not isolated ones, so its exact Groebner solution does not apply. The analysis is
+    incomplete, says why, and every point its numeric search reports lies on the circle."""
+    pops = [
+        {"name": "p1", "strategies": ["a", "b"], "share": "x"},
+        {"name": "p2", "strategies": ["c", "d"], "share": "y"},
+    ]
+    f = "x**2 + y**2 - 1/2"
+    pay = {"a, c": [f, f], "a, d": [f, 0], "b, c": [0, f], "b, d": [0, 0]}
+    a = analyze(Game.from_table(pops, pay))
+    assert a.complete is False
+    (note,) = [n for n in a.notes if n.startswith("face 'a+b, c+d'")]
+    assert "without isolated solutions" in note
+    points = _interior(a, "a+b, c+d")
+    assert points
+    for p in points:
+        assert float(p["x"] ** 2 + p["y"] ** 2) == pytest.approx(0.5, abs=1e-8)
+
+
+def test_a_symbolic_segment_from_a_root_of_degree_one_with_a_parameter_coefficient():
+    """f1 = (p y - 1) y and f2 = (p y - 1)(y + 1): x appears nowhere and y only squared, so
+    the common zeros in (0, 1) come from their greatest common divisor p y - 1: the segment
+    y = 1/p, x free (by hand); at p = 2 the numeric analysis has y = 1/2."""
+    pops = [
+        {"name": "p1", "strategies": ["a", "b"], "share": "x"},
+        {"name": "p2", "strategies": ["c", "d"], "share": "y"},
+    ]
+    f1, f2 = "(p*y - 1)*y", "(p*y - 1)*(y + 1)"
+    pay = {"a, c": [f1, f2], "a, d": [f1, 0], "b, c": [0, f2], "b, d": [0, 0]}
+    game = Game.from_table(pops, pay, parameters={"p": {"value": 2, "min": 1}})
+    p = sympy.Symbol("p")
+    for symbolic, want in ((True, 1 / p), (False, sympy.Rational(1, 2))):
+        [seg] = [c for c in analyze(game, symbolic=symbolic).continua if c.face == "a+b, c+d"]
+        y = {str(k): v for k, v in seg.parametrisation.items()}["y"]
+        y = y.xreplace({s: p for s in y.free_symbols if s.name == "p"})
+        assert sympy.simplify(y - want) == 0, symbolic
+
+
+def test_a_symbolic_cubic_face_names_its_polynomial_with_the_coefficients():
+    """A = [[x**2, 0], [0, q]]: f_s = x**3, f_t = q (1 - x), so the interior rest point is a
+    root of x**3 + q x - q (by hand), the only real one for q > 0 (the derivative is positive);
+    at q = 1 it is 0.6823278 (numpy.roots). A symbolic analysis names it by its polynomial, and
+    the named coefficients must give back that polynomial."""
+    import numpy as np
+
+    game = Game.symmetric(
+        [["x**2", 0], [0, "q"]], ["s", "t"], parameters={"q": {"value": 1, "min": 0}}
+    )
+    (r,) = [r for r in analyze(game, symbolic=True).rest_points if r.label == "s+t"]
+    (root,) = r.coordinates.values()
+    inter = r.intermediates
+    names = {str(k): k for k in inter}
+    poly = sum(names[f"e{k}"] * root**k for k in range(4))
+    q = sympy.Symbol("q")
+    poly = poly.xreplace(inter)
+    poly = poly.xreplace({s: q for s in poly.free_symbols if s.name == "q"})
+    lead = sympy.Poly(poly, root).LC()
+    assert sympy.simplify(poly / lead - (root**3 + q * root - q)) == 0
+    assert any(str(root) in n and "root" in n for n in r.notes)
+    real = [z.real for z in np.roots([1.0, 0.0, 1.0, -1.0]) if abs(z.imag) < 1e-12]
+    assert real == pytest.approx([0.6823278038280193])
+    at_one = sympy.Poly(poly.xreplace({q: 1}) / lead.xreplace({q: 1}), root)
+    assert float(at_one.eval(real[0])) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_symbolic_quadratic_face_solutions_carry_their_face_and_a_real_discriminant():
+    """A = [[x, 0], [0, q]]: f_s = x**2, f_t = q (1 - x): x**2 + q x - q = 0, so
+    x = (-q +- sqrt(q**2 + 4 q))/2 (by hand). Each symbolic solution of the face belongs to
+    that face, and is valid where its discriminant, a real quantity, is positive."""
+    game = Game.symmetric(
+        [["x", 0], [0, "q"]], ["s", "t"], parameters={"q": {"value": 1, "min": 0}}
+    )
+    face = _make_face(game, ((0, 1),))
+    sols = solve_face(game, face, game.expected_payoffs(), symbolic=True, reserved_names=set())
+    assert len(sols) == 2
+    q = sympy.Symbol("q")
+    got = []
+    for sol in sols:
+        assert sol.face is face
+        (value,) = sol.values.values()
+        inter = sol.intermediates
+        for _ in range(3):
+            value = value.xreplace(inter)
+        got.append(value.xreplace({s: q for s in value.free_symbols if s.name == "q"}))
+        (cond,) = sol.extra_conditions
+        (disc,) = [k for k in inter if k.name == "disc"]
+        assert disc.is_real is True
+        assert cond == sympy.StrictGreaterThan(disc, 0)
+        want_disc = inter[disc].xreplace(inter)
+        want_disc = want_disc.xreplace({s: q for s in want_disc.free_symbols if s.name == "q"})
+        assert sympy.simplify(want_disc - (q**2 + 4 * q)) == 0
+    want = [(-q - sympy.sqrt(q**2 + 4 * q)) / 2, (-q + sympy.sqrt(q**2 + 4 * q)) / 2]
+    for w in want:
+        assert any(sympy.simplify(g - w) == 0 for g in got)
