@@ -258,3 +258,51 @@ def test_symbolic_quadratic_face_solutions_carry_their_face_and_a_real_discrimin
     want = [(-q - sympy.sqrt(q**2 + 4 * q)) / 2, (-q + sympy.sqrt(q**2 + 4 * q)) / 2]
     for w in want:
         assert any(sympy.simplify(g - w) == 0 for g in got)
+
+
+# --------------------------------------------------------------------------- faces and names
+
+
+def test_rest_points_come_corners_first_then_edges_then_the_interior():
+    """A = identity (3x3 coordination): every face holds one rest point, the uniform mix of its
+    support (each strategy in use earns its own share, so equal shares; by hand). Analysis
+    lists them corners first (its documented order), then the edges, then the interior."""
+    game = Game.symmetric([[1, 0, 0], [0, 1, 0], [0, 0, 1]], ["r", "p", "s"])
+    points = analyze(game).rest_points
+    sizes = [len(r.label.split("+")) for r in points]
+    assert sizes == [1, 1, 1, 2, 2, 2, 3]
+    for r in points:
+        support = r.label.split("+")
+        shares = dict(zip(["r", "p"], r.coordinates.values()))
+        shares["s"] = 1 - sum(shares.values())
+        want = {k: (sympy.Rational(1, len(support)) if k in support else 0) for k in shares}
+        assert shares == want, r.label
+
+
+def test_a_squared_parameter_is_kept_squared_in_a_symbolic_rest_point():
+    """A = [[0, p**2], [1, 0]]: f_s = (1 - x) p**2 and f_t = x, equal at x = p**2/(1 + p**2)
+    (by hand), 4/5 at p = 2 in the numeric analysis too."""
+    game = Game.symmetric(
+        [[0, "p**2"], [1, 0]], ["s", "t"], parameters={"p": {"value": 2, "min": 0}}
+    )
+    p = sympy.Symbol("p")
+    (value,) = analyze(game, symbolic=True)["s+t"].coordinates.values()
+    value = value.xreplace({s: p for s in value.free_symbols if s.name == "p"})
+    assert sympy.simplify(value - p**2 / (1 + p**2)) == 0
+    assert list(analyze(game)["s+t"].coordinates.values()) == [sympy.Rational(4, 5)]
+
+
+def test_names_of_a_second_symbolic_root_are_numbered_like_its_label():
+    """A = [[-2 a x, b], [c, 0]]: f_s - f_t = -2 a x**2 + (b + c) x - b, a quadratic on the
+    face s+t, so a symbolic analysis lists two rest points there, labelled s+t and s+t #2. The
+    quantity naming each point follows the label: x_star, then x_star_2 (a name is never
+    reused and never gets a number below 2)."""
+    game = Game.symmetric(
+        [["-2*a*x", "b"], ["c", 0]],
+        ["s", "t"],
+        parameters={"a": {"value": 1}, "b": {"value": 3}, "c": {"value": 1}},
+    )
+    points = [r for r in analyze(game, symbolic=True).rest_points if r.label.startswith("s+t")]
+    assert [r.label for r in points] == ["s+t", "s+t #2"]
+    named = [{str(k) for k in r.intermediates if str(k).startswith("x_star")} for r in points]
+    assert named == [{"x_star"}, {"x_star_2"}]
