@@ -348,6 +348,129 @@ def test_trajectory_equals_simulate(browser, pages, name, start):
     page.close()
 
 
+def _grid_trajectories(page) -> tuple[list, list[np.ndarray]]:
+    """The page's starts and the trajectories it drew from them (settled ones cut short)."""
+    starts = page.evaluate("STARTS")
+    flat = page.evaluate(
+        "state.gridTrajs.map(({ data, count }) => Array.from(data.subarray(0, count * N)))"
+    )
+    n = len(starts[0])
+    return starts, [np.array(t).reshape(-1, n) for t in flat]
+
+
+@pytest.mark.filterwarnings("ignore::lmc_games.SimulationWarning")
+@pytest.mark.parametrize("name", ["water_use_lmc", "basin_compensation"])
+def test_grid_trajectories_are_simulate_bit_for_bit(browser, pages, name):
+    """The 64 trajectories of a 2x2x2 model, from the page's field kernel (the parameter-only
+    part split off as the library's integrators split it) and its RK4 loop, are simulate's
+    numbers exactly, at the defaults and at a random point. water_use_lmc's trajectories
+    circle a heteroclinic cycle and never settle, the worst case for rounding."""
+    game = load_model(name)
+    page, problems = _open(browser, pages(name))
+    rng = np.random.default_rng(11)
+    for values in [{p.name: float(p.value) for p in game.parameters}, _random_values(game, rng)]:
+        _set_through_number_boxes(page, values)
+        starts, trajs = _grid_trajectories(page)
+        assert len(starts) == 64
+        g = game.with_values({k: exact_number(v) for k, v in values.items()})
+        sim = simulate(g, starts, t_end=T_END, dt=DT, engine="numpy").states[:, :, 0, :]
+        for i, traj in enumerate(trajs):
+            # Drawing stops a trajectory that no longer moves by 1e-10; the states drawn
+            # are simulate's, bit for bit.
+            np.testing.assert_array_equal(traj, sim[: len(traj), i, :])
+            if len(traj) < sim.shape[0]:
+                assert np.max(np.abs(sim[len(traj) :, i, :] - traj[-1])) < 1e-8
+    assert problems == []
+    page.close()
+
+
+def test_drawn_trajectories_pass_within_a_pixel_fraction_of_every_state(browser, pages):
+    """The path drawn for the trajectories leaves out states that a straight segment passes
+    close to (TRAJ_TOL = 0.25 canvas pixels; up to twice that near a segment's ends, and a
+    twentieth of a pixel more for a state skipped beside the last one): every vertex drawn
+    is a state, and every state between two vertices, projected onto each panel, lies within
+    0.6 pixels of the segment between them."""
+    page, problems = _open(browser, pages("water_use_lmc"))
+    drawn = page.evaluate(
+        """() => {
+          const out = [];
+          for (const pn of panels()) {
+            const lines = [], real = [ctx.moveTo, ctx.lineTo];
+            ctx.moveTo = (x, y) => { lines.push([[x, y]]); real[0].call(ctx, x, y); };
+            ctx.lineTo = (x, y) => {
+              lines[lines.length - 1].push([x, y]); real[1].call(ctx, x, y);
+            };
+            try { drawTraj(pn, state.gridTrajs, STYLE.traj, 0.8); }
+            finally { delete ctx.moveTo; delete ctx.lineTo; }
+            out.push({ i: pn.i, j: pn.j, L: pn.L, T: pn.T, S: pn.S, lines });
+          }
+          return out;
+        }"""
+    )
+    _, trajs = _grid_trajectories(page)
+    assert problems == []
+    page.close()
+    vertices = states = 0
+    worst = 0.0
+    for pn in drawn:
+        assert len(pn["lines"]) == len(trajs)  # one subpath per trajectory
+        for traj, line in zip(trajs, pn["lines"]):
+            # The page's own arithmetic: pn.L + x * pn.S and pn.T + (1 - y) * pn.S.
+            pts = np.column_stack(
+                [pn["L"] + traj[:, pn["i"]] * pn["S"], pn["T"] + (1 - traj[:, pn["j"]]) * pn["S"]]
+            )
+            poly = np.array(line)
+            # Each vertex is a state, in order; the first and the last are the ends.
+            idx, k = [], 0
+            for v in poly:
+                k += int(np.flatnonzero(np.all(pts[k:] == v, axis=1))[0])
+                idx.append(k)
+            assert idx[0] == 0 and (idx[-1] == len(pts) - 1 or len(poly) == 1)
+            vertices += len(poly)
+            states += len(pts)
+            if len(poly) == 1:
+                worst = max(worst, np.max(np.abs(pts - poly[0])))
+                continue
+            seg = np.clip(
+                np.searchsorted(idx, np.arange(len(pts)), side="right") - 1, 0, len(idx) - 2
+            )
+            a, b = poly[seg], poly[seg + 1]
+            ab = b - a
+            t = np.clip(
+                np.sum((pts - a) * ab, axis=1) / np.maximum(np.sum(ab * ab, axis=1), 1e-300), 0, 1
+            )
+            dist = np.linalg.norm(pts - (a + t[:, None] * ab), axis=1)
+            worst = max(worst, dist.max())
+    assert worst < 0.6, worst
+    # The point of it: a small fraction of the states reach the canvas as vertices.
+    assert vertices < 0.25 * states, (vertices, states)
+
+
+def test_a_parameter_the_field_does_not_use_keeps_the_trajectories(browser, pages):
+    """basin_compensation's R_u cancels from every payoff advantage (analyze lists it as
+    inert): moving its slider leaves the field, so the page keeps the trajectories and the
+    drawing, while the table switches from the exact analysis at the defaults to the live
+    one and still equals analyze. A parameter the field uses redraws everything."""
+    game = load_model("basin_compensation")
+    assert "R_u" in analyze(game).inert_parameters
+    page, problems = _open(browser, pages("basin_compensation"))
+    assert page.evaluate("window.lmcExplore.restPoints()")["source"] == "exact"
+    move = """([name, v]) => { const before = state.gridTrajs;
+        const box = document.getElementById(`param-${name}-value`);
+        box.value = String(v); box.dispatchEvent(new Event("change"));
+        window.lmcExplore.redraw(); return before === state.gridTrajs; }"""
+    values = {p.name: float(p.value) for p in game.parameters}
+    assert page.evaluate(move, ["R_u", 20]) is True
+    values["R_u"] = 20.0
+    assert page.evaluate("window.lmcExplore.restPoints()")["source"] == "live"
+    _compare(page, game, values)
+    assert page.evaluate(move, ["C_p", 4]) is False
+    values["C_p"] = 4.0
+    _compare(page, game, values)
+    assert problems == []
+    page.close()
+
+
 def test_water_use_stable_set_changes_at_p_15_32(browser, pages):
     """Zhang & Zhan (2020) via the model's claims: at the defaults the regime changes where
     p crosses 15/32; moved with the slider itself."""

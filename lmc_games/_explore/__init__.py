@@ -28,7 +28,7 @@ import sympy
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 
 from .._errors import ModelError, ParameterError
-from ._codegen import GUARD_JS, ConditionError, condition_parts, js_function
+from ._codegen import GUARD_JS, ConditionError, condition_parts, js_field_kernel, js_function
 
 if TYPE_CHECKING:
     from .._game import Game
@@ -215,7 +215,7 @@ def explore(
     n = len(variables)
 
     try:
-        field_js = js_function("field", variables, psyms, list(sys_.field))
+        field_js = js_field_kernel(variables, psyms, list(sys_.field))
     except PrintMethodNotImplementedError as exc:
         raise ModelError(
             f"{game.name}: the field uses a function the explorer cannot write as JavaScript"

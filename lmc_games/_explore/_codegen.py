@@ -14,10 +14,11 @@ from typing import Any
 import sympy
 from sympy.printing.jscode import JavascriptCodePrinter
 
+from .._compile._common import _Parts
 from .._errors import ConditionError
 from .._stability_table import GUARD, _small
 
-__all__ = ["ConditionError", "condition_parts", "js_function"]
+__all__ = ["ConditionError", "condition_parts", "js_field_kernel", "js_function"]
 
 
 class _Abs(sympy.Function):
@@ -88,6 +89,32 @@ def _print(e: Any) -> str:
     return _PRINTER.doprint(_as_expr(e))
 
 
+def _renamed(
+    shares: Sequence[sympy.Symbol], params: Sequence[sympy.Symbol], exprs: Sequence[Any]
+) -> list[sympy.Basic]:
+    """``exprs`` over the generated identifiers ``s_i`` and ``p_j``; any other symbol is an
+    error (nothing a user wrote may reach the printer)."""
+    renames = {v: sympy.Symbol(f"s_{i}") for i, v in enumerate(shares)}
+    renames.update({q: sympy.Symbol(f"p_{j}") for j, q in enumerate(params)})
+    out = [_as_expr(e).xreplace(renames) for e in exprs]
+    stray = set().union(*(e.free_symbols for e in out)) - set(renames.values()) if out else set()
+    if stray:
+        raise ConditionError("expressions refer to unknown symbols")
+    return out
+
+
+def _cse(exprs: list[sympy.Basic]) -> tuple[list[tuple[Any, Any]], list[Any]]:
+    return sympy.cse(exprs, symbols=sympy.numbered_symbols("c_"))
+
+
+def _loads(source: str, prefix: str, count: int, used: set, offset: str = "") -> list[str]:
+    return [
+        f"  const {prefix}_{i} = {source}[{offset}{i}];"
+        for i in range(count)
+        if sympy.Symbol(f"{prefix}_{i}") in used
+    ]
+
+
 def js_function(
     name: str,
     shares: Sequence[sympy.Symbol],
@@ -102,28 +129,16 @@ def js_function(
     ``tail``, when given, replaces the return statement; it may refer to the printed
     expressions as ``E[i]`` (placeholders filled in here).
     """
-    renames = {v: sympy.Symbol(f"s_{i}") for i, v in enumerate(shares)}
-    renames.update({q: sympy.Symbol(f"p_{j}") for j, q in enumerate(params)})
-    exprs = [_as_expr(e) for e in exprs]
-    exprs = [e.xreplace(renames) for e in exprs]
-    stray = (
-        set().union(*(e.free_symbols for e in exprs)) - set(renames.values()) if exprs else set()
-    )
-    if stray:
-        raise ConditionError("expressions refer to unknown symbols")
-    replacements, reduced = sympy.cse(exprs, symbols=sympy.numbered_symbols("c_"))
+    exprs = _renamed(shares, params, exprs)
+    replacements, reduced = _cse(exprs)
     used = set()
     for _, e in replacements:
         used |= e.free_symbols
     for e in reduced:
         used |= getattr(e, "free_symbols", set())
     lines = [f"function {name}(s, p) {{"]
-    for i in range(len(shares)):
-        if sympy.Symbol(f"s_{i}") in used:
-            lines.append(f"  const s_{i} = s[{i}];")
-    for j in range(len(params)):
-        if sympy.Symbol(f"p_{j}") in used:
-            lines.append(f"  const p_{j} = p[{j}];")
+    lines += _loads("s", "s", len(shares), used)
+    lines += _loads("p", "p", len(params), used)
     for sym, e in replacements:
         lines.append(f"  const {sym} = {_print(e)};")
     printed = [_print(e) for e in reduced]
@@ -137,6 +152,52 @@ def js_function(
         lines.append(f"  {out}")
     lines.append("}")
     return "\n".join(lines)
+
+
+def js_field_kernel(
+    shares: Sequence[sympy.Symbol], params: Sequence[sympy.Symbol], exprs: Sequence[Any]
+) -> str:
+    """The field as two JavaScript functions, for integrating many steps at fixed parameters:
+
+    - ``fieldConsts(p)`` returns a ``Float64Array`` ``q`` of the parameters and the
+      subexpressions of parameters alone, computed once per parameter point;
+    - ``fieldInto(s, o, q, out)`` writes the field at the shares ``s[o], s[o+1], ...`` into
+      ``out[0], out[1], ...`` and allocates nothing.
+
+    The split is the one the library's own integrators use
+    (:meth:`lmc_games._compile._common._Parts.split` after the same common-subexpression
+    elimination): each largest subexpression of parameters alone, the parameter-only
+    factors of a product and terms of a sum included, is computed once, and the per-state
+    arithmetic is the expression trees of ``simulate``'s RK4 kernels, printed for
+    JavaScript.
+    """
+    exprs = _renamed(shares, params, exprs)
+    replacements, reduced = _cse(exprs)
+    parts = _Parts.split(replacements, reduced, len(shares), len(params))
+    used: set = {sympy.Symbol(k) for k in parts.kargs}
+    for _, e in parts.hoisted:
+        used |= _as_expr(e).free_symbols
+    consts = ["function fieldConsts(p) {"]
+    consts += _loads("p", "p", len(params), used)
+    consts += [f"  const {sym} = {_print(e)};" for sym, e in parts.hoisted]
+    consts.append(f"  return Float64Array.of({', '.join(parts.kargs)});")
+    consts.append("}")
+    inner: set = set()
+    for _, e in parts.inner:
+        inner |= e.free_symbols
+    for e in parts.reduced:
+        inner |= _as_expr(e).free_symbols
+    kernel = ["function fieldInto(s, o, q, out) {"]
+    kernel += [
+        f"  const s_{i} = s[o + {i}];" if i else "  const s_0 = s[o];"
+        for i in range(len(shares))
+        if sympy.Symbol(f"s_{i}") in inner
+    ]
+    kernel += [f"  const {name} = q[{k}];" for k, name in enumerate(parts.kargs)]
+    kernel += [f"  const {sym} = {_print(e)};" for sym, e in parts.inner]
+    kernel += [f"  out[{i}] = {_print(e)};" for i, e in enumerate(parts.reduced)]
+    kernel.append("}")
+    return "\n".join(consts) + "\n\n" + "\n".join(kernel)
 
 
 def condition_parts(cond: Any, start: int = 0) -> tuple[str, list[Any]]:

@@ -41,51 +41,83 @@ function fmt(v) {
 }
 
 // ------------------------------------------------------------------ integration
+// The field comes as fieldConsts(p), the parameter-only part computed once per parameter
+// point, and fieldInto(s, o, q, out), which writes the field at s[o..o+N-1] into out and
+// allocates nothing (both generated). fieldAt is for the few hundred calls of the drawing.
+const FOUT = new Float64Array(N);
+function fieldAt(s, q) { fieldInto(s, 0, q, FOUT); return FOUT; }
+
+// Populations of two or more free shares, renormalised after each step.
+const MULTI = D.groups.filter((g) => g.length >= 2).map((g) => Int32Array.from(g));
+const KA = new Float64Array(N), KB = new Float64Array(N), KC = new Float64Array(N);
+const KD = new Float64Array(N), TMP = new Float64Array(N);
+
+function stepsFor(tEnd, dt) { return Math.max(1, Math.ceil(tEnd / dt - 1e-9)); }
+
 // Fixed-step RK4 with the arithmetic of lmc_games.simulate(dt=D.dt): the same stages in the
-// same order, then each free share clipped to [0, 1] and a population's free shares divided
-// by their sum where it exceeds 1.
-function rk4flat(y0, p, tEnd, dt, settle) {
-  // States after each step in one flat array (step k at k*N), so that 64 trajectories of
-  // 1000 steps cost no allocation per step.
-  const nsteps = Math.max(1, Math.ceil(tEnd / dt - 1e-9));
-  const h = tEnd / nsteps, hh = 0.5 * h, h6 = h / 6.0;
-  const data = new Float64Array((nsteps + 1) * N);
-  let y = Float64Array.from(y0), nw = new Float64Array(N);
-  data.set(y, 0);
-  const t1 = new Float64Array(N), t2 = new Float64Array(N), t3 = new Float64Array(N);
-  let count = 1;
+// same order on the same expression trees of the field, then each free share clipped to
+// [0, 1] and a population's free shares divided by their sum where it exceeds 1, so the
+// states are simulate's bit for bit (a browser test checks). The states go into data
+// (step k at base + k*N), read back from there for the next step: no allocation per step.
+// Returns the number of states written.
+function rk4Into(y0, q, nsteps, h, settle, data, base) {
+  const hh = 0.5 * h, h6 = h / 6.0;
+  for (let c = 0; c < N; c++) data[base + c] = y0[c];
+  let o = base, count = 1;
   for (let k = 1; k <= nsteps; k++) {
-    const a = field(y, p);
-    for (let c = 0; c < N; c++) t1[c] = y[c] + hh * a[c];
-    const b = field(t1, p);
-    for (let c = 0; c < N; c++) t2[c] = y[c] + hh * b[c];
-    const cc = field(t2, p);
-    for (let c = 0; c < N; c++) t3[c] = y[c] + h * cc[c];
-    const d = field(t3, p);
+    fieldInto(data, o, q, KA);
+    for (let c = 0; c < N; c++) TMP[c] = data[o + c] + hh * KA[c];
+    fieldInto(TMP, 0, q, KB);
+    for (let c = 0; c < N; c++) TMP[c] = data[o + c] + hh * KB[c];
+    fieldInto(TMP, 0, q, KC);
+    for (let c = 0; c < N; c++) TMP[c] = data[o + c] + h * KC[c];
+    fieldInto(TMP, 0, q, KD);
+    const nx = o + N;
     for (let c = 0; c < N; c++) {
-      const v = y[c] + h6 * (a[c] + 2.0 * b[c] + 2.0 * cc[c] + d[c]);
-      nw[c] = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+      const v = data[o + c] + h6 * (KA[c] + 2.0 * KB[c] + 2.0 * KC[c] + KD[c]);
+      data[nx + c] = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
     }
-    for (const g of D.groups) {
-      if (g.length < 2) continue;
-      let tot = nw[g[0]];
-      for (let i = 1; i < g.length; i++) tot = tot + nw[g[i]];
-      if (tot > 1.0) for (const i of g) nw[i] = nw[i] / tot;
+    for (let m = 0; m < MULTI.length; m++) {
+      const g = MULTI[m];
+      let tot = data[nx + g[0]];
+      for (let i = 1; i < g.length; i++) tot = tot + data[nx + g[i]];
+      if (tot > 1.0) for (let i = 0; i < g.length; i++) data[nx + g[i]] = data[nx + g[i]] / tot;
     }
+    count++;
     // For drawing only (settle): a trajectory that no longer moves on any scale a screen
     // shows is cut short; the trajectories reported in numbers never are.
-    let moved = 0;
-    if (settle) for (let c = 0; c < N; c++) moved = Math.max(moved, Math.abs(nw[c] - y[c]));
-    const tmp = y; y = nw; nw = tmp;
-    data.set(y, count * N);
-    count++;
-    if (settle && moved < 1e-10) break;
+    if (settle) {
+      let moved = 0;
+      for (let c = 0; c < N; c++) moved = Math.max(moved, Math.abs(data[nx + c] - data[o + c]));
+      if (moved < 1e-10) break;
+    }
+    o = nx;
   }
+  return count;
+}
+
+function rk4flat(y0, q, tEnd, dt, settle) {
+  const nsteps = stepsFor(tEnd, dt);
+  const data = new Float64Array((nsteps + 1) * N);
+  const count = rk4Into(y0, q, nsteps, tEnd / nsteps, settle, data, 0);
   return { data, count };
 }
 
+// The trajectories from the grid of starts, in one buffer kept from redraw to redraw.
+let gridBuffer = null;
+function integrateStarts(q) {
+  const nsteps = stepsFor(D.tEnd, D.dt), stride = (nsteps + 1) * N;
+  if (gridBuffer === null || gridBuffer.length !== STARTS.length * stride) {
+    gridBuffer = new Float64Array(STARTS.length * stride);
+  }
+  return STARTS.map((s, i) => {
+    const count = rk4Into(s, q, nsteps, D.tEnd / nsteps, true, gridBuffer, i * stride);
+    return { data: gridBuffer.subarray(i * stride, i * stride + count * N), count };
+  });
+}
+
 function rk4(y0, p, tEnd, dt) {
-  return toArrays(rk4flat(y0, p, tEnd, dt, false));
+  return toArrays(rk4flat(y0, fieldConsts(p), tEnd, dt, false));
 }
 
 function toArrays({ data, count }) {
@@ -436,7 +468,12 @@ function labelRank(label) {
 
 // ------------------------------------------------------------------ drawing
 const canvas = document.getElementById("phase");
-const ctx = canvas.getContext("2d");
+const view = canvas.getContext("2d");
+// What depends on the field only (frame, direction field, nullclines, trajectories) is drawn
+// on this layer, redrawn only when the field's parameters or the clicked start change; each
+// redraw copies it to the page and draws the rest-point markers over it.
+const layer = document.createElement("canvas");
+const ctx = layer.getContext("2d");
 const seriesCanvas = document.getElementById("series");
 const sctx = seriesCanvas.getContext("2d");
 const STYLE = {
@@ -553,7 +590,7 @@ function arrow(x, y, dx, dy, len) {
   ctx.moveTo(hx, hy); ctx.lineTo(hx - ux * 4 + uy * 2.5, hy - uy * 4 - ux * 2.5);
 }
 
-function drawField(pn, p) {
+function drawField(pn, q) {
   ctx.strokeStyle = STYLE.field; ctx.lineWidth = 0.8; ctx.beginPath();
   const M = pn.kind === "line" ? 20 : 17;
   for (let a = 0; a < M; a++) {
@@ -563,7 +600,7 @@ function drawField(pn, p) {
       else if (pn.kind === "triangle") { s = [(a + 0.5) / M, (b + 0.5) / M]; if (s[0] + s[1] > 1) continue; }
       else { s = new Array(N).fill(0.5); s[pn.i] = (a + 0.5) / M; s[pn.j] = (b + 0.5) / M; }
       if (!inDomain(s)) continue;
-      const f = field(s, p);
+      const f = fieldAt(s, q);
       const eps = 1e-3;
       const s2 = s.map((v, i) => v + eps * f[i]);
       const [X1, Y1] = toScreen(pn, s), [X2, Y2] = toScreen(pn, s2);
@@ -573,12 +610,12 @@ function drawField(pn, p) {
   ctx.stroke();
 }
 
-function drawLineCurve(pn, p) {
+function drawLineCurve(pn, q) {
   // ẋ against x above the axis: where it crosses zero are the rest points.
   const M = 200;
   const vals = [];
   let big = 0;
-  for (let i = 0; i <= M; i++) { const v = field([i / M], p)[0]; vals.push(v); if (Number.isFinite(v)) big = Math.max(big, Math.abs(v)); }
+  for (let i = 0; i <= M; i++) { const v = fieldAt([i / M], q)[0]; vals.push(v); if (Number.isFinite(v)) big = Math.max(big, Math.abs(v)); }
   const mid = (pn.top + pn.yAxis - 50) / 2 + 10, half = (pn.yAxis - 50 - pn.top) / 2;
   ctx.strokeStyle = "#bbb"; ctx.beginPath(); ctx.moveTo(pn.x0, mid); ctx.lineTo(pn.x1, mid); ctx.stroke();
   ctx.strokeStyle = STYLE.null0; ctx.lineWidth = 1.5; ctx.beginPath();
@@ -588,21 +625,30 @@ function drawLineCurve(pn, p) {
   ctx.fillText(`d${D.variables[0]}/dt (scaled; max |value| ${fmt(big)})`, pn.x0, pn.top - 8);
 }
 
-function marchingSquares(p, comp, pn, colour) {
-  const M = 70;
-  const val = [];
+// The field on a grid for the nullclines of a two-dimensional state space, both components
+// from one pass.
+function nullclineGrid(q, pn) {
+  const M = 70, val = [new Float64Array((M + 1) * (M + 1)), new Float64Array((M + 1) * (M + 1))];
+  const s = [0, 0];
   for (let a = 0; a <= M; a++) {
-    val.push([]);
     for (let b = 0; b <= M; b++) {
-      const s = [(a + 0.5) / (M + 1), (b + 0.5) / (M + 1)];
-      val[a].push(s[0] + s[1] > 1 && pn.kind === "triangle" ? NaN : field(s, p)[comp]);
+      s[0] = (a + 0.5) / (M + 1); s[1] = (b + 0.5) / (M + 1);
+      const k = a * (M + 1) + b;
+      if (s[0] + s[1] > 1 && pn.kind === "triangle") { val[0][k] = NaN; val[1][k] = NaN; continue; }
+      const f = fieldAt(s, q);
+      val[0][k] = f[0]; val[1][k] = f[1];
     }
   }
+  return { M, val };
+}
+
+function marchingSquares(grid, comp, pn, colour) {
+  const { M } = grid, val = grid.val[comp], at = (a, b) => val[a * (M + 1) + b];
   ctx.strokeStyle = colour; ctx.lineWidth = 1.3; ctx.setLineDash([5, 3]); ctx.beginPath();
   const pt = (a, b) => toScreen(pn, [(a + 0.5) / (M + 1), (b + 0.5) / (M + 1)]);
   for (let a = 0; a < M; a++) {
     for (let b = 0; b < M; b++) {
-      const v = [val[a][b], val[a + 1][b], val[a + 1][b + 1], val[a][b + 1]];
+      const v = [at(a, b), at(a + 1, b), at(a + 1, b + 1), at(a, b + 1)];
       if (!v.every(Number.isFinite)) continue;
       const corners = [[a, b], [a + 1, b], [a + 1, b + 1], [a, b + 1]];
       const cuts = [];
@@ -614,7 +660,7 @@ function marchingSquares(p, comp, pn, colour) {
           cuts.push(pt(a0 + t * (a1 - a0), b0 + t * (b1 - b0)));
         }
       }
-      for (let q = 0; q + 1 < cuts.length; q += 2) { ctx.moveTo(...cuts[q]); ctx.lineTo(...cuts[q + 1]); }
+      for (let r = 0; r + 1 < cuts.length; r += 2) { ctx.moveTo(...cuts[r]); ctx.lineTo(...cuts[r + 1]); }
     }
   }
   ctx.stroke(); ctx.setLineDash([]);
@@ -640,25 +686,62 @@ function gridStarts() {
 }
 const STARTS = gridStarts();
 
+// A drawn trajectory passes within TRAJ_TOL canvas pixels of every state of it (within
+// 2 * TRAJ_TOL near the ends of a segment): consecutive states that a straight segment
+// passes that close to are drawn as that segment. A trajectory near a heteroclinic cycle
+// runs along straight edges for most of its thousand steps, and settled ones sit on one
+// pixel, so the path has a few percent of the states' points (water_use_lmc at the
+// defaults: 2,000 to 26,000 segments per panel for 64,000 states).
+const TRAJ_TOL = 0.25;
 function drawTraj(pn, trajs, colour, width) {
-  // One path for all; a point less than half a pixel from the last one drawn is skipped
-  // (trajectories settle on rest points, where thousands of steps fall on one pixel).
   ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.beginPath();
-  const s = new Array(N);
+  const sq = pn.kind === "square";
+  const [v0, v1, v2] = sq ? [null, null, null] : pn.v;
+  const tol = TRAJ_TOL;
   for (const { data, count } of trajs) {
-    let lx = NaN, ly = NaN;
+    // Anchor (ax, ay): the end of the last segment drawn. Candidate (cx, cy): the last
+    // state, where the next segment ends unless a later state can. (lox, loy)-(hix, hiy):
+    // the cone of directions from the anchor that pass within tol of every state since.
+    let ax = 0, ay = 0, cx = 0, cy = 0, lox = 0, loy = 0, hix = 0, hiy = 0;
+    let cone = false, dmax = 0;
     for (let k = 0; k < count; k++) {
+      const o = k * N;
       let X, Y;
-      if (pn.kind === "square") {
-        X = pn.L + data[k * N + pn.i] * pn.S; Y = pn.T + (1 - data[k * N + pn.j]) * pn.S;
+      if (sq) {
+        X = pn.L + data[o + pn.i] * pn.S; Y = pn.T + (1 - data[o + pn.j]) * pn.S;
       } else {
-        for (let c = 0; c < N; c++) s[c] = data[k * N + c];
-        [X, Y] = toScreen(pn, s);
+        const w0 = data[o], w1 = data[o + 1], w2 = 1 - w0 - w1;
+        X = w0 * v0[0] + w1 * v1[0] + w2 * v2[0]; Y = w0 * v0[1] + w1 * v1[1] + w2 * v2[1];
       }
-      if (k === 0) { ctx.moveTo(X, Y); lx = X; ly = Y; continue; }
-      if (k < count - 1 && Math.abs(X - lx) < 0.5 && Math.abs(Y - ly) < 0.5) continue;
-      ctx.lineTo(X, Y); lx = X; ly = Y;
+      if (k === 0) { ctx.moveTo(X, Y); ax = cx = X; ay = cy = Y; continue; }
+      // Within a twentieth of a pixel of the candidate (a settling trajectory): nothing to do.
+      if (k < count - 1 && Math.abs(X - cx) < 0.05 && Math.abs(Y - cy) < 0.05) continue;
+      for (let pass = 0; pass < 2; pass++) {
+        const dx = X - ax, dy = Y - ay, d = Math.sqrt(dx * dx + dy * dy);
+        const inside = d >= dmax - tol && (!cone || d <= tol ||
+          (lox * dy - loy * dx >= 0 && dx * hiy - dy * hix >= 0 && dx * lox + dy * loy > 0));
+        if (inside || pass === 1) {
+          if (d > tol) {
+            // The directions within tol of this state: its own, turned by +-asin(tol/d).
+            const sn = tol / d, cs = Math.sqrt(1 - sn * sn);
+            const lx = dx * cs + dy * sn, ly = dy * cs - dx * sn;
+            const hx = dx * cs - dy * sn, hy = dy * cs + dx * sn;
+            if (!cone) { lox = lx; loy = ly; hix = hx; hiy = hy; cone = true; }
+            else {
+              if (lox * ly - loy * lx > 0) { lox = lx; loy = ly; }
+              if (hx * hiy - hy * hix > 0) { hix = hx; hiy = hy; }
+            }
+          }
+          if (d > dmax) dmax = d;
+          cx = X; cy = Y;
+          break;
+        }
+        // Outside: the segment to the candidate ends here, and the candidate becomes the
+        // anchor; this state, the next one, then always starts the new cone.
+        ctx.lineTo(cx, cy); ax = cx; ay = cy; cone = false; dmax = 0;
+      }
     }
+    if (cx !== ax || cy !== ay) ctx.lineTo(cx, cy);
   }
   ctx.stroke();
 }
@@ -687,7 +770,7 @@ function drawRest(pn, pts) {
   const sorted = pts.slice().sort((u, v) => ON_TOP.indexOf(u.verdict || "undecided") - ON_TOP.indexOf(v.verdict || "undecided"));
   for (const r of sorted) {
     const [X, Y] = toScreen(pn, r.coords);
-    marker(ctx, X, Y, r.verdict || "undecided", 6);
+    marker(view, X, Y, r.verdict || "undecided", 6);
   }
 }
 
@@ -709,7 +792,7 @@ function buildLegend() {
   if (N === 2) { line(STYLE.null0, `${D.variables[0]}-nullcline`, true); line(STYLE.null1, `${D.variables[1]}-nullcline`, true); }
 }
 
-function drawSeries(p) {
+function drawSeries() {
   const c = sctx, W = seriesCanvas.width, H = seriesCanvas.height;
   c.clearRect(0, 0, W, H);
   const L = 46, R = W - 120, T = 10, B = H - 28;
@@ -736,6 +819,7 @@ function drawSeries(p) {
 }
 
 // ------------------------------------------------------------------ page state
+let lastShown = null, lastError = null;
 function setOutputs(res) {
   const pts = res.points.slice().sort((u, v) => labelRank(u.label) - labelRank(v.label));
   state.source = res.source;
@@ -748,7 +832,12 @@ function setOutputs(res) {
   document.getElementById("grid-note").textContent = !res.at ? ""
     : res.error ? `(the analysis failed at the nearest grid point ${atText(res.at)}: ${res.error})`
       : `(precomputed at ${atText(res.at)}, the grid point nearest to the current values)`;
-  document.getElementById("rest-points").textContent = JSON.stringify({ source: res.source, at: res.at || null, points: pts });
+  const shown = JSON.stringify({ source: res.source, at: res.at || null, points: pts });
+  // The same rest points as last time (a parameter the field does not use moved): the table
+  // and the notes stay as they are.
+  if (shown === lastShown && (res.error || null) === lastError) return;
+  lastShown = shown; lastError = res.error || null;
+  document.getElementById("rest-points").textContent = shown;
   const tb = document.querySelector("#stability tbody");
   tb.textContent = "";
   for (const r of pts) {
@@ -769,30 +858,55 @@ function setOutputs(res) {
         : "The rest points cannot be computed live for this model (see the note above); they are shown at the defaults and the named scenarios" + (D.grid ? " and at the points of the precomputed grid." : ".");
 }
 
-function redraw() {
-  const t0 = performance.now();
-  const p = cur.slice();
-  const res = restPoints(p);
-  state.rest = res.points;
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  const pns = panels();
-  state.gridTrajs = STARTS.map((s) => rk4flat(s, p, D.tEnd, D.dt, true));
+// The field's parameter-only values, the clicked start and the canvas size the layer was
+// drawn for.
+let layerKey = null;
+function layerIsCurrent(q) {
+  const k = layerKey;
+  if (k === null || k.clicked !== state.clicked || k.w !== canvas.width || k.h !== canvas.height) return false;
+  if (k.q.length !== q.length) return false;
+  // NaN is never equal to itself: a field that is not finite is always redrawn.
+  for (let i = 0; i < q.length; i++) if (k.q[i] !== q[i]) return false;
+  return true;
+}
+
+function drawLayer(q, pns) {
+  if (layer.width !== canvas.width || layer.height !== canvas.height) {
+    layer.width = canvas.width; layer.height = canvas.height;
+  } else ctx.clearRect(0, 0, layer.width, layer.height);
+  state.gridTrajs = integrateStarts(q);
   for (const pn of pns) {
     drawFrame(pn);
-    if (pn.kind === "line") drawLineCurve(pn, p);
-    drawField(pn, p);
-    if (N === 2) { marchingSquares(p, 0, pn, STYLE.null0); marchingSquares(p, 1, pn, STYLE.null1); }
+    if (pn.kind === "line") drawLineCurve(pn, q);
+    drawField(pn, q);
+    if (N === 2) {
+      const grid = nullclineGrid(q, pn);
+      marchingSquares(grid, 0, pn, STYLE.null0); marchingSquares(grid, 1, pn, STYLE.null1);
+    }
     if (pn.kind !== "line") drawTraj(pn, state.gridTrajs, STYLE.traj, 0.8);
   }
   if (state.clicked) {
-    const flat = rk4flat(state.clicked, p, D.tEnd, D.dt, false);
+    const flat = rk4flat(state.clicked, q, D.tEnd, D.dt, false);
     state.clickedTraj = toArrays(flat);
     for (const pn of pns) if (pn.kind !== "line") drawTraj(pn, [flat], STYLE.clicked, 1.8);
     document.getElementById("trajectory").textContent = JSON.stringify({ start: state.clicked, dt: D.dt, tEnd: D.tEnd, states: state.clickedTraj });
   }
+  drawSeries();
+  layerKey = { q, clicked: state.clicked, w: canvas.width, h: canvas.height };
+}
+
+function redraw() {
+  const t0 = performance.now();
+  const p = cur.slice();
+  const q = fieldConsts(p);
+  const res = restPoints(p);
+  state.rest = res.points;
+  const pns = panels();
+  if (!layerIsCurrent(q)) drawLayer(q, pns);
+  view.clearRect(0, 0, canvas.width, canvas.height);
+  view.drawImage(layer, 0, 0);
   for (const pn of pns) drawRest(pn, res.points);
   setOutputs(res);
-  drawSeries(p);
   state.lastRedrawMs = performance.now() - t0;
   postState();
 }
