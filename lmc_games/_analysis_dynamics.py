@@ -76,7 +76,15 @@ def analyze_other(game: Game, *, symbolic: bool, dynamics: Dynamics) -> Analysis
         return _nash(game, symbolic, dynamics)
     if method is RestPointMethod.FACES:
         return _faces(game, symbolic, dynamics)
-    if isinstance(dynamics, Mutator) and dynamics.values["mu"] == 0:
+    if isinstance(dynamics, Mutator) and not dynamics.without_mutation():
+        if any(mu == 0 for mu in dynamics.rates(game)):
+            raise DynamicsError(
+                f"{dynamics.describe()}: some populations mutate and some do not; the rest "
+                "points could then lie on a face of a population without mutation, where the "
+                "numeric search of interior zeros does not look. Give every population a "
+                "positive rate (e.g. 1e-6) or none"
+            )
+    if isinstance(dynamics, Mutator) and dynamics.without_mutation():
         # No mutation: the replicator field exactly, whose rest points sit on the boundary
         # where a search of interior zeros would not look.
         base = _replicator(game, symbolic)
@@ -256,7 +264,7 @@ def _discrete_symbolic(game: Game, dynamics: Dynamics, system: System) -> Analys
     ``M = I + DF`` inside the unit circle: ``-1 < m < 1`` in dimension 1; ``det M < 1`` and
     ``|tr M| < 1 + det M`` in dimension 2; Jury 1964, *Theory and Application of the
     z-Transform Method*; Elaydi 2005, *An Introduction to Difference Equations*, §4.3)."""
-    from ._conditions import Signs, positive
+    from ._conditions import Signs
 
     base = _replicator(game, True)
     signs = Signs(game.parameters)
@@ -280,21 +288,11 @@ def _discrete_symbolic(game: Game, dynamics: Dynamics, system: System) -> Analys
                 means += [fit] * (pop.k - 1)
             J = sympy.Matrix([[J_rep[i, j] / means[i] for j in range(n)] for i in range(n)])
         M = (sympy.eye(n) + J).applyfunc(_small_cancel)
-        if n == 1:
-            m = M[0, 0]
-            conds = [positive(1 - m, signs), positive(1 + m, signs)]
-            cp = LAMBDA - m
-        else:
-            det = _small_cancel(M[0, 0] * M[1, 1] - M[0, 1] * M[1, 0])
-            tr = _small_cancel(M[0, 0] + M[1, 1])
-            cp = LAMBDA**2 - tr * LAMBDA + det
-            conds = [
-                positive(1 - det, signs),
-                positive(1 + det - tr, signs),
-                positive(1 + det + tr, signs),
-            ]
+        multipliers, cp, conds, never = _multipliers(M, signs)
         stable_if = combine([r.exists_if, *conds])
-        if stable_if == sympy.true:
+        if never is not None:
+            stability, why = None, never
+        elif stable_if == sympy.true:
             stability, why = Stability.STABLE, "every eigenvalue inside the unit circle for all "
             why += "parameter values (Jury conditions)"
         elif stable_if == sympy.false:
@@ -308,7 +306,7 @@ def _discrete_symbolic(game: Game, dynamics: Dynamics, system: System) -> Analys
             replace(
                 r,
                 jacobian=M,
-                eigenvalues=(),
+                eigenvalues=multipliers,
                 numeric_eigenvalues=None,
                 charpoly=cp,
                 stability=stability,
@@ -402,6 +400,51 @@ def _scaled(base: Analysis, system: System, rate, dynamics: Dynamics) -> Analysi
             *base.notes,
         ),
     )
+
+
+def _multipliers(M: sympy.Matrix, signs) -> tuple[tuple, sympy.Expr, list, str | None]:
+    """``(multipliers, charpoly, conditions, never)`` of a map's Jacobian ``M = I + DF`` of
+    dimension 1 or 2 with symbolic entries.
+
+    * Triangular ``M`` (every pure profile, and an edge, of a two-population game): the
+      multipliers are the diagonal entries, the characteristic polynomial their product of
+      ``lambda - m``, and the Jury conditions are ``-1 < m < 1`` for each, which is what the
+      three conditions of dimension 2 say for real roots (their products would be long
+      formulas that the report cannot shorten in reasonable time).
+    * Trace exactly 2 (the interior point of a two-population game: the replicator's Jacobian
+      has a zero diagonal there): ``1 - det`` and ``1 + det - tr`` add up to ``2 - tr = 0``, so
+      the Jury conditions never hold together; ``never`` says why. The multipliers are
+      ``1 +- sqrt(M_xy*M_yx)``, written ``1 +- sqrt(M_xy)*sqrt(M_yx)`` (the same pair of
+      numbers: the product of the roots squares to ``M_xy*M_yx``), each factor kept apart so
+      that the report names it instead of expanding the product.
+    * Otherwise the three Jury conditions on ``det M`` and ``tr M``; no closed multipliers.
+    """
+    from ._conditions import positive
+
+    n = M.shape[0]
+    if n == 1 or M[0, 1] == 0 or M[1, 0] == 0:
+        ms = tuple(_small_cancel(M[i, i]) for i in range(n))
+        conds = []
+        for m in ms:
+            conds += [positive(_small_cancel(1 - m), signs), positive(_small_cancel(1 + m), signs)]
+        return ms, sympy.Mul(*[LAMBDA - m for m in ms]), conds, None
+    det = _small_cancel(M[0, 0] * M[1, 1] - M[0, 1] * M[1, 0])
+    tr = _small_cancel(M[0, 0] + M[1, 1])
+    cp = LAMBDA**2 - tr * LAMBDA + det
+    if tr == 2:
+        root = sympy.sqrt(sympy.cancel(M[0, 1])) * sympy.sqrt(sympy.cancel(M[1, 0]))
+        never = (
+            "the trace of I + DF is 2, so the Jury conditions det < 1 and 1 + det - tr > 0 "
+            "cannot both hold: the multipliers 1 +- sqrt(M_xy*M_yx) are never both inside the "
+            "unit circle (real with one above 1, complex with modulus above 1, or both 1)"
+        )
+        return (1 - root, 1 + root), cp, [sympy.false], never
+    conds = [
+        positive(1 - det, signs),
+        positive(1 + det - tr, signs),
+        positive(1 + det + tr, signs),
+    ]
+    return (), cp, conds, None
 
 
 def _reclassify(r: RestPoint, J: sympy.Matrix, discrete: bool) -> RestPoint:
