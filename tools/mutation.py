@@ -72,6 +72,7 @@ TESTS: dict[str, list[str]] = {
     ],
     "_analysis": [
         "lmc_games/_analysis.py",
+        "tests/test_kill2_analysis.py",
         "tests/test_kill_analysis.py",
         "tests/test_analysis.py",
         "tests/test_symbolic_vs_numeric.py",
