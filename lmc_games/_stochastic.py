@@ -1007,19 +1007,43 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
     threads = max(1, min(numba.get_num_threads(), M // 4096))
     cuts = [M * i // threads for i in range(threads + 1)]
 
+    # Every population with two strategies (one free share each): the exponentials of the
+    # softmax are taken by numpy's vectorised exp over the whole block, 3-4 times faster than
+    # the compiled loop's scalar calls, with the numpy engine's very arithmetic.
+    pairs = all(len(g) == 1 for g in groups)
+
     def advance(a: int, b: int, z: np.ndarray, k0: int) -> None:
         ua = u[a:b]
-        xs, y = np.empty_like(ua), np.empty_like(ua)
+        xs, y, w = np.empty_like(ua), np.empty_like(ua), np.empty_like(ua)
         ks = [np.empty_like(ua) for _ in range(4)]
         pieces = []  # (lo, hi, params) of the parameter blocks within [a, b)
         for grp in range(a // SR, -(-b // SR)):
             lo, hi = max(a, grp * SR), min(b, (grp + 1) * SR)
             pieces.append((lo - a, hi - a, prm[grp % P][: hi - lo]))
 
-        def field(state: np.ndarray, out: np.ndarray) -> None:
-            nb.shares(state, xs, first, stop)
+        def advantages(out: np.ndarray) -> None:
             for lo, hi, pp in pieces:
                 batch(xs[lo:hi], pp, out[lo:hi])
+
+        def field(state: np.ndarray, out: np.ndarray) -> None:
+            if pairs:
+                nb.neg_abs(state, w)
+                np.exp(w, out=w)
+                nb.logistic(state, w, xs)
+            else:
+                nb.shares(state, xs, first, stop)
+            advantages(out)
+
+        def stage(k_in: np.ndarray, s: np.ndarray, out: np.ndarray) -> None:
+            """``out = field(u + s * k_in)``."""
+            if pairs:
+                nb.axpy_neg_abs(ua, k_in, s, y, w)
+                np.exp(w, out=w)
+                nb.logistic(y, w, xs)
+                advantages(out)
+            else:
+                nb.axpy(ua, k_in, s, y)
+                field(y, out)
 
         for step in range(z.shape[0]):
             k = k0 + step
@@ -1029,12 +1053,9 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
                     ua, ks[0], h[a:b], ns[a:b], k, z[step], nrow[a:b], sc[a:b], first, stop, mix
                 )
                 continue
-            nb.axpy(ua, ks[0], hh[a:b], y)
-            field(y, ks[1])
-            nb.axpy(ua, ks[1], hh[a:b], y)
-            field(y, ks[2])
-            nb.axpy(ua, ks[2], h[a:b], y)
-            field(y, ks[3])
+            stage(ks[0], hh[a:b], ks[1])
+            stage(ks[1], hh[a:b], ks[2])
+            stage(ks[2], h[a:b], ks[3])
             nb.finish(ua, *ks, h6[a:b], ns[a:b], k, z[step], nrow[a:b], sc[a:b], first, stop, mix)
 
     pool = None

@@ -84,3 +84,36 @@ def euler(u, k1, h, ns, k, z, nrow, sc, first, stop, mix):  # pragma: no cover -
                 tot = tot + z[q, c]
             for c in range(first[g], stop[g]):
                 u[r, c] = u[r, c] + sc[r, c] * (z[q, c] + mix[g] * tot)
+
+
+@njit(**_JIT)
+def neg_abs(u, w):  # pragma: no cover - compiled
+    """``w = -|u|``: the exponents of the two-strategy softmax, for one vectorised ``np.exp``."""
+    for r in range(u.shape[0]):
+        for c in range(u.shape[1]):
+            w[r, c] = -abs(u[r, c])
+
+
+@njit(**_JIT)
+def axpy_neg_abs(u, k, s, y, w):  # pragma: no cover - compiled
+    """``y = u + s * k`` (as :func:`axpy`) and ``w = -|y|``, in one pass."""
+    for r in range(u.shape[0]):
+        sr = s[r]
+        for c in range(u.shape[1]):
+            v = u[r, c] + sr * k[r, c]
+            y[r, c] = v
+            w[r, c] = -abs(v)
+
+
+@njit(**_JIT)
+def logistic(y, e, xs):  # pragma: no cover - compiled
+    """Free shares of two-strategy populations from log-ratios ``y`` and ``e = exp(-|y|)``:
+    the formulas of :func:`shares` with the exponential taken outside (numpy's ``exp`` is
+    vectorised; the compiled loop's is a scalar call, most of a step's time)."""
+    for r in range(y.shape[0]):
+        for c in range(y.shape[1]):
+            v = y[r, c]
+            ev = e[r, c]
+            big = 1.0 / (1.0 + ev)
+            small = ev / (1.0 + ev)
+            xs[r, c] = big if v >= 0.0 else small

@@ -378,3 +378,35 @@ def test_sigma_sweep_resumes(tmp_path, bistable, monkeypatch):
     # Another sweep in the same directory is refused.
     with pytest.raises(SweepError):
         sigma_sweep(bistable, [0.5], resume=d, **kw)
+
+
+@pytest.mark.skipif(not numba_available(), reason="numba is not installed")
+@pytest.mark.parametrize("scheme", ["rk4", "euler"])
+def test_two_strategy_populations_run_the_numpy_arithmetic_bit_for_bit(scheme):
+    """With two strategies per population the numba engine takes the softmax's exponentials
+    with numpy's vectorised exp (the speed of the RK4 scheme, benchmarks/bench_stochastic.py):
+    the very arithmetic of the numpy engine, so the two agree to the last bit."""
+    g = load_model("water_use").scenario("strong_supervision")
+    kw = dict(starts=[[0.5, 0.5], [0.2, 0.7]], runs=40, t_end=10, dt=0.1, seed=3, scheme=scheme)
+    a = stochastic_outcomes(g, 10.0, engine="numpy", **kw)
+    b = stochastic_outcomes(g, 10.0, engine="numba", **kw)
+    assert np.array_equal(a.final, b.final)
+
+
+@pytest.mark.skipif(not numba_available(), reason="numba is not installed")
+def test_two_strategy_populations_skip_the_scalar_exp_loop(monkeypatch):
+    """The RK4 scheme's time goes mostly to the softmax's exponentials: for two-strategy
+    populations the compiled scalar-exp loop (``shares``) must not be used at all."""
+    from lmc_games import _stochastic_numba as nb
+
+    def refuse(*args):
+        raise AssertionError("scalar-exp softmax used for two-strategy populations")
+
+    g = load_model("water_use").scenario("strong_supervision")
+    stochastic_outcomes(g, 10.0, starts=1, runs=8, t_end=1, dt=0.1, seed=1, engine="numba")
+    monkeypatch.setattr(nb, "shares", refuse)
+    for scheme in ("rk4", "euler"):
+        out = stochastic_outcomes(
+            g, 10.0, starts=1, runs=8, t_end=1, dt=0.1, seed=1, scheme=scheme, engine="numba"
+        )
+        assert out.total == 8
