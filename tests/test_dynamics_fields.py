@@ -250,3 +250,22 @@ def test_discrete_map_keeps_the_simplex_with_positive_payoffs():
     for x in rng.dirichlet(np.ones(3), size=50):
         nxt = x[:2] + np.array(F(*x[:2]))
         assert nxt.min() >= 0 and nxt.sum() <= 1 + 1e-12
+
+
+def test_per_strategy_helper_drives_smith_and_best_response():
+    """Smith and best response are written one strategy at a time through the shared
+    ``per_strategy`` loop (dynamics/_common.py); their fields by hand, three strategies."""
+    from lmc_games.dynamics._common import per_strategy
+
+    x1, x2 = sympy.symbols("x1 x2")
+    x = (x1, x2, 1 - x1 - x2)
+    f = (sympy.Integer(3), sympy.Integer(1), sympy.Integer(2))
+    assert per_strategy((x,), (f,), lambda x, f, i: i * f[i]) == ((0, 1, 4),)
+    smith = Smith().growth(None, (x,), (f,))[0]
+    # strategy 1 (payoff 3) gains from both others (gains 2 and 1), loses to none
+    assert sympy.expand(smith[0] - (2 * x2 + 1 * x[2])) == 0
+    # strategy 2 (payoff 1) gains from none, loses to both (2 + 1)
+    assert sympy.expand(smith[1] - (-3 * x2)) == 0
+    assert sympy.expand(smith[2] - (x2 - x[2])) == 0
+    br = BestResponse().growth(None, (x,), (f,))[0]
+    assert [sympy.simplify(b) for b in br] == [1 - x1, -x2, x1 + x2 - 1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy
 
 from ._base import Dynamics, RestPointMethod
+from ._common import per_strategy
 
 
 class BestResponse(Dynamics):
@@ -37,15 +38,11 @@ class BestResponse(Dynamics):
     rest_points = RestPointMethod.NASH
 
     def growth(self, game, shares, payoffs):
-        out = []
-        for x, f in zip(shares, payoffs):
-            comps = []
-            for i, xi in enumerate(x):
-                # i is the chosen best reply when it earns strictly more than every strategy
-                # listed before it and at least as much as every one after it.
-                conds = [f[i] - f[j] > 0 for j in range(i)]
-                conds += [f[i] - f[j] >= 0 for j in range(i + 1, len(x))]
-                chosen = sympy.Piecewise((1, sympy.And(*conds)), (0, True))
-                comps.append(chosen - xi)
-            out.append(tuple(comps))
-        return tuple(out)
+        def rate(x, f, i):
+            # i is the chosen best reply when it earns strictly more than every strategy
+            # listed before it and at least as much as every one after it.
+            conds = [f[i] - f[j] > 0 for j in range(i)]
+            conds += [f[i] - f[j] >= 0 for j in range(i + 1, len(x))]
+            return sympy.Piecewise((1, sympy.And(*conds)), (0, True)) - x[i]
+
+        return per_strategy(shares, payoffs, rate)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 
 from ._base import Dynamics, RestPointMethod
-from ._common import plus
+from ._common import per_strategy, plus
 
 
 class Smith(Dynamics):
@@ -35,12 +35,10 @@ class Smith(Dynamics):
     rest_points = RestPointMethod.NASH
 
     def growth(self, game, shares, payoffs):
-        out = []
-        for x, f in zip(shares, payoffs):
-            comps = []
-            for i, xi in enumerate(x):
-                gain = sympy.Add(*[x[j] * plus(f[i] - f[j]) for j in range(len(x)) if j != i])
-                loss = sympy.Add(*[plus(f[j] - f[i]) for j in range(len(x)) if j != i])
-                comps.append(gain - xi * loss)
-            out.append(tuple(comps))
-        return tuple(out)
+        def rate(x, f, i):
+            others = [j for j in range(len(x)) if j != i]
+            gain = sympy.Add(*[x[j] * plus(f[i] - f[j]) for j in others])
+            loss = sympy.Add(*[plus(f[j] - f[i]) for j in others])
+            return gain - x[i] * loss
+
+        return per_strategy(shares, payoffs, rate)
