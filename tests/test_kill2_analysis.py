@@ -105,3 +105,44 @@ def test_the_ranges_of_a_symbolic_segment_list_every_positive_share():
     a = analyze(_two_population(pay), symbolic=True)
     (seg,) = [c for c in a.continua if c.face == "a+b, c+d"]
     assert seg.ranges == "0 < t and 0 < 1 - t and 0 < 1/2"
+
+
+def _param(expr, name):
+    (sym,) = [s for s in expr.free_symbols if s.name == name]
+    return sym
+
+
+def test_a_symbolic_two_dimensional_block_gives_its_charpoly_and_stability_condition():
+    """A = -a I (3x3): at the barycentre the Jacobian acts on tangent vectors as -a/3 times the
+    identity (x_i' = x_i (f_i - mean) with f_i = -a x_i; by hand, as for A = I), so the
+    characteristic polynomial is (lambda + a/3)**2 and the point is stable exactly when
+    a > 0 (a in [-1, 2])."""
+    game = Game.symmetric(
+        [["-a", 0, 0], [0, "-a", 0], [0, 0, "-a"]],
+        ["r", "p", "s"],
+        parameters={"a": {"value": 1, "min": -1, "max": 2}},
+    )
+    r = analyze(game, symbolic=True)["r+p+s"]
+    a, lam = _param(r.charpoly, "a"), _param(r.charpoly, "lambda")
+    assert sympy.expand(r.charpoly - (lam + a / 3) ** 2) == 0
+    for value, stable in ((2, True), (1, True), (sympy.Rational(1, 10), True)):
+        assert bool(r.stable_if.subs(a, value)) is stable
+    for value in (sympy.Rational(-1, 10), -1):
+        assert bool(r.stable_if.subs(a, value)) is False
+    assert r.stability is None  # it depends on a
+
+
+def test_symbolic_zero_sum_rock_paper_scissors_is_a_centre():
+    """Zero-sum RPS with win w >= 1: at the barycentre the eigenvalues are +-i w/sqrt(3)
+    (characteristic polynomial lambda**2 + w**2/3, by hand), and x1 x2 x3 is a constant of
+    motion, so the interior point is a centre for every w (Hofbauer & Sigmund 1998)."""
+    game = Game.symmetric(
+        [[0, "-w", "w"], ["w", 0, "-w"], ["-w", "w", 0]],
+        ["r", "p", "s"],
+        parameters={"w": {"value": 2, "min": 1}},
+    )
+    r = analyze(game, symbolic=True)["r+p+s"]
+    w, lam = _param(r.charpoly, "w"), _param(r.charpoly, "lambda")
+    assert sympy.expand(r.charpoly - (lam**2 + w**2 / 3)) == 0
+    assert r.stability is Stability.CENTRE
+    assert r.asymptotically_stable is False
