@@ -44,7 +44,7 @@ from ._formula import format_expr
 if TYPE_CHECKING:
     from ._game import Game
 
-__all__ = ["Compactor", "Named", "grouped", "short", "shortest", "text_length"]
+__all__ = ["Compactor", "Named", "grouped", "quick_factor", "short", "shortest", "text_length"]
 
 LIMIT = 300
 """The longest formula (characters) the text, Markdown and LaTeX renderings print."""
@@ -177,7 +177,116 @@ def _cached(kind: str, e: sympy.Expr, fn: Any) -> sympy.Expr:
 
 
 def _factor(e: sympy.Expr) -> sympy.Expr:
-    return _cached("factor", e, sympy.factor)
+    return _cached("factor", e, quick_factor)
+
+
+def quick_factor(e: sympy.Expr) -> sympy.Expr:
+    """``sympy.factor(e)``, with expanded polynomials that have a symbol of degree one
+    factored without sympy's general algorithm (see :func:`_linear_factor_list`).
+
+    Factoring is the cost of compaction: on the existence conditions of a three-population game
+    (a few hundred terms in twenty parameters) one ``sympy.factor`` takes up to a second, and
+    almost all of them only find the content. The result equals ``sympy.factor(e)`` up to the
+    order and signs of its factors.
+
+    Examples
+    --------
+    >>> x, y, z = sympy.symbols("x y z")
+    >>> quick_factor(2*x**2*y + 4*x*y*z - 6*x*y)
+    2*x*y*(x + 2*z - 3)
+    >>> quick_factor(x**2*z + x*y*z - x - y)
+    (x + y)*(x*z - 1)
+    >>> quick_factor(x**2 - y**2)
+    (x - y)*(x + y)
+    """
+    found = _linear_factor_list(e)
+    if found is None:
+        return sympy.factor(e)
+    coeff, factors = found
+    return sympy.Mul(coeff, *[b**k for b, k in factors])
+
+
+def _linear_factor_list(e: sympy.Expr) -> tuple[sympy.Rational, list] | None:
+    """``(c, [(f1, k1), ...])``, the factorisation of an expanded polynomial ``e`` over the
+    rationals into irreducible factors, for a polynomial of degree one in some symbol; ``None``
+    for anything else (the caller then uses ``sympy.factor``).
+
+    After the rational content and the largest monomial dividing every term are taken out, the
+    primitive part is ``p = a*s + b`` with ``a`` and ``b`` free of ``s`` (``s`` of degree one).
+    In any factorisation of ``p`` the degrees in ``s`` add up to one, so ``p = g*q`` with ``g``
+    free of ``s`` and ``q`` of degree one in ``s``: ``g`` divides ``a`` and ``b``, and ``q``
+    (``a/g*s + b/g`` with ``gcd(a/g, b/g) = 1``) is irreducible. So the factors of ``p`` are
+    those of ``g = gcd(a, b)`` and the one cofactor. ``g`` is found from the factors of ``a``
+    (a smaller polynomial, factored the same way), each divided into ``p`` as often as it
+    goes; when ``a`` is a single term, ``g = 1`` and ``p`` is irreducible. Over the integers
+    this is Gauss' lemma; ``sympy.factor`` factors over the rationals, the same factors.
+    """
+    if not e.is_Add or not all(_is_monomial(t, polynomial=True) for t in e.args):
+        return None
+    gens = sorted(e.free_symbols, key=lambda s: s.name)
+    try:
+        p = sympy.Poly(e, *gens)
+    except sympy.PolynomialError:
+        return None
+    if not (p.domain.is_ZZ or p.domain.is_QQ):
+        return None
+    denom, p = p.clear_denoms(convert=True)
+    content, p = p.primitive()
+    common, p = p.terms_gcd()
+    monoms = p.monoms()
+    best = None
+    for i in range(len(gens)):
+        if max(m[i] for m in monoms) == 1:
+            n = sum(1 for m in monoms if m[i] == 1)
+            if best is None or n < best[1]:
+                best = (i, n)
+    if best is None:
+        return None
+    factors: list[tuple[sympy.Expr, int]] = [(g, k) for g, k in zip(gens, common) if k]
+    coeff = sympy.Rational(content) / sympy.Rational(denom)
+    i, n = best
+    if n > 1:
+        a = sympy.Add(
+            *[
+                sympy.Integer(c)
+                * sympy.Mul(*[g**k for j, (g, k) in enumerate(zip(gens, m)) if j != i])
+                for m, c in p.terms()
+                if m[i] == 1
+            ]
+        )
+        sub = _cached_factor_list(a)
+        for base, mult in sub[1]:
+            if base.is_Symbol or base.is_Number:
+                continue  # a monomial or a number divides no more than the content of p
+            q = sympy.Poly(base, *gens)
+            for _ in range(mult):
+                quo, rem = p.div(q)
+                if not rem.is_zero:
+                    break
+                p = quo
+                factors.append((base, 1))
+    factors.append((p.as_expr(), 1))
+    merged: dict[sympy.Expr, int] = {}
+    for b, k in factors:
+        if not b.is_Symbol and sympy.Poly(b).LC() < 0:
+            # as sympy.factor writes it: a positive leading coefficient in sympy's order of
+            # the symbols
+            b = -b
+            coeff *= (-1) ** k
+        merged[b] = merged.get(b, 0) + k
+    return coeff, list(merged.items())
+
+
+def _cached_factor_list(e: sympy.Expr) -> tuple[sympy.Rational, list]:
+    key = ("factor_list", e)
+    out = _CACHE.get(key)
+    if out is None:
+        found = _linear_factor_list(e)
+        if found is None:
+            c, fs = sympy.factor_list(e)
+            found = (c, list(fs))
+        out = _CACHE[key] = found
+    return out
 
 
 def shortest(expr: sympy.Expr) -> sympy.Expr:
@@ -776,6 +885,39 @@ class Compactor:
         """The names used so far, natural ones first, each defined once."""
         used = self._used
         return [n for n in (*self._natural, *self._generic, *self._coords) if n.symbol in used]
+
+    def defined(self, n: Named) -> sympy.Expr:
+        """The definition of a name as the *where* block prints it: a long definition has its
+        terms and factors compacted one by one (never the whole, which would be the name
+        itself), and is kept as it is when that is no shorter. New names it uses are noted, so
+        the caller lists the where block until no new name appears."""
+        d = n.definition
+        if d.is_Atom or short(d, self.keep) or not (d.is_Add or d.is_Mul):
+            return d
+        parts = []
+        for a in d.args:
+            c = self.expr(a)
+            if n.symbol in c.free_symbols:
+                return d
+            parts.append(c)
+        out = d.func(*parts)
+        if n.symbol in self.expand_names_once(out) or text_length(out) >= text_length(d):
+            return d
+        return self._mark(out)
+
+    def expand_names_once(self, e: sympy.Expr) -> set[sympy.Symbol]:
+        """The names ``e`` uses, directly or through the definitions of the names it uses."""
+        defs = {m.symbol: m.definition for m in (*self._generic, *self._coords)}
+        seen: set[sympy.Symbol] = set()
+        todo = list(e.free_symbols)
+        while todo:
+            s = todo.pop()
+            if s in seen:
+                continue
+            seen.add(s)
+            if s in defs:
+                todo.extend(defs[s].free_symbols)
+        return seen
 
     def definitions(self) -> dict[sympy.Symbol, sympy.Expr]:
         """Every name introduced so far -> its full expression in the parameters."""

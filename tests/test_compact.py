@@ -26,7 +26,15 @@ from hypothesis import strategies as st
 from sympy.core.relational import Relational
 
 from lmc_games import Game, analyze, load_model
-from lmc_games._compact import LAMBDA, LIMIT, Compactor, grouped, shortest, text_length
+from lmc_games._compact import (
+    LAMBDA,
+    LIMIT,
+    Compactor,
+    grouped,
+    quick_factor,
+    shortest,
+    text_length,
+)
 from lmc_games._render import analysis_to_latex, analysis_to_markdown, analysis_to_text
 
 # Models whose symbolic analysis is quick enough for every test run; the three-population
@@ -319,3 +327,88 @@ def test_rest_point_expanded_writes_out_intermediates():
     assert full.jacobian == sympy.Matrix([[d]])
     # the original is unchanged (frozen results change by copy)
     assert rp.intermediates and rp.coordinates[x].has(e2)
+
+
+# ------------------------------------------------------------------ quick_factor
+_QF_SYMS = sympy.symbols("a b c d e")
+
+
+@st.composite
+def _small_polys(draw):
+    """A product of two or three random polynomials in a..e (some of degree one in a symbol,
+    some not), times a random content, expanded: factorisations that quick_factor settles
+    itself and ones it hands to sympy.factor."""
+
+    def one():
+        n = draw(st.integers(1, 4))
+        terms = []
+        for _ in range(n):
+            coef = draw(st.integers(-3, 3).filter(bool))
+            powers = draw(st.lists(st.integers(0, 1), min_size=5, max_size=5))
+            terms.append(coef * sympy.Mul(*[s**k for s, k in zip(_QF_SYMS, powers)]))
+        return sympy.Add(*terms)
+
+    k = draw(st.integers(1, 3))
+    content = sympy.Rational(draw(st.integers(1, 6)), draw(st.integers(1, 4)))
+    return sympy.expand(content * sympy.Mul(*[one() for _ in range(k)]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(_small_polys())
+def test_quick_factor_matches_sympy_factor(e):
+    # The same factors as sympy.factor (up to sign), their product the polynomial.
+    if e == 0 or e.is_Number:
+        return
+    q = quick_factor(e)
+    assert sympy.expand(q - e) == 0
+    _, mine = sympy.factor_list(q, *_QF_SYMS)  # only splits products: q is factored already
+    _, theirs = sympy.factor_list(e, *_QF_SYMS)
+
+    def key(fs):
+        out = {}
+        for b, k in fs:
+            b = sympy.expand(b)
+            b = -b if b.could_extract_minus_sign() else b
+            out[b] = out.get(b, 0) + k
+        return out
+
+    assert key(mine) == key(theirs)
+
+
+def test_quick_factor_finds_hidden_common_factor():
+    # Degree one in c with the coefficient a*b + d: the common factor (a*b + d) of the
+    # coefficient and the rest is found by division, and the cofactor is irreducible.
+    a, b, c, d, e = _QF_SYMS
+    poly = sympy.expand((a * b + d) * (c * e + a**2 + d**2) * 3 * a)
+    q = quick_factor(poly)
+    assert sympy.expand(q - poly) == 0
+    assert set(sympy.Mul.make_args(q)) == {3, a, a * b + d, a**2 + c * e + d**2}
+
+
+@pytest.mark.parametrize("model", ["water_use"])
+def test_where_block_defines_each_name_by_itself(model):
+    # The where block prints each name's definition once, never as the name itself (a bug:
+    # "A7 = A7" when a long definition was compacted back into its own name), in terms that
+    # expand to the name's full expression, and lists every name its definitions use.
+    from lmc_games._render._cells import _compacting, _where
+
+    game = load_model(model)
+    a = analyze(game, symbolic=True)
+    with _compacting(game) as holder:
+        analysis_to_text(a)
+        _, named = _where(holder)
+        c = holder.get()
+        listed = {n.symbol for n in named}
+        for n in named:
+            # no name reaches itself through the printed definitions
+            printed = {m.symbol: m.definition for m in named}
+            seen, todo = set(), list(n.definition.free_symbols)
+            while todo:
+                s = todo.pop()
+                assert s != n.symbol, n.symbol
+                if s not in seen:
+                    seen.add(s)
+                    todo.extend(printed[s].free_symbols if s in printed else ())
+            assert same(c.expand(n.definition), n.full), n.symbol
+            names = {m.symbol for m in (*c.natural, *c.where())}
+            assert n.definition.free_symbols & names <= listed

@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
@@ -143,7 +143,15 @@ def _where(holder: _Lazy) -> tuple[list[tuple[sympy.Symbol, sympy.Expr, str]], l
     if not holder.started:
         return [], []
     c = holder.get()
-    return c.advantages(), c.where()
+    # Printing a long definition compactly may use further names; list until none is new.
+    shown: dict[sympy.Symbol, Any] = {}
+    while True:
+        todo = [n for n in c.where() if n.symbol not in shown]
+        if not todo:
+            break
+        for n in todo:
+            shown[n.symbol] = replace(n, definition=c.defined(n))
+    return c.advantages(), [shown[n.symbol] for n in c.where()]
 
 
 def _multilinear_note(holder: _Lazy, a: Analysis) -> str:
@@ -250,11 +258,13 @@ def _is_float_exact(value: Any) -> bool:
         return False
 
 
-def _expr_text(expr: Any) -> str:
+def _expr_text(expr: Any, *, compact: bool = True) -> str:
     """An expression in the model-file formula syntax, extended for eigenvalues: a complex
     value is written ``RE + IM*I`` (``I`` the imaginary unit, as sympy reads it), and anything
-    else the formula syntax cannot express falls back to sympy's own text."""
-    e = _compacted(_as_sympy(expr))
+    else the formula syntax cannot express falls back to sympy's own text. ``compact=False``
+    prints it as it is (a definition of the *where* block, compacted already)."""
+    e = _as_sympy(expr)
+    e = _compacted(e) if compact else e
     if not e.has(sympy.I):
         try:
             return format_expr(e)
@@ -776,9 +786,10 @@ def _tex_text(text: str) -> str:
     return "".join(_TEX_SPECIAL.get(ch, ch) for ch in " ".join(str(text).split()))
 
 
-def _tex(expr: Any, names: Mapping[sympy.Symbol, str]) -> str:
+def _tex(expr: Any, names: Mapping[sympy.Symbol, str], *, compact: bool = True) -> str:
     e = _as_sympy(expr)
-    e = _compacted_condition(e) if isinstance(e, (Boolean, Relational)) else _compacted(e)
+    if compact:
+        e = _compacted_condition(e) if isinstance(e, (Boolean, Relational)) else _compacted(e)
     return _breakable(sympy.latex(e, symbol_names=dict(names)))
 
 

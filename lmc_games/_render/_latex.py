@@ -190,7 +190,8 @@ def _tex_where(holder: _Lazy, names: Mapping[sympy.Symbol, str]) -> list[str]:
             rf"$\dot {vt} = {vt}(1 - {vt})\left({at}\right)$"
         )
     for n in named:
-        out.append(rf"\item ${_tex(n.symbol, names)} = {_tex(n.definition, names)}$")
+        defined = _tex(n.definition, names, compact=False)
+        out.append(rf"\item ${_tex(n.symbol, names)} = {defined}$")
     return [*out, r"\end{itemize}"]
 
 

@@ -205,7 +205,7 @@ def _md_where(holder: _Lazy, h: str) -> list[str]:
             f"`d{v.name}/dt = {v.name}*(1 - {v.name})*({_expr_text(adv)})`"
         )
     for n in named:
-        out.append(f"- `{n.symbol.name} = {_expr_text(n.definition)}`")
+        out.append(f"- `{n.symbol.name} = {_expr_text(n.definition, compact=False)}`")
     return [*out, ""]
 
 

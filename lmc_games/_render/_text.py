@@ -306,7 +306,7 @@ def _text_where(holder: _Lazy) -> list[str]:
             "      ",
         )
     for n in named:
-        out += _wrap(f"{n.symbol.name} = {_expr_text(n.definition)}", "  ", "      ")
+        out += _wrap(f"{n.symbol.name} = {_expr_text(n.definition, compact=False)}", "  ", "      ")
     return out
 
 
