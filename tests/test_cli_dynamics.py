@@ -171,3 +171,43 @@ def test_report_and_phase_take_the_dynamics(capsys, tmp_path):
         capsys, "phase", "hawk_dove", "--out", str(tmp_path / "p.png"), "--dynamics", "imitation"
     )
     assert code == 0, err and (tmp_path / "p.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "json"])
+def test_show_replicator_flag_changes_nothing(capsys, fmt):
+    plain = run(capsys, "show", "hawk_dove", "--format", fmt)
+    flagged = run(capsys, "show", "hawk_dove", "--format", fmt, "--dynamics", "replicator")
+    assert plain == flagged and plain[0] == 0
+
+
+def test_show_prints_the_dynamics_equations(capsys):
+    # Logit, hawk-dove: dx/dt = 1/(1 + exp(-a)) - x with a = (V - C x)/(2 eta), printed as
+    # (1 + tanh(a/2))/2 - x, and a/2 = (V - C x)/(4 eta) = 2.5 (V - C x) at eta = 0.1.
+    code, out, err = run(capsys, "show", "hawk_dove", "--dynamics", "logit:eta=0.1")
+    assert code == 0 and err == ""
+    assert "Replicator equations" not in out
+    assert "Logit dynamics (eta = 0.1) equations" in out
+    assert "dx/dt = -x + tanh(2.5*(-C*x + V))/2 + 1/2" in out
+    assert "Rest points: by a numeric search" in out
+    # the rest of the description is kept
+    assert "Scenarios" in out and "Payoffs" in out
+
+    code, out, _ = run(capsys, "show", "water_use", "--dynamics", "discrete:base=1000")
+    assert code == 0 and "x' - x = " in out and "dx/dt" not in out
+
+
+def test_show_json_and_markdown_name_the_dynamics(capsys):
+    code, out, _ = run(capsys, "show", "hawk_dove", "--dynamics", "smith", "--format", "json")
+    d = json.loads(out)
+    assert code == 0 and d["dynamics"] == "smith"
+    assert d["equations"] == ["dx/dt = -x*max(0, (C*x - V)/2) + (1 - x)*max(0, (-C*x + V)/2)"]
+    assert d["rest_points_method"].startswith("exactly the Nash equilibria")
+    code, out, _ = run(capsys, "show", "hawk_dove", "--dynamics", "bnn", "--format", "markdown")
+    assert code == 0 and "Replicator equations" not in out
+    assert "Brown-von Neumann-Nash dynamics equations" in out
+
+
+def test_show_bad_dynamics_is_status_2(capsys):
+    code, out, err = run(capsys, "show", "hawk_dove", "--dynamics", "discrete")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "base=1" in err
