@@ -10,6 +10,7 @@ intended change of the page with ``LMC_GAMES_UPDATE_BASELINES=1`` and look at ea
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -351,8 +352,13 @@ def test_trajectory_equals_simulate(browser, pages, name, start):
 def _grid_trajectories(page) -> tuple[list, list[np.ndarray]]:
     """The page's starts and the trajectories it drew from them (settled ones cut short)."""
     starts = page.evaluate("STARTS")
-    flat = page.evaluate(
-        "state.gridTrajs.map(({ data, count }) => Array.from(data.subarray(0, count * N)))"
+    # As one JSON string: Playwright checks a returned array element by element, which takes
+    # seconds for 200,000 numbers. JSON keeps every double exactly (shortest round trip).
+    flat = json.loads(
+        page.evaluate(
+            "JSON.stringify(state.gridTrajs.map(({ data, count }) =>"
+            " Array.from(data.subarray(0, count * N))))"
+        )
     )
     n = len(starts[0])
     return starts, [np.array(t).reshape(-1, n) for t in flat]
@@ -391,8 +397,9 @@ def test_drawn_trajectories_pass_within_a_pixel_fraction_of_every_state(browser,
     is a state, and every state between two vertices, projected onto each panel, lies within
     0.6 pixels of the segment between them."""
     page, problems = _open(browser, pages("water_use_lmc"))
-    drawn = page.evaluate(
-        """() => {
+    drawn = json.loads(
+        page.evaluate(
+            """() => {
           const out = [];
           for (const pn of panels()) {
             const lines = [], real = [ctx.moveTo, ctx.lineTo];
@@ -404,8 +411,9 @@ def test_drawn_trajectories_pass_within_a_pixel_fraction_of_every_state(browser,
             finally { delete ctx.moveTo; delete ctx.lineTo; }
             out.push({ i: pn.i, j: pn.j, L: pn.L, T: pn.T, S: pn.S, lines });
           }
-          return out;
+          return JSON.stringify(out);
         }"""
+        )
     )
     _, trajs = _grid_trajectories(page)
     assert problems == []
@@ -421,9 +429,10 @@ def test_drawn_trajectories_pass_within_a_pixel_fraction_of_every_state(browser,
             )
             poly = np.array(line)
             # Each vertex is a state, in order; the first and the last are the ends.
-            idx, k = [], 0
-            for v in poly:
-                k += int(np.flatnonzero(np.all(pts[k:] == v, axis=1))[0])
+            idx, k, rows = [], 0, [tuple(r) for r in pts]
+            for v in map(tuple, poly):
+                while rows[k] != v:
+                    k += 1
                 idx.append(k)
             assert idx[0] == 0 and (idx[-1] == len(pts) - 1 or len(poly) == 1)
             vertices += len(poly)
