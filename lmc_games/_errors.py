@@ -144,3 +144,10 @@ class ConditionError(Exception):
 class NoEnclosure(Exception):
     """An expression has a part the interval arithmetic of the rest-point search does not
     handle, or is unbounded on the box (not a user error: the point is then not certified)."""
+
+
+# ---- added by issue 12 §3 (dyn): exact arithmetic of finite populations ----
+class ExactSizeError(LimitError):
+    """Exact (rational) fixation probabilities were asked for a population too large for
+    them: the fractions grow with every member and the time with the square of the size.
+    The message names the limit and the floating-point alternative, stable at any size."""
