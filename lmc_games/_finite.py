@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ._errors import GameError, LimitError, ParameterError
+from ._errors import ExactSizeError, GameError, LimitError, ParameterError
 from ._finite_core import (
     Payoffs,
     compositions,
@@ -71,6 +71,11 @@ PROCESSES = ("fermi", "moran")
 MAX_FULL_STATES = 200_000
 #: Largest population size (the fixation sums cost one term per member).
 MAX_SIZE = 100_000_000
+#: Largest population for exact (rational) Moran fixation probabilities: the fractions hold
+#: a product of up to N - 1 ratios each, so the time grows with about the square of N
+#: (measured with ``lmc-games finite hawk_dove --process moran --selection 1/100 --exact``:
+#: N = 1,000 about 1 s, 3,000 about 5 s, 10,000 about 46 s of CPU).
+MAX_EXACT_SIZE = 2_000
 
 
 # --------------------------------------------------------------------- results
@@ -661,6 +666,8 @@ def _context(game: Game, profile: tuple[int, ...], p: int) -> str:
 
 
 def _fixations(game: Game, settings: _Settings, exact: bool) -> list[tuple[Fixation, tuple]]:
+    if exact:
+        _check_exact_size(game, settings)
     pay = Payoffs(game)
     out = []
     for p, pairs in enumerate(_pairs_by_population(game)):
@@ -692,6 +699,25 @@ def _fixations(game: Game, settings: _Settings, exact: bool) -> list[tuple[Fixat
             )
             out.append((fix, (p, profile, r, m)))
     return out
+
+
+def _check_exact_size(game: Game, settings: _Settings) -> None:
+    """Refuse exact Moran arithmetic past :data:`MAX_EXACT_SIZE` members (the neutral cases,
+    ``w = 0`` or the Fermi rule at ``beta = 0``, are ``1/N`` and cost nothing)."""
+    if settings.selection == 0:
+        return
+    if settings.process != "moran":
+        return  # the Fermi rule with beta != 0 has no exact value; _exact_fixation says so
+    for pop, n in zip(game.populations, settings.sizes):
+        if n > MAX_EXACT_SIZE:
+            raise ExactSizeError(
+                f"exact fixation probabilities for population {pop.name!r} of {n:,} members: "
+                f"exact Moran arithmetic is limited to {MAX_EXACT_SIZE:,} members (its fractions "
+                "grow with every member and the time with about the square of N: hawk-dove "
+                "with 10,000 members took 46 s); leave out exact=True "
+                "(--exact), whose sums in log space are stable at any size, or use a smaller "
+                "population"
+            )
 
 
 def fixation_probabilities(

@@ -598,3 +598,29 @@ def test_stationary_diagram_geometries(game, geometry):
         np.maximum(900 * np.array([res.stationary[k] for k in res.labels]), 4.0),
     )
     plt.close(fig)
+
+
+def test_exact_moran_size_guard():
+    """Exact Moran arithmetic past MAX_EXACT_SIZE members is refused before any work (the
+    fractions' time grows with about N**2); floating point and the neutral case still run."""
+    from lmc_games._errors import ExactSizeError
+    from lmc_games._finite import MAX_EXACT_SIZE
+    from lmc_games.cli import main
+
+    hd = load_model("hawk_dove")
+    n = MAX_EXACT_SIZE + 1
+    with pytest.raises(ExactSizeError, match=r"2,000 members.*leave out exact=True"):
+        finite(hd, n, selection=0.01, process="moran", exact=True)
+    assert isinstance(ExactSizeError("x"), LimitError)
+    neutral = fixation_probabilities(hd, n, selection=0, process="moran", exact=True)
+    assert all(f.exact == sympy.Rational(1, n) for f in neutral)
+    floats = fixation_probabilities(hd, n, selection=0.01, process="moran")
+    assert all(f.exact is None and 0 < f.probability < 1 for f in floats)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(
+            ["finite", "hawk_dove", "--size", str(n), "--selection", "1/100"]
+            + ["--process", "moran", "--exact", "--mutation", "0.01"]
+        )
+    assert code == 2 and len(err.getvalue().strip().splitlines()) == 1
+    assert "--exact" in err.getvalue()
