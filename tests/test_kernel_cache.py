@@ -96,11 +96,13 @@ def _zero_middle(path: Path) -> None:
 @pytest.mark.parametrize(
     "kind, damage",
     [
-        ("nbi", _garbage),
-        ("nbi", _truncate),
+        # Each case compiles the kernels twice in a new process; the truncated .nbc (the
+        # failure seen in use) stays in the default run, the other damages run under -m slow.
+        pytest.param("nbi", _garbage, marks=pytest.mark.slow),
+        pytest.param("nbi", _truncate, marks=pytest.mark.slow),
         ("nbc", _truncate),
-        ("nbc", _zero_middle),
-        ("nbc", _garbage),
+        pytest.param("nbc", _zero_middle, marks=pytest.mark.slow),
+        pytest.param("nbc", _garbage, marks=pytest.mark.slow),
     ],
 )
 def test_damaged_numba_file_is_discarded_and_rewritten(warm, cache, kind, damage):
@@ -165,6 +167,7 @@ def test_unrecorded_or_changed_file_is_deleted_recorded_one_kept(cache):
     assert store.files() == [f for f in before if f != changed]
 
 
+@pytest.mark.slow  # two cold numba compilations at once
 def test_two_processes_racing_on_an_empty_cache_both_succeed(warm, tmp_path):
     _, result, text = warm
     cache = tmp_path / "empty"
