@@ -183,7 +183,7 @@ def check_time(
 
 
 def count_starts(strategy_counts: Iterable[int], n: int) -> int:
-    """Number of starts of the ``--starts n`` grid (DESIGN §4), without building it.
+    """Number of starts of the ``--starts n`` grid (docs/cli.md), without building it.
 
     A population with k strategies has ``C(n + k - 2, k - 1)`` interior lattice points
     (``n`` for k = 2, ``n(n + 1)/2`` for k = 3); the grid is their product.

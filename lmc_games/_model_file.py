@@ -1,6 +1,6 @@
 """Model files: games written as TOML, read into a :class:`~lmc_games.Game`.
 
-The format is a contract (DESIGN section 3)::
+The format is a contract (docs/model-files.md)::
 
     [model]
     name = "hawk_dove"                # identifier; a bundled model lives in models/NAME.toml

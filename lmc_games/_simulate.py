@@ -15,9 +15,10 @@ After every step the free shares are clipped to [0, 1] and, for a population wit
 strategies, divided by their sum where it exceeds one (the last share is implied), so states
 stay on the simplex.
 
-:func:`converge` matches trajectories against the rest points of an analysis (DESIGN §4): a
-trajectory has converged when, from some saved time until the end, it stays within ``eps``
-(max norm over all shares) of one rest point; the first such time is its convergence time.
+:func:`converge` matches trajectories against the rest points of an analysis (docs/cli.md,
+"Starts and convergence"): a trajectory has converged when, from some saved time until the
+end, it stays within ``eps`` (max norm over all shares) of one rest point; the first such time
+is its convergence time.
 """
 
 from __future__ import annotations
@@ -605,7 +606,7 @@ def _full(states: np.ndarray, groups) -> np.ndarray:
 
 
 def starts_grid(game: Game, n: int) -> np.ndarray:
-    """The grid of starts of ``--starts N`` (DESIGN §4).
+    """The grid of starts of ``--starts N`` (docs/cli.md, "Starts and convergence").
 
     In each population with k strategies, the interior lattice points with shares
     ``n_j / (N + k - 1)``, integers ``n_j >= 1``; the grid is their product over populations,
@@ -682,7 +683,7 @@ def converge(
     *,
     eps: float = 1e-3,
 ) -> Convergence:
-    """Match each trajectory against the analysed rest points (DESIGN §4).
+    """Match each trajectory against the analysed rest points (docs/cli.md).
 
     A trajectory has converged to a rest point when it lies within ``eps`` of it (max norm
     over all shares, the implied last ones included) at every saved time from some time until
@@ -845,8 +846,9 @@ def confirm_reached(
     only when it is not a passage: the rule of :func:`converge`, for any tracker's result.
 
     A trajectory that ends within ``eps`` of an asymptotically stable rest point has reached
-    it (DESIGN §4). One that ends near any other rest point (a saddle, a source, a centre, a
-    non-hyperbolic point not proven asymptotically stable) has reached it only if
+    it (docs/cli.md, "Starts and convergence"). One that ends near any other rest point (a
+    saddle, a source, a centre, a non-hyperbolic point not proven asymptotically stable) has
+    reached it only if
 
     1. its final stay began no later than ``(1 - MIN_STAY_FRACTION) * t_end`` (half the
        run), and

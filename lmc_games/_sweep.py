@@ -7,8 +7,8 @@ Two measures:
   point, straight from the compiled symbolic answers (:mod:`lmc_games._stability_table`): no
   integration.
 * ``"outcome"`` — from a grid of starts at each parameter point, the rest point each trajectory
-  reaches and when (fixed-step RK4, tracked in one pass: DESIGN §4's convergence rule), giving
-  basin shares, the share not converged and the median convergence time.
+  reaches and when (fixed-step RK4, tracked in one pass: the convergence rule of docs/cli.md),
+  giving basin shares, the share not converged and the median convergence time.
 
 Any dynamics (``dynamics=``, the replicator's by default): under the replicator dynamics the
 rest points come from the compiled symbolic answers; under any other dynamics they come from
@@ -288,7 +288,7 @@ class SweepResult:
         return [([c[k] for c in cols], [m[k] for m in meas_cols]) for k in range(self.size)]
 
     def header(self) -> list[str]:
-        """The CSV header (DESIGN §4)."""
+        """The CSV header (docs/cli.md, "sweep --out FILE.csv")."""
         if self.measure == "stable":
             return [*self.names, "stable"]
         return [
@@ -299,7 +299,7 @@ class SweepResult:
         ]
 
     def to_csv(self, path: Any) -> None:
-        """One header line, then one row per parameter point (DESIGN §4): the varied
+        """One header line, then one row per parameter point (docs/cli.md): the varied
         parameters, then the measures; numbers as ``repr`` of a float."""
         with open(path, "w", newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
@@ -724,7 +724,7 @@ def sweep(
     measure : {"stable", "outcome"}
         See the module docstring.
     starts : int or array_like, shape (N, n)
-        ``"outcome"``: the ``--starts N`` grid of DESIGN §4, or explicit free shares.
+        ``"outcome"``: the ``--starts N`` grid of docs/cli.md, or explicit free shares.
     t_end, eps : float
         ``"outcome"``: final time and convergence radius (max norm over all shares).
     dt : float, optional

@@ -1064,7 +1064,7 @@ def settled_time(
     where it ends (max norm over all shares, the implied last share of each population
     included): after it, a time series is a set of flat lines. The default is half a percent
     of the share axis, less than the width of a drawn line in a column-wide panel; this is a
-    drawing tolerance, not the convergence rule of DESIGN §4 (``--eps``).
+    drawing tolerance, not the convergence rule of docs/cli.md (``--eps``).
 
     ``None`` when some state is not a finite number. A trajectory that is still moving at the
     end (a cycle, a slow approach) settles only at the last saved times, so this says so by
