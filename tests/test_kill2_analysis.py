@@ -146,3 +146,70 @@ def test_symbolic_zero_sum_rock_paper_scissors_is_a_centre():
     assert sympy.expand(r.charpoly - (lam**2 + w**2 / 3)) == 0
     assert r.stability is Stability.CENTRE
     assert r.asymptotically_stable is False
+
+
+def test_a_symbolic_three_dimensional_block_keeps_the_transversal_condition():
+    """Five strategies: A = -I on the first four, and e earns b against everything. On the face
+    a+b+c+d the point is the barycentre, where the block acts as -1/4 times the identity (as for
+    A = I, with the sign flipped) and e's growth rate is b - (-1/4) (by hand): the
+    characteristic polynomial is (lambda - b - 1/4)(lambda + 1/4)**3, and the point is stable
+    exactly when b < -1/4, whatever the Hurwitz conditions of the block say."""
+    matrix = [[-1 if i == j else 0 for j in range(5)] for i in range(4)] + [["b"] * 5]
+    game = Game.symmetric(
+        matrix, list("abcde"), parameters={"b": {"value": 0, "min": -1, "max": 1}}
+    )
+    r = analyze(game, symbolic=True)["a+b+c+d"]
+    b, lam = _param(r.charpoly, "b"), _param(r.charpoly, "lambda")
+    quarter = sympy.Rational(1, 4)
+    assert sympy.expand(r.charpoly - (lam - b - quarter) * (lam + quarter) ** 3) == 0
+    assert bool(r.stable_if.subs(b, sympy.Rational(-1, 2))) is True
+    for value in (sympy.Rational(-1, 5), 0, 1):
+        assert bool(r.stable_if.subs(b, value)) is False
+
+
+def test_symbolic_rest_points_carry_their_jacobian_and_eigenvalues():
+    """A = [[0, a], [1, 0]], a in [-1/2, 2]: f_s - f_t = a (1 - x) - x. By hand: at t (x = 0)
+    the eigenvalue is a; at s (x = 1) it is 1; the interior point x = a/(1 + a) exists when
+    a > 0, with eigenvalue x (1 - x) d/dx (a (1 - x) - x) = -a/(1 + a) < 0 there: stable
+    wherever it exists, although its stable_if is the condition a > 0, not `true`."""
+    game = Game.symmetric(
+        [[0, "a"], [1, 0]],
+        ["s", "t"],
+        parameters={"a": {"value": 1, "min": sympy.Rational(-1, 2), "max": 2}},
+    )
+    analysis = analyze(game, symbolic=True)
+    interior = analysis["s+t"]
+    a = _param(interior.coordinates[next(iter(interior.coordinates))], "a")
+    want = {"t": a, "s": sympy.Integer(1), "s+t": -a / (1 + a)}
+    for label, ev in want.items():
+        r = analysis[label]
+        assert len(r.eigenvalues) == 1 and sympy.simplify(r.eigenvalues[0] - ev) == 0, label
+        assert r.jacobian is not None and sympy.simplify(r.jacobian[0, 0] - ev) == 0, label
+    assert interior.stability is Stability.STABLE
+    assert bool(interior.stable_if.subs(a, 1)) is True
+    assert bool(interior.stable_if.subs(a, sympy.Rational(-1, 4))) is False
+    assert analysis.det_trace == ()  # a one-dimensional system has no det/trace table
+
+
+def test_a_parameter_added_to_every_payoff_of_a_population_is_inert():
+    """A = [[c, a + c], [1 + c, c]]: c is added to both strategies' payoffs against every
+    opponent strategy, so it cancels from f_s - f_t = a (1 - x) - x (by hand): c is inert, a is
+    not. A game without such a parameter lists none."""
+    game = Game.symmetric([["c", "a + c"], ["1 + c", "c"]], ["s", "t"], parameters={"a": 1, "c": 5})
+    for symbolic in (False, True):
+        assert analyze(game, symbolic=symbolic).inert_parameters == ("c",)
+    plain = Game.symmetric([[0, "a"], [1, 0]], ["s", "t"], parameters={"a": 1})
+    assert analyze(plain).inert_parameters == ()
+
+
+def test_a_min_of_constants_is_no_kink_of_the_field():
+    """A = [[0, m], [1, 0]] with m = min(log(6) - log(2), log(3)): both arguments equal log 3,
+    but neither involves a share, so the field is smooth in the shares. By hand the interior
+    point is x = m/(1 + m) with eigenvalue -m/(1 + m) < 0: stable, exactly."""
+    game = Game.symmetric([[0, "min(log(6) - log(2), log(3))"], [1, 0]], ["s", "t"])
+    r = analyze(game)["s+t"]
+    m = sympy.log(3)
+    (x,) = r.coordinates.values()
+    assert abs(sympy.N(x - m / (1 + m), 50)) < 1e-40
+    assert r.stability is Stability.STABLE
+    assert complex(r.numeric_eigenvalues[0]).real == pytest.approx(float(-m / (1 + m)))
