@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS: dict[str, list[str]] = {
     "_conditions": [
         "lmc_games/_conditions.py",
+        "tests/test_kill2_conditions.py",
         "tests/test_kill_conditions.py",
         "tests/test_kill_analysis.py",
         "tests/test_analysis.py",
