@@ -3,8 +3,8 @@
 
 import sympy
 
-from lmc_games import Game, Parameter, analyze
-from lmc_games._conditions import Signs, combine, negative, nonpositive, positive
+from lmc_games import Game, Parameter, Stability, analyze
+from lmc_games._conditions import Signs, combine, negative, nonpositive, positive, sign_given
 
 
 def test_the_sign_conditions_of_an_expression_the_bounds_decide():
@@ -44,3 +44,55 @@ def test_bounds_from_both_sides_that_meet_pin_the_value():
         assert both.subs(a, value) == sympy.false
     assert combine([a >= 1, a < 1]) == sympy.false
     assert combine([a > 1, a <= 1]) == sympy.false
+
+
+def test_signs_and_sign_given_are_plus_or_minus_one():
+    """With a >= 0: -(a + 1) <= -1 < 0, so its sign is -1; 1 is positive; 1/a is defined only
+    where a > 0, and positive there (by hand)."""
+    A = Parameter("a", 1, min=0)
+    signs = Signs([A])
+    a = A.symbol
+    assert signs.sign(-(a + 1)) == -1
+    assert sign_given(-(a + 1), signs) == -1
+    assert sign_given(sympy.Integer(1), signs) == 1
+    assert signs.sign(a) is None  # a = 0 is allowed
+    assert sign_given(1 / a, signs) == 1
+    assert sign_given((a + 1) / a, signs) == 1
+
+
+def test_a_corner_with_a_positive_eigenvalue_is_unstable_in_a_symbolic_analysis():
+    """A = [[0, a], [1, 0]]: at the corner s (x = 1) strategy t earns 1 and s earns 0, so the
+    eigenvalue is 1 (by hand): unstable for every a."""
+    game = Game.symmetric([[0, "a"], [1, 0]], ["s", "t"], parameters={"a": {"value": 1, "min": 0}})
+    r = analyze(game, symbolic=True)["s"]
+    assert r.eigenvalues == (1,)
+    assert r.stability is Stability.UNSTABLE
+
+
+def test_a_product_of_two_undecided_factors_keeps_its_inequality():
+    """(a - 1)(b - 1) < 0 with a, b in [0, 2]: neither factor has a sign, so the condition is
+    the product's inequality: true at (2, 0), false at (2, 2) and at (0, 0) (by hand)."""
+    A, B = Parameter("a", 1, min=0, max=2), Parameter("b", 1, min=0, max=2)
+    signs = Signs([A, B])
+    a, b = A.symbol, B.symbol
+    cond = negative((a - 1) * (b - 1), signs)
+    assert cond.subs({a: 2, b: 0}) == sympy.true
+    assert cond.subs({a: 2, b: 2}) == sympy.false
+    assert cond.subs({a: 0, b: 0}) == sympy.false
+    weak = nonpositive((a - 1) * (b - 1), signs)
+    assert weak.subs({a: 1, b: 2}) == sympy.true
+    assert weak.subs({a: 2, b: 2}) == sympy.false
+
+
+def test_a_fact_about_a_different_expression_does_not_decide_a_sign():
+    """Fact sqrt(f) > 2 g (f, g >= 0) and the expression sqrt(f) - 3 g: at f = 9 the fact holds
+    for g = 1.2 and for g = 0.5, where the expression is -0.6 and +1.5 (by hand), so the fact
+    leaves its sign open. (sqrt(f) at the rational probe point is not rational, so only an
+    exact comparison tells the two expressions apart.)"""
+    F, G = Parameter("f", 9, min=0), Parameter("g", 1, min=0)
+    signs = Signs([F, G])
+    f, g = F.symbol, G.symbol
+    fact = sympy.StrictGreaterThan(sympy.sqrt(f) - 2 * g, 0)
+    assert sign_given(sympy.sqrt(f) - 3 * g, signs, fact) is None
+    # The same expression as the fact: decided.
+    assert sign_given(sympy.sqrt(f) - 2 * g, signs, fact) == 1
