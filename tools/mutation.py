@@ -36,6 +36,11 @@ A mutant or bug counts as caught only if the tests that failed pass without it.
 
 Score = killed / (killed + survived + not covered); a timeout counts as killed (the mutant made
 the tests hang), "skipped" mutants (none by default) are left out.
+
+A mutant that loops forever is cut off only by mutmut's CPU limit, 30 times its tests' normal
+time (``timeout_multiplier``, up to half an hour for the heavy modules). Once its diff shows an
+endless loop, ``kill -XCPU PID`` of the ``mutmut: NAME`` process sends the signal that limit
+would send: mutmut records it as a timeout and goes on.
 """
 
 from __future__ import annotations
