@@ -24,6 +24,10 @@ Run::
                                                         # checkout (e.g. a git worktree)
     python benchmarks/bench_symbolic.py --baseline 60   # also sympy.solve, 60 s limit
 
+The last lines are a summary table: analysis and output CPU seconds of both games against the
+5 s target (the target is set for basin_compensation; the generic game is reported), and with
+``--reports`` the models whose report takes over 10 CPU seconds.
+
 Measured on the project's 2-core machine (shared, so wall times vary; CPU seconds are the
 figure to compare), before (5ce6f9b) and after the issue-11 changes: see the closing note of
 issue 11.
@@ -123,6 +127,20 @@ def _stages(game: Game) -> list[tuple[str, float, float]]:
 
 
 OUTPUT_LIMIT = 120
+TARGET = 5.0
+"""Issue 11: basin_compensation's fully symbolic analysis, output included, in CPU seconds."""
+REPORT_TARGET = 10.0
+"""Issue 11: the report of every bundled model without LaTeX, in CPU seconds."""
+
+
+def _summary_rows(results: dict[str, list]) -> list[tuple[str, float, float]]:
+    """``(game, analyze CPU s, text output CPU s)`` of each game measured in full."""
+    out = []
+    for title, rows in results.items():
+        got = {r[0].split(" (")[0]: r[1] for r in rows}
+        if "analyze --symbolic" in got and "text output" in got:
+            out.append((title.split(" (")[0], got["analyze --symbolic"], got["text output"]))
+    return out
 
 
 @contextlib.contextmanager
@@ -208,17 +226,33 @@ def main() -> None:
     }
     if args.reports:
         games["reports, no LaTeX (figures included)"] = _reports
+    results: dict[str, list] = {}
     for title, measure in games.items():
         print(f"\n{title}")
         head = f"{'stage':<38}{'CPU s':>9}{'wall s':>9}"
         print(head + (f"{'before CPU s':>14}{'before wall s':>15}" if before else ""), flush=True)
         old = {r[0].split(" (")[0]: r for r in before.get(title, [])}
-        for stage, cpu, wall in measure():
+        rows = measure()
+        results[title] = rows
+        for stage, cpu, wall in rows:
             line = f"{stage:<38}{cpu:>9.2f}{wall:>9.2f}"
             if before:
                 o = old.get(stage.split(" (")[0])
                 line += f"{o[1]:>14.2f}{o[2]:>15.2f}" if o else f"{'-':>14}{'-':>15}"
             print(line, flush=True)
+    summary = _summary_rows(results)
+    if summary:
+        print("\nsummary: fully symbolic analysis + text output, CPU s (issue 11 target: 5 s)")
+        print(f"{'game':<38}{'analyze':>9}{'output':>9}{'total':>9}  target")
+        for title, an, out in summary:
+            total = an + out
+            mark = "met" if total < TARGET else "missed"
+            mark = mark if "basin" in title else "(none; reported)"
+            print(f"{title:<38}{an:>9.2f}{out:>9.2f}{total:>9.2f}  {mark}")
+    if "reports, no LaTeX (figures included)" in results:
+        rows = results["reports, no LaTeX (figures included)"]
+        slow = [r[0] for r in rows if r[1] >= REPORT_TARGET]
+        print(f"\nreports over {REPORT_TARGET:.0f} CPU s: {', '.join(slow) if slow else 'none'}")
     if args.baseline > 0:
         q: mp.Queue = mp.Queue()
         proc = mp.Process(target=_solve_whole, args=(q,))

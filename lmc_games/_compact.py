@@ -145,20 +145,27 @@ def grouped(expr: sympy.Expr) -> sympy.Expr:
     e = sympy.expand(expr)
     if not e.is_Add or not all(_is_monomial(a, polynomial=True) for a in e.args):
         return e  # only polynomials are grouped (dividing by a symbol must lower a degree)
-    terms = list(e.args)
+    # One factor_terms of the whole tree pulls the content out of every nested sum (it
+    # recurses); once per level, as before, cost as much again per level of nesting.
+    return sympy.factor_terms(_grouped_terms(list(e.args)))
+
+
+def _grouped_terms(terms: list[sympy.Expr]) -> sympy.Expr:
+    """The grouping of :func:`grouped` on a list of monomials, contents left in."""
+    if len(terms) < 2:
+        return sympy.Add(*terms)
     counts: Counter = Counter()
     for t in terms:
         counts.update(t.free_symbols)
     if not counts:
-        return e
+        return sympy.Add(*terms)
     best = max(counts.values())
     if best < 2:
-        return e
+        return sympy.Add(*terms)
     s = sorted((sym for sym, c in counts.items() if c == best), key=lambda v: v.name)[0]
-    inside = sympy.Add(*[t / s for t in terms if t.has(s)])
-    outside = sympy.Add(*[t for t in terms if not t.has(s)])
-    inner = sympy.factor_terms(grouped(inside))
-    return s * inner + grouped(outside)
+    inside = sympy.Add(*[t / s for t in terms if t.has(s)])  # merges equal monomials
+    outside = [t for t in terms if not t.has(s)]
+    return s * _grouped_terms(list(sympy.Add.make_args(inside))) + _grouped_terms(outside)
 
 
 _CACHE: dict[tuple[str, sympy.Expr], sympy.Expr] = {}
@@ -199,11 +206,57 @@ def quick_factor(e: sympy.Expr) -> sympy.Expr:
     >>> quick_factor(x**2 - y**2)
     (x - y)*(x + y)
     """
-    found = _linear_factor_list(e)
+    # A radical or a function (sqrt(disc) of a quadratic's root) is a generator to
+    # sympy.factor too: it stands in as a symbol, so the quick paths apply.
+    odd = {
+        p: sympy.Dummy()
+        for p in sympy.preorder_traversal(e)
+        if (p.is_Pow and not p.exp.is_Integer) or isinstance(p, sympy.Function)
+    }
+    f = e.xreplace(odd) if odd else e
+    found = _linear_factor_list(f)
+    if found is None:
+        found = _rational_factor_list(f)
     if found is None:
         return sympy.factor(e)
     coeff, factors = found
-    return sympy.Mul(coeff, *[b**k for b, k in factors])
+    out = sympy.Mul(coeff, *[b**k for b, k in factors])
+    return out.xreplace({d: p for p, d in odd.items()}) if odd else out
+
+
+def _rational_factor_list(e: sympy.Expr) -> tuple[sympy.Rational, list] | None:
+    """The factorisation of a rational function (a polynomial not written out, or a fraction)
+    whose numerator and denominator :func:`_linear_factor_list` factors: both factored, and
+    factors common to both cancelled (irreducible factors are unique up to sign, so this is the
+    whole greatest common divisor, as ``sympy.factor`` cancels it)."""
+    if e.is_Add and all(_is_monomial(t, polynomial=True) for t in e.args):
+        return None  # an expanded polynomial: _linear_factor_list has declined it
+    num, den = sympy.fraction(sympy.together(e))
+    lists = []
+    for part in (num, den):
+        part = sympy.expand(part)
+        if part.is_Number:
+            lists.append((part, []))
+            continue
+        if _is_monomial(part, polynomial=True):
+            c, m = part.as_coeff_Mul()
+            lists.append((c, [(b, k) for b, k in m.as_powers_dict().items()]))
+            continue
+        found = _linear_factor_list(part)
+        if found is None:
+            return None
+        lists.append(found)
+    (cn, fn), (cd, fd) = lists
+    top = dict(fn)
+    bottom: dict[sympy.Expr, int] = {}
+    for b, k in fd:
+        both = min(top.get(b, 0), k)
+        if both:
+            top[b] -= both
+        if k - both:
+            bottom[b] = bottom.get(b, 0) + k - both
+    factors = [(b, k) for b, k in top.items() if k] + [(b, -k) for b, k in bottom.items()]
+    return sympy.Rational(cn) / sympy.Rational(cd), factors
 
 
 def _linear_factor_list(e: sympy.Expr) -> tuple[sympy.Rational, list] | None:
@@ -313,14 +366,23 @@ def _shortest(e: sympy.Expr) -> sympy.Expr:
         cands.append(_group_fraction(num, den))
     except (sympy.PolynomialError, NotImplementedError, TypeError):
         pass
-    return min(cands, key=lambda c: (text_length(c), sympy.count_ops(c)))
+    return _shortest_of(cands)
+
+
+def _shortest_of(cands: list[sympy.Expr]) -> sympy.Expr:
+    """The shortest candidate, ties broken by fewer operations (counted for the ties only:
+    counting a large expression's operations costs as much as printing it)."""
+    lengths = [text_length(c) for c in cands]
+    best = min(lengths)
+    ties = [c for c, n in zip(cands, lengths) if n == best]
+    return ties[0] if len(ties) == 1 else min(ties, key=sympy.count_ops)
 
 
 def _group_fraction(num: sympy.Expr, den: sympy.Expr) -> sympy.Expr:
-    gn = sympy.factor_terms(grouped(num))
+    gn = grouped(num)
     if den == 1:
         return gn
-    return gn / sympy.factor_terms(grouped(den))
+    return gn / grouped(den)
 
 
 class Compactor:
@@ -707,9 +769,11 @@ class Compactor:
             )
         return self._mark(self._poly_in_lambda(self.jacobian_at(rp)))
 
-    def _cubic(self, B: sympy.Matrix) -> sympy.Expr:
-        pairs = self._tidy(B[0, 1] * B[1, 0] + B[0, 2] * B[2, 0] + B[1, 2] * B[2, 1])
-        cycles = self._tidy(B[0, 1] * B[1, 2] * B[2, 0] + B[0, 2] * B[2, 1] * B[1, 0])
+    def _cubic(self, B: sympy.Matrix, *, tidy: bool = True) -> sympy.Expr:
+        pairs = B[0, 1] * B[1, 0] + B[0, 2] * B[2, 0] + B[1, 2] * B[2, 1]
+        cycles = B[0, 1] * B[1, 2] * B[2, 0] + B[0, 2] * B[2, 1] * B[1, 0]
+        if tidy:
+            pairs, cycles = self._tidy(pairs), self._tidy(cycles)
         return LAMBDA**3 - pairs * LAMBDA - cycles
 
     def _entry_names(self, B: sympy.Matrix, variables: list[sympy.Symbol]) -> sympy.Matrix:
@@ -744,9 +808,13 @@ class Compactor:
         if n == 2:
             return LAMBDA**2 - self._tidy(B[0, 1] * B[1, 0])
         if n == 3:
-            out = self._cubic(B)
-            if short(out, LIMIT // 2):
-                return out
+            # Tidying the coefficients (expanding products of entries) is the costly part and
+            # never makes a cubic shorter than its written-out form by much: tidied only when
+            # that form is short already.
+            raw = self._cubic(B, tidy=False)
+            if short(raw, LIMIT // 2):
+                out = self._cubic(B)
+                return out if short(out, LIMIT // 2) else raw
             # Too long written out: the entries get names J_xy (x's row, y's column), as
             # papers write the Jacobian, each defined once in the where block.
             return self._cubic(self._entry_names(B, variables))
@@ -847,22 +915,23 @@ class Compactor:
         self._lin[key] = out
         return out
 
-    def _generic_name(self, f: sympy.Expr) -> sympy.Expr:
+    def _generic_name(self, f: sympy.Expr, *, cheap: bool = False) -> sympy.Expr:
         key = sympy.expand(f)
         for k, sign in ((key, 1), (-key, -1)):
             if k in self._generic_keys:
                 sym, s = self._generic_keys[k]
                 return sign * s * sym
-        definition = self._rewrite_in_names(f)
+        definition = self._rewrite_in_names(f, cheap=cheap)
         sym = sympy.Symbol(f"A{len(self._generic) + 1}")
         self._generic.append(Named(sym, definition, key))
         self._generic_keys[key] = (sym, 1)
         return sym
 
-    def _rewrite_in_names(self, f: sympy.Expr) -> sympy.Expr:
+    def _rewrite_in_names(self, f: sympy.Expr, *, cheap: bool = False) -> sympy.Expr:
         """A long polynomial in the parameters, written where possible in the natural names:
-        grouped, with each group coefficient that is a combination of names replaced."""
-        best = shortest(f)
+        grouped, with each group coefficient that is a combination of names replaced. With
+        ``cheap``, not factored (a part of a long definition, split further when printed)."""
+        best = grouped(f) if cheap else shortest(f)
         if not self._natural:
             return best
         g = grouped(f)
@@ -887,23 +956,41 @@ class Compactor:
         return [n for n in (*self._natural, *self._generic, *self._coords) if n.symbol in used]
 
     def defined(self, n: Named) -> sympy.Expr:
-        """The definition of a name as the *where* block prints it: a long definition has its
-        terms and factors compacted one by one (never the whole, which would be the name
-        itself), and is kept as it is when that is no shorter. New names it uses are noted, so
-        the caller lists the where block until no new name appears."""
+        """The definition of a name as the *where* block prints it: a definition over the
+        length limit has its long terms (or factors) named (never the whole, which would be
+        the name itself), and is kept as it is when that is no shorter. New names it
+        uses are noted, so the caller lists the where block until no new name appears."""
         d = n.definition
-        if d.is_Atom or short(d, self.keep) or not (d.is_Add or d.is_Mul):
+        if d.is_Atom or short(d, LIMIT) or not (d.is_Add or d.is_Mul):
             return d
-        parts = []
-        for a in d.args:
-            c = self.expr(a)
-            if n.symbol in c.free_symbols:
-                return d
-            parts.append(c)
-        out = d.func(*parts)
+        out = self._split_long(d)
         if n.symbol in self.expand_names_once(out) or text_length(out) >= text_length(d):
             return d
         return self._mark(out)
+
+    def limited(self, e: Any) -> Any:
+        """:meth:`expr`, and when that is still over the length limit, its long terms or
+        factors named (a named quantity of a rest point, such as a quadratic's ``e1``)."""
+        out = self.expr(e)
+        if isinstance(out, sympy.Expr) and (out.is_Add or out.is_Mul) and not short(out, LIMIT):
+            out = self._mark(self._split_long(out))
+        return out
+
+    def _split_long(self, e: sympy.Expr) -> sympy.Expr:
+        """A definition still over the limit, its long terms (or factors) each named: the
+        names' own definitions are shorter, and are split in turn when the where block lists
+        them."""
+        parts = []
+        for a in e.args:
+            if short(a, _NAME_MIN) or a.is_Atom:
+                parts.append(a)
+                continue
+            full = sympy.expand(self.expand(a))
+            if full.is_Add and all(_is_monomial(t, polynomial=True) for t in full.args):
+                parts.append(self._generic_name(full, cheap=True))
+            else:
+                parts.append(a)
+        return e.func(*parts)
 
     def expand_names_once(self, e: sympy.Expr) -> set[sympy.Symbol]:
         """The names ``e`` uses, directly or through the definitions of the names it uses."""

@@ -154,6 +154,37 @@ def _where(holder: _Lazy) -> tuple[list[tuple[sympy.Symbol, sympy.Expr, str]], l
     return c.advantages(), [shown[n.symbol] for n in c.where()]
 
 
+_NAMED_NOTE = "named quantities: "
+
+
+def _notes_of(a: Analysis, rp: RestPoint) -> list[str]:
+    """A rest point's notes as printed: the note listing its named quantities (``e1``, ``disc``
+    of a quadratic's root) gives each in compact form, and refers to the first earlier rest
+    point with the same quantity instead of repeating it (the two roots of one quadratic share
+    ``e0``, ``e1``, ``e2`` and ``disc``; written out they were 12 kB a point on
+    water_use_lmc)."""
+    out = []
+    before = a.rest_points[: a.rest_points.index(rp)] if rp in a.rest_points else []
+    for note in rp.notes:
+        if not (note.startswith(_NAMED_NOTE) and rp.intermediates):
+            out.append(note)
+            continue
+        shared: dict[str, list[str]] = {}
+        parts = []
+        for k, v in rp.intermediates.items():
+            earlier = next((r.label for r in before if r.intermediates.get(k) == v), None)
+            if earlier is None:
+                holder = _COMPACTOR.get()
+                if isinstance(v, sympy.Expr) and not v.is_number and _long(v):
+                    v = holder.get().limited(v)
+                parts.append(f"{k} = {_expr_text(v)}")
+            else:
+                shared.setdefault(earlier, []).append(str(k))
+        parts = [f"{', '.join(ks)} as at {label}" for label, ks in shared.items()] + parts
+        out.append(_NAMED_NOTE + "; ".join(parts))
+    return out
+
+
 def _multilinear_note(holder: _Lazy, a: Analysis) -> str:
     """The theorem that settles every mixed rest point of a multi-population game with
     multilinear payoffs, or ``""`` where it does not apply."""

@@ -30,6 +30,7 @@ from ._cells import (
     _md_table,
     _md_text,
     _mode_sentence,
+    _notes_of,
     _parameter_value,
     _payoff_caption,
     _payoff_layout,
@@ -151,7 +152,7 @@ def _sections(
         for rp in a.rest_points:
             reason = rp.reason or (rp.stability.message if rp.stability else "undecided")
             lines.append(f"- `{rp.label}`: {_md_text(reason)}")
-            for note in rp.notes:
+            for note in _notes_of(a, rp):
                 lines.append(f"  - {_md_text(note)}")
     else:
         lines.append("No rest points found.")

@@ -28,6 +28,7 @@ from ._cells import (
     _Lazy,
     _mode_sentence,
     _multilinear_note,
+    _notes_of,
     _parameter_value,
     _payoff_heading,
     _payoff_layout,
@@ -248,7 +249,7 @@ def _analysis_text(a: Analysis, holder: _Lazy) -> str:
         )
         if rp.nash_if is not None and a.symbolic:
             lines += _wrap(f"Nash if: {_condition_words(rp.nash_if)}", "  ", "    ")
-        for note in rp.notes:
+        for note in _notes_of(a, rp):
             lines += _wrap(f"note: {note}", "  ", "    ")
 
     if a.continua:
