@@ -213,3 +213,66 @@ def test_a_min_of_constants_is_no_kink_of_the_field():
     assert abs(sympy.N(x - m / (1 + m), 50)) < 1e-40
     assert r.stability is Stability.STABLE
     assert complex(r.numeric_eigenvalues[0]).real == pytest.approx(float(-m / (1 + m)))
+
+
+def test_a_symbolic_one_dimensional_block_has_charpoly_lambda_minus_its_eigenvalue():
+    """A = [[0, a], [1, 0]]: the interior eigenvalue is -a/(1 + a) (by hand, as above), so the
+    characteristic polynomial is lambda + a/(1 + a)."""
+    game = Game.symmetric(
+        [[0, "a"], [1, 0]], ["s", "t"], parameters={"a": {"value": 1, "min": 0, "max": 2}}
+    )
+    r = analyze(game, symbolic=True)["s+t"]
+    a, lam = _param(r.charpoly, "a"), _param(r.charpoly, "lambda")
+    assert sympy.simplify(r.charpoly - (lam + a / (1 + a))) == 0
+
+
+def test_a_symbolic_coordination_barycentre_is_unstable_for_every_payoff():
+    """A = a I (3x3), a in [1, 2]: at the barycentre the block is a/3 times the identity (by
+    hand, as for A = I): det = a**2/9 > 0 and trace = 2a/3 > 0 for every a, so the point is
+    unstable whatever a is, and never stable."""
+    game = Game.symmetric(
+        [["a", 0, 0], [0, "a", 0], [0, 0, "a"]],
+        ["r", "p", "s"],
+        parameters={"a": {"value": 1, "min": 1, "max": 2}},
+    )
+    r = analyze(game, symbolic=True)["r+p+s"]
+    assert r.stable_if == sympy.false
+    assert r.stability is Stability.UNSTABLE
+
+
+def test_rock_paper_scissors_centre_is_explained_in_the_verdict_and_the_det_trace_table():
+    """Zero-sum RPS: the verdict says why it is a centre (a constant of motion), and the
+    det/trace row (det = 1/3 > 0, trace = 0 by hand) says the linear centre is a centre of the
+    nonlinear system too."""
+    game = Game.symmetric(
+        [[0, "-w", "w"], ["w", 0, "-w"], ["-w", "w", 0]],
+        ["r", "p", "s"],
+        parameters={"w": {"value": 2, "min": 1}},
+    )
+    assert "constant of motion" in analyze(game, symbolic=True)["r+p+s"].reason
+    plain = Game.symmetric([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], ["r", "p", "s"])
+    (row,) = [row for row in analyze(plain).det_trace if row.label == "r+p+s"]
+    assert row.det == sympy.Rational(1, 3) and row.trace == 0
+    assert row.verdict is Stability.CENTRE
+    assert row.note is not None and "centre of the nonlinear system" in row.note
+
+
+def test_a_segment_is_described_as_rest_points_with_a_zero_eigenvalue():
+    """The segment of the 4x4 game above: every point is a rest point, so the description must
+    say there is a zero eigenvalue along it."""
+    game = Game.symmetric([[0] * 4, [0] * 4, [1] * 4, [-1] * 4], ["r", "p", "s", "q"])
+    (seg,) = analyze(game).continua
+    assert "every point of it is a rest point" in seg.description
+    assert "zero eigenvalue along it" in seg.description
+
+
+def test_an_abs_far_from_zero_at_a_numeric_point_is_no_kink():
+    """A[s, s] = g(x) = (e^(1/2) - e^x)(1 + |x - 9/10|), the rest zero: f_s - f_t = x g(x),
+    zero at x = 1/2 (searched numerically: exp), where |x - 9/10| = 2/5 is far from its kink.
+    The eigenvalue is x (1 - x) d/dx[x g(x)] = (1/4)(1/2)(-e^(1/2))(7/5) = -0.175 e^(1/2)
+    (by hand): stable."""
+    game = Game.symmetric([["(exp(1/2) - exp(x))*(1 + abs(x - 9/10))", 0], [0, 0]], ["s", "t"])
+    r = analyze(game)["s+t"]
+    assert r.numeric_shares[0][0] == pytest.approx(0.5, abs=1e-9)
+    assert r.stability is Stability.STABLE
+    assert r.numeric_eigenvalues[0].real == pytest.approx(-0.175 * math.exp(0.5), rel=1e-9)
