@@ -221,6 +221,10 @@ def _write_config(dest: Path, module: str) -> None:
         "    -p",
         "    no:cacheprovider",
         "    -q",
+        # One process: pyproject's -n auto would run the tests in xdist workers, where
+        # mutmut's record of which tests reach which function is not kept.
+        "    -n",
+        "    0",
         # Tests marked slow (pyproject runs them by default) add minutes per mutant.
         "    -m",
         "    not slow",
@@ -336,7 +340,8 @@ def _pytest(dest: Path, tests: list[str]) -> subprocess.CompletedProcess:
     env["MPLBACKEND"] = "Agg"
     # The copy's package first on the path: the editable install points at the checkout.
     env["PYTHONPATH"] = str(dest)
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not slow"]
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider"]
+    cmd += ["-m", "not slow"]
     cmd += tests
     return subprocess.run(cmd, cwd=dest, env=env, text=True, capture_output=True, check=False)
 
