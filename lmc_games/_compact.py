@@ -584,7 +584,12 @@ class Compactor:
             shares = set(variables)
             if not any(defs[n].free_symbols & shares for n in M.free_symbols if n in defs):
                 point = {v: self.expr(rp.coordinates[v], force=True) for v in variables}
-                return self._mark(M.xreplace(point).applyfunc(self._tidy))
+                out = M.xreplace(point).applyfunc(self._tidy)
+                # M is the Jacobian of this game's replicator field: a rest point of another
+                # field (another dynamics, a rescaled time) has another Jacobian, caught by
+                # comparing characteristic polynomials at a seeded random parameter point.
+                if rp.charpoly is not None and self._agrees(out, rp):
+                    return self._mark(out)
         return self._mark(rp.jacobian.applyfunc(lambda v: self.expr(v, force=True)))
 
     def _named_jacobian(self, rp: Any) -> tuple[sympy.Matrix, list[int]] | None:
@@ -822,12 +827,36 @@ class Compactor:
         return self._poly_in_lambda(B)
 
     def _poly_in_lambda(self, M: sympy.Matrix) -> sympy.Expr:
+        """``det(lambda*I - M)`` by powers of ``lambda``, each coefficient in its shortest
+        form; over the length limit, the longest coefficients are named (``A7``, defined in
+        the *where* block in the names already used) until it fits, as papers write
+        ``lambda**2 - T*lambda + D``."""
         poly = (LAMBDA * sympy.eye(M.shape[0]) - M).det(method="berkowitz")
         coeffs = sympy.Poly(sympy.expand(poly), LAMBDA).all_coeffs()
         deg = len(coeffs) - 1
-        return sympy.Add(
-            *[self._tidy(c) * LAMBDA ** (deg - i) for i, c in enumerate(coeffs) if c != 0]
-        )
+        terms = [(self._tidy(c), deg - i) for i, c in enumerate(coeffs) if c != 0]
+
+        def total() -> sympy.Expr:
+            return sympy.Add(*[c * LAMBDA**k for c, k in terms])
+
+        out = total()
+        for i in sorted(range(len(terms)), key=lambda i: -text_length(terms[i][0])):
+            if short(out, LIMIT) or short(terms[i][0], _NAME_MIN):
+                break
+            terms[i] = (self._abbreviation(terms[i][0]), terms[i][1])
+            out = total()
+        return out
+
+    def _abbreviation(self, e: sympy.Expr) -> sympy.Symbol:
+        """A name for ``e``, an expression in parameters and names already defined (a
+        coefficient of a characteristic polynomial), defined as it is in the *where* block;
+        the same expression gets the same name."""
+        for n in self._generic:
+            if n.definition == e:
+                return n.symbol
+        sym = sympy.Symbol(f"A{len(self._generic) + 1}")
+        self._generic.append(Named(sym, e, e.xreplace(self.definitions())))
+        return sym
 
     def det_trace(self, rp: Any) -> tuple[sympy.Expr, sympy.Expr]:
         """Determinant and trace of the Jacobian at a rest point, in compact form."""

@@ -50,6 +50,10 @@ class _Lazy:
     def __init__(self, game: Game) -> None:
         self.game = game
         self._c: Compactor | None = None
+        # The dynamics of the analyses rendered under this holder (their ``name``): compaction
+        # without natural names is verified for the replicator dynamics only.
+        self.dynamics: set[str] = set()
+        self._compactable: bool | None = None
 
     def get(self) -> Compactor:
         if self._c is None:
@@ -62,20 +66,42 @@ class _Lazy:
     def started(self) -> bool:
         return self._c is not None
 
+    def add_dynamics(self, name: str | None) -> None:
+        if name is not None and name not in self.dynamics:
+            self.dynamics.add(name)
+            self._compactable = None
+
+    @property
+    def compactable(self) -> bool:
+        """Whether long formulas are compacted: in a game with natural names (multilinear
+        payoff advantages, two strategies per population), or in a one-population game whose
+        payoffs are polynomials in the parameters, free of the shares, under the replicator
+        dynamics (:func:`_single_population_verified`)."""
+        if self._compactable is None:
+            self._compactable = bool(self.get().natural) or (
+                self.dynamics == {"replicator"} and _single_population_verified(self.game)
+            )
+        return self._compactable
+
 
 _COMPACTOR: ContextVar[_Lazy | None] = ContextVar("lmc_games_compactor", default=None)
 
 
 @contextmanager
-def _compacting(game: Game) -> Iterator[_Lazy]:
+def _compacting(game: Game, dynamics: str | None = None) -> Iterator[_Lazy]:
     """Long formulas rendered inside this block are compact and named (``_compact``); the
-    holder's compactor lists the names used, for the *where* block."""
+    holder's compactor lists the names used, for the *where* block. ``dynamics`` is the
+    ``name`` of the dynamics of the analysis rendered (``None``: not known, as for a report
+    before its analysis sections), which decides whether games without natural names are
+    compacted (:attr:`_Lazy.compactable`)."""
     outer = _COMPACTOR.get()
     if outer is not None and outer.game is game:
         # A rendering inside another of the same game (a report section) shares its names.
+        outer.add_dynamics(dynamics)
         yield outer
         return
     holder = _Lazy(game)
+    holder.add_dynamics(dynamics)
     token = _COMPACTOR.set(holder)
     try:
         yield holder
@@ -86,14 +112,31 @@ def _compacting(game: Game) -> Iterator[_Lazy]:
 def _long(expr: Any) -> bool:
     """Whether a formula is to be compacted: long, while compacting, in a game whose payoff
     advantages give natural names (multilinear, two strategies per population; any number of
-    populations). Elsewhere (share-dependent payoffs, larger populations) factoring large
-    formulas can take minutes, so they are printed as they are."""
-    from .._compact import short
+    populations), or in a one-population game with polynomial payoffs under the replicator
+    dynamics. Elsewhere (share-dependent payoffs, other dynamics, several populations of three
+    or more strategies) factoring large formulas can take minutes and is untested, so they are
+    printed as they are."""
+    from .._compact import LIMIT, short
 
     holder = _COMPACTOR.get()
-    if holder is None or short(expr, _KEEP):
+    if holder is None or short(expr, _KEEP) or not holder.compactable:
         return False
-    return bool(holder.get().natural)
+    # Without natural names, a name only helps a long formula: the replicator equations of
+    # rock-paper-scissors (80 characters) read best as they are. A third of the limit, since a
+    # state cell holds three coordinates.
+    return bool(holder.get().natural) or not short(expr, LIMIT // 3)
+
+
+def _single_population_verified(game: Game) -> bool:
+    """A one-population game whose payoffs are polynomials in the parameters and free of the
+    shares (so its replicator field is a polynomial): the case whose compaction the tests
+    verify (tests/test_compact.py, mechanism_overlap, rock_paper_scissors, hawk_dove)."""
+    if len(game.populations) != 1 or not _game_multilinear(game):
+        return False
+    params = [p.symbol for p in game.parameters]
+    return all(
+        sympy.sympify(e).is_polynomial(*params) for row in game.payoffs.values() for e in row
+    )
 
 
 def _compacted(expr: Any) -> Any:

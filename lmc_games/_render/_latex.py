@@ -43,6 +43,7 @@ from ._cells import (
     _to_complex,
     _undecided_condition,
     _verdict,
+    _verdict_dynamics,
     _where,
 )
 from ._dynamics import dynamics_of, title_of
@@ -70,7 +71,7 @@ def analysis_to_latex(a: Analysis, *, fit_width: bool = False, where: bool = Tru
     >>> r"\toprule" in tex and row in tex
     True
     """
-    with _compacting(a.game) as holder:
+    with _compacting(a.game, _verdict_dynamics(a)) as holder:
         return _analysis_latex(a, holder, fit_width, where)
 
 

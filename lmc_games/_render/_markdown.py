@@ -37,6 +37,7 @@ from ._cells import (
     _share_sentence,
     _state_text,
     _verdict,
+    _verdict_dynamics,
     _where,
 )
 from ._dynamics import equations_title, title_of
@@ -74,7 +75,7 @@ def analysis_sections(
     printed already). Long formulas are compact, with a *where* block defining the names
     (``where=False`` leaves it to a caller that renders several analyses under one
     :func:`_compacting`). The report composes its sections from this."""
-    with _compacting(a.game) as holder:
+    with _compacting(a.game, _verdict_dynamics(a)) as holder:
         return _sections(a, holder, level, skip, where)
 
 

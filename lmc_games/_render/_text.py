@@ -38,6 +38,7 @@ from ._cells import (
     _title_line,
     _verdict,
     _verdict_cell,
+    _verdict_dynamics,
     _where,
 )
 from ._dynamics import equations_title
@@ -168,7 +169,7 @@ def analysis_to_text(a: Analysis) -> str:
     r1+r2, c1+c2  x = 0.5, y = 0.5  ±i           centre   yes   no      no
     strict = strict Nash; - = undecided or not applicable; ~ = rounded
     """
-    with _compacting(a.game) as holder:
+    with _compacting(a.game, _verdict_dynamics(a)) as holder:
         return _analysis_text(a, holder)
 
 
