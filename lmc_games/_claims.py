@@ -778,6 +778,7 @@ def check(
     *,
     seed: int = 0,
     points: int = CONDITION_POINTS,
+    _analyses: dict | None = None,
 ) -> Audit:
     """Test claims about ``game`` against the library's analysis.
 
@@ -832,7 +833,7 @@ def check(
     if points < CONDITION_POINTS:
         raise ValueError(f"points must be at least {CONDITION_POINTS}; got {points}")
     resolved = _resolve_claims(game, claims)
-    auditor = _Auditor(game, seed=seed, points=points)
+    auditor = _Auditor(game, seed=seed, points=points, analyses=_analyses)
     findings: list[Finding] = []
     for claim in resolved:
         findings.extend(auditor.run(claim))
@@ -883,6 +884,20 @@ def _resolve_claims(game: Game, claims: Any) -> tuple[Claim, ...]:
 
 def _values_key(game: Game) -> tuple:
     return tuple(sorted((k, v) for k, v in game.values.items()))
+
+
+def _analysis_key(game: Game, dynamics: Any = None) -> tuple:
+    """The key under which a numeric analysis of ``game`` is shared within one report
+    (:func:`lmc_games.report` hands its analyses to the audit and the scenario table).
+
+    Two games share an analysis only when their values, their parameters (which are still
+    free, with their bounds) and the dynamics are all the same; every game of one report comes
+    from the one model, so its payoffs are the same too.
+    """
+    from .dynamics import dynamics_from_spec
+
+    params = tuple((p.name, p.min, p.max) for p in game.parameters)
+    return (_values_key(game), params, dynamics_from_spec(dynamics).spec())
 
 
 def _exprs_text(exprs: Iterable[Any]) -> str:
@@ -1053,11 +1068,14 @@ def _exact_sign(d: sympy.Expr) -> int:
 
 
 class _Auditor:
-    def __init__(self, game: Game, *, seed: int, points: int):
+    def __init__(self, game: Game, *, seed: int, points: int, analyses: dict | None = None):
         self.game = game
         self.seed = seed
         self.points = points
         self._numeric: dict = {}
+        # Numeric replicator analyses already made by the caller (a report), keyed by
+        # _analysis_key: looked up, never written to.
+        self._shared: dict = analyses if analyses is not None else {}
         self._symbolic: dict = {}
         self._systems: dict = {}
 
@@ -1073,7 +1091,8 @@ class _Auditor:
 
         key = _values_key(g)
         if key not in self._numeric:
-            self._numeric[key] = analyze(g)
+            shared = self._shared.get(_analysis_key(g))
+            self._numeric[key] = shared if shared is not None else analyze(g)
         return self._numeric[key]
 
     def symbolic(self, g: Game, free: Iterable[str]) -> Analysis:

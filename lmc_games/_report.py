@@ -87,7 +87,9 @@ class ScenarioRow:
     note: str = ""
 
 
-def scenario_table(game: Game, *, dynamics: Any = None) -> tuple[ScenarioRow, ...]:
+def scenario_table(
+    game: Game, *, dynamics: Any = None, _analyses: dict | None = None
+) -> tuple[ScenarioRow, ...]:
     """The stable rest points at the default values and in each named scenario, under
     ``dynamics`` (a :class:`~lmc_games.dynamics.Dynamics` or its spec; default: the
     replicator dynamics).
@@ -102,13 +104,20 @@ def scenario_table(game: Game, *, dynamics: Any = None) -> tuple[ScenarioRow, ..
     strong_supervision | reasonable, reasonable
     """
     from ._analysis import analyze
+    from ._claims import _analysis_key
     from ._results import Stability
 
+    # _analyses (private, from report()): numeric analyses keyed by _analysis_key, which this
+    # table reads and adds its own to, so that the audit need not make them again.
+    shared = {} if _analyses is None else _analyses
     base = game.with_values({p.name: p.value for p in game.parameters})
     rows = []
     for name in (None, *game.scenarios):
         g = base if name is None else base.scenario(name)
-        an = analyze(g, dynamics=dynamics)
+        key = _analysis_key(g, dynamics)
+        an = shared.get(key)
+        if an is None:
+            an = shared[key] = analyze(g, dynamics=dynamics)
         stable = tuple(r.label for r in an.rest_points if r.asymptotically_stable)
         centres = tuple(r.label for r in an.rest_points if r.stability is Stability.CENTRE)
         rows.append(
@@ -187,6 +196,7 @@ def report(
     """
     from ._analysis import analyze
     from ._citation import citation
+    from ._claims import _analysis_key
     from ._errors import DynamicsError
     from ._simulate import converge, simulate, starts_grid
     from .dynamics import Replicator, Time, dynamics_from_spec
@@ -210,13 +220,17 @@ def report(
         written.append(Path(rel))
 
     numeric = analyze(game, dynamics=dyn)
+    # Every numeric analysis of this report, made once: the scenario table and the audit look
+    # here before analysing a game again (the key holds the values, the free parameters with
+    # their bounds, and the dynamics).
+    analyses = {_analysis_key(game, dyn): numeric}
     try:
         symbolic = analyze(game, symbolic=True, dynamics=dyn)
     except (DynamicsError, NotImplementedError):
         # A dynamics whose rest points are found by a numeric search has no symbolic
         # conditions: the sections on conditions show the analysis at the values instead.
         symbolic = numeric
-    scenarios = scenario_table(game, dynamics=dyn)
+    scenarios = scenario_table(game, dynamics=dyn, _analyses=analyses)
     inits = starts_grid(game, starts)
     # The automatic step (docs/explanation/numerics.md): a step fixed here would be a forced
     # one, which large payoffs can make untrustworthy.
@@ -228,7 +242,7 @@ def report(
     if game.claims:
         from ._claims import check
 
-        audit = check(game)
+        audit = check(game, _analyses=analyses)
 
     write("data/analysis.json", json.dumps(numeric.to_dict(), indent=1, allow_nan=False) + "\n")
     write("data/rest_points.csv", _rest_points_csv(game, numeric))
@@ -241,7 +255,7 @@ def report(
 
     figs: list[tuple[str, str]] = []
     if figures:
-        figs = _figures(game, sim, root, written, numeric if other else None)
+        figs = _figures(game, sim, root, written, numeric)
 
     write(
         "report.md",
@@ -332,7 +346,8 @@ def _figures(game, sim, root: Path, written: list[Path], analysis=None) -> list[
 
     (root / "figures").mkdir(exist_ok=True)
     out = []
-    # Another dynamics than the replicator: the phase diagram of the analysis made under it.
+    # The phase diagram of the report's own numeric analysis (under its dynamics), not a
+    # second one of the same game.
     fig = phase_figure(game) if analysis is None else phase_figure(game, analysis=analysis)
     for ext in ("pdf", "png"):
         save(fig, root / f"figures/phase.{ext}")

@@ -679,3 +679,36 @@ def test_claim_objects_are_checked_like_tables(hawk_dove):
         check(hawk_dove, [Claim("x", scenario="nope")])
     with pytest.raises(ClaimError, match="Claim objects"):
         check(hawk_dove, [{"stable": []}])
+
+
+def test_shared_analyses_are_keyed_by_values_free_set_and_dynamics(hawk_dove, monkeypatch):
+    # report() hands its numeric analyses to the audit; one of another game, free set or
+    # dynamics must never stand in for the audit's own.
+    from lmc_games import _analysis
+    from lmc_games._claims import _analysis_key
+
+    key = _analysis_key(hawk_dove)
+    assert key == _analysis_key(hawk_dove.with_values(C=hawk_dove.values["C"]))
+    assert key == _analysis_key(hawk_dove, "replicator")
+    assert key != _analysis_key(hawk_dove.with_values(C=hawk_dove.values["C"] + 1))
+    assert key != _analysis_key(hawk_dove.with_free(["V"]))
+    assert key != _analysis_key(hawk_dove, "logit:eta=0.5")
+
+    claims = {"paper": {"stable": ["hawk+dove"], "unstable": ["hawk", "dove"]}}
+    plain = check(hawk_dove, claims)
+    calls = []
+    real = _analysis.analyze
+
+    def counting(g, *args, **kwargs):
+        calls.append((_analysis_key(g, kwargs.get("dynamics")), kwargs.get("symbolic", False)))
+        return real(g, *args, **kwargs)
+
+    monkeypatch.setattr(_analysis, "analyze", counting)
+    # A logit analysis under the logit key is not the replicator's: the audit makes its own.
+    logit = {_analysis_key(hawk_dove, "logit:eta=0.5"): real(hawk_dove, dynamics="logit:eta=0.5")}
+    assert check(hawk_dove, claims, _analyses=logit) == plain
+    assert (key, False) in calls
+    calls.clear()
+    shared = {key: real(hawk_dove)}
+    assert check(hawk_dove, claims, _analyses=shared) == plain
+    assert (key, False) not in calls

@@ -130,3 +130,24 @@ def test_every_bundled_report_compiles(tmp_path, capsys, model):
     assert code == 0, capsys.readouterr().err
     pdf = tmp_path / "report.pdf"
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_report_analyses_each_game_once(tmp_path, monkeypatch):
+    # The scenario table and the audit reuse the report's analyses (one per values, free set
+    # and dynamics) instead of making them again.
+    from lmc_games import _analysis
+    from lmc_games._claims import _analysis_key
+
+    real = _analysis.analyze
+    calls = []
+
+    def counting(g, *args, **kwargs):
+        calls.append((_analysis_key(g, kwargs.get("dynamics")), kwargs.get("symbolic", False)))
+        return real(g, *args, **kwargs)
+
+    monkeypatch.setattr(_analysis, "analyze", counting)
+    game = load_model("hawk_dove")
+    report(game, tmp_path, figures=False, pdf=False)
+    numeric = [k for k, symbolic in calls if not symbolic]
+    # The defaults and each scenario, under the replicator dynamics, each once.
+    assert len(set(numeric)) == len(numeric) == 1 + len(game.scenarios)
