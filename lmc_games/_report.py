@@ -515,6 +515,12 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \DeclareUnicodeCharacter{2009}{\,}
 \usepackage[hidelinks]{hyperref}
 \setlength{\tabcolsep}{4pt}
+% A section starting with less than eight lines left on the page starts the next page, so
+% that no table's header is left alone at the foot of a page: a good break (penalty -100)
+% whose page may stretch by eight lines, then a rigid eight lines that overfill the page if
+% they do not fit, which sends TeX back to that break.
+\newcommand{\keepspace}{\par\vskip 0pt plus 8\baselineskip\penalty-100
+  \vskip 0pt plus -8\baselineskip\vskip 8\baselineskip\penalty9999\vskip -8\baselineskip}
 \newsavebox{\widebox}
 \newcommand{\fitwidth}[1]{\sbox{\widebox}{#1}\ifdim\wd\widebox>\linewidth
   \resizebox{\linewidth}{!}{\usebox{\widebox}}\else\usebox{\widebox}\fi}
@@ -528,7 +534,7 @@ def _latex(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) -> st
         where = _tex_where(holder, _latex_names(game))
         if where:
             body[at:at] = ["\\section{Named quantities}", *where, ""]
-    return "\n".join(body) + "\n"
+    return "\n".join(body).replace("\n\\section{", "\n\\keepspace\n\\section{") + "\n"
 
 
 def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) -> list[str]:
@@ -596,6 +602,7 @@ def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) 
         "\\toprule",
         "Rest point & Asymptotically stable when \\\\",
         "\\midrule",
+        "\\endhead",
     ]
     rows = [
         (r.label, r.stable_if)
@@ -617,6 +624,7 @@ def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) 
         "\\toprule",
         "Scenario & Changes & Asymptotically stable & Centres \\\\",
         "\\midrule",
+        "\\endhead",
     ]
     for r in scenarios:
         changes = (
