@@ -76,7 +76,7 @@ class FaceSolution:
 
 
 def face_label(game: Game, support: Sequence[Sequence[int]]) -> str:
-    """Label of a face per DESIGN §4: pure strategy name or support joined by ``+``."""
+    """Label of a face (docs/cli.md): pure strategy name or support joined by ``+``."""
     parts = []
     for pop, sup in zip(game.populations, support):
         parts.append("+".join(pop.strategies[i] for i in sup))

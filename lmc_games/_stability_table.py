@@ -621,7 +621,7 @@ def _groups(game: Game) -> tuple[tuple[int, ...], ...]:
 
 def _renumber(points, coords, exists, stable, groups):
     """Several rest points on one face: at each parameter point, the one with the smallest
-    first support share keeps the bare label and the others get ``#2``, ``#3`` (DESIGN §4).
+    first support share keeps the bare label and the others get ``#2``, ``#3`` (docs/cli.md).
     A symbolic analysis cannot order them once for all parameter values, so it is done here,
     per point."""
     by_base: dict[str, list[int]] = {}

@@ -1,6 +1,6 @@
 """The ``lmc-games`` command line: a thin shell over the library.
 
-The command-line contract (DESIGN section 4) says, among other things:
+The command-line contract (docs/cli.md) says, among other things:
 
 * ``MODEL`` is a path if it ends in ``.toml`` or contains ``/``, else a bundled model's name;
 * every command that reads a model takes ``--scenario NAME`` and repeated ``--set NAME=VALUE``

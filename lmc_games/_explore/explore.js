@@ -386,7 +386,7 @@ function liveRestPoints(p) {
     return { label: pt.label, base: pt.base, orderVar: pt.orderVar, coords, exists: ok, stable: ok && r.st[i] };
   });
   // Several rest points on one face: the one with the smallest share of the face's first
-  // support strategy keeps the bare label, the others get #2, #3 (DESIGN §4), per point.
+  // support strategy keeps the bare label, the others get #2, #3 (docs/cli.md), per point.
   const byBase = new Map();
   pts.forEach((pt, i) => { if (!byBase.has(pt.base)) byBase.set(pt.base, []); byBase.get(pt.base).push(i); });
   for (const idx of byBase.values()) {
@@ -667,7 +667,7 @@ function marchingSquares(grid, comp, pn, colour) {
 }
 
 function gridStarts() {
-  // The lattice of lmc-games --starts (DESIGN §4): shares n_j/(M+k-1), n_j >= 1, per
+  // The lattice of lmc-games --starts (docs/cli.md): shares n_j/(M+k-1), n_j >= 1, per
   // population; the grid is their product.
   const M = { line: 8, square: 8, triangle: 10, cube: 4 }[D.geometry] || 3;
   const per = D.populations.map((pop) => {
