@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -394,14 +393,5 @@ def _tex_journal(a: Analysis, names: Mapping[sympy.Symbol, str], title: str) -> 
 
 
 def _tex_label_cell(label: str) -> str:
-    """A rest point's label for a narrow column: it may break after ``+``, ``,`` and at a
-    space, never inside a strategy name (TeX would otherwise hyphenate "rea-sonable")."""
-    out = []
-    for part in re.split(r"(\+|,|\s+)", label):
-        if part == "+":
-            out.append(r"+\allowbreak{}")
-        elif part == "," or part.isspace():
-            out.append(part)
-        elif part:
-            out.append(r"\mbox{" + _tex_text(part) + "}")
-    return "".join(out)
+    """A rest point's label for a narrow column: it may break after ``+`` and ``,``."""
+    return _tex_text(label).replace("+", r"+\allowbreak{}")
