@@ -585,7 +585,10 @@ def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) 
         "Every parameter kept as a symbol: where each rest point exists and when it is "
         "asymptotically stable.",
         "",
-        "\\begin{longtable}{p{0.2\\linewidth}p{0.37\\linewidth}p{0.37\\linewidth}}",
+        # The label column never hyphenates a strategy name ("rea-sonable"): it breaks after
+        # "+", "," and spaces only.
+        "\\begin{longtable}{>{\\raggedright\\arraybackslash\\hyphenpenalty=10000\\relax}p{0.2\\linewidth}"
+        "p{0.37\\linewidth}p{0.37\\linewidth}}",
         "\\toprule",
         "Rest point & Exists when & Asymptotically stable when \\\\",
         "\\midrule",
