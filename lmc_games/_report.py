@@ -44,6 +44,7 @@ from ._render._cells import (
     _latex_names,
     _tex_condition,
     _tex_text,
+    _verdict_dynamics,
 )
 from ._render._dynamics import title_of
 from ._render._latex import (
@@ -367,7 +368,7 @@ def _figures(game, sim, root: Path, written: list[Path], analysis=None) -> list[
 def _markdown(game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit, dyn=None) -> str:
     # One compactor for the whole report: every section uses the same names, defined once in
     # the "Where" section before the Jacobian.
-    with _compacting(game) as holder:
+    with _compacting(game, _verdict_dynamics(numeric)) as holder:
         out = _markdown_body(
             game, numeric, symbolic, scenarios, conv, figs, t_end, step, audit, dyn
         )
@@ -528,7 +529,7 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 
 
 def _latex(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) -> str:
-    with _compacting(game) as holder:
+    with _compacting(game, _verdict_dynamics(numeric)) as holder:
         body = _latex_body(game, numeric, symbolic, scenarios, figs, audit, dyn)
         at = body.index("\\section{Jacobian}")
         where = _tex_where(holder, _latex_names(game))
