@@ -422,60 +422,28 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from ._render import render
+    from ._render import game_to_dict, game_to_latex, game_to_markdown, game_to_text, render
+
+    renderers = {
+        "text": game_to_text,
+        "markdown": game_to_markdown,
+        "latex": game_to_latex,
+        "json": game_to_dict,
+    }
 
     dyn = _dynamics(args)
     game = _load_game(args)
     if dyn.name == "replicator":
         out = render(game, args.format)
     else:
+        # The renderers write the dynamics' own equations (and how its rest points are found).
         dyn.check_game(game)
-        out = _show_with_dynamics(game, dyn, args.format)
+        out = renderers[args.format](game, dynamics=dyn)
     if args.format == "json":
         _write_json(out)
     else:
         _write(out)
     return 0
-
-
-def _show_with_dynamics(game: Any, dyn: Any, fmt: str) -> Any:
-    """``show`` under a dynamics other than the replicator: the model's description with the
-    equations of ``dyn`` where the replicator's stand (and, in text and JSON, how its rest
-    points are found). Markdown and LaTeX come from the renderers' own ``dynamics=``; the text
-    and JSON forms of a game have none, so their equations are replaced here."""
-    from ._render import render
-    from ._render._cells import _expr_text
-    from ._render._dynamics import dynamics_entry, title_of
-    from ._render._latex import game_to_latex
-    from ._render._markdown import game_to_markdown
-    from ._render._text import _text_equations
-    from ._system import System
-
-    if fmt == "markdown":
-        return game_to_markdown(game, dynamics=dyn)
-    if fmt == "latex":
-        return game_to_latex(game, dynamics=dyn)
-    system = System.of(game, dyn)
-    method = f"Rest points: {dyn.rest_points.value}."
-    if fmt == "json":
-        discrete = dyn.time.value == "discrete"
-        out = render(game, "json")
-        out.update(dynamics_entry(dyn))
-        out["equations"] = [
-            f"{v.name}' - {v.name} = {_expr_text(f)}"
-            if discrete
-            else f"d{v.name}/dt = {_expr_text(f)}"
-            for v, f in zip(system.variables, system.field)
-        ]
-        out["rest_points_method"] = dyn.rest_points.value
-        return out
-    lines = render(game, "text").split("\n")
-    start = lines.index("Replicator equations")
-    stop = start + 1
-    while stop < len(lines) and lines[stop].startswith("  "):
-        stop += 1
-    section = [title_of(dyn), *_text_equations(system), f"  {method}"]
-    return "\n".join(lines[:start] + section + lines[stop:])
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:

@@ -29,7 +29,7 @@ from ._cells import (
     _to_complex,
     _to_float,
 )
-from ._dynamics import dynamics_json
+from ._dynamics import dynamics_entry, dynamics_json
 
 
 def analysis_to_dict(a: Analysis) -> dict[str, Any]:
@@ -176,7 +176,7 @@ def _det_trace_dict(a: Analysis, row: DetTraceRow) -> dict[str, Any]:
     }
 
 
-def game_to_dict(game: Game) -> dict[str, Any]:
+def game_to_dict(game: Game, *, dynamics: Any = None) -> dict[str, Any]:
     """The JSON object of ``lmc-games show --format json``: the model as loaded.
 
     Formulas are strings in the model-file syntax; ``parameters`` gives each parameter's
@@ -196,6 +196,7 @@ def game_to_dict(game: Game) -> dict[str, Any]:
     (3.0, ['x'])
     """
     from .._system import System
+    from ..dynamics import dynamics_from_spec
 
     subs = game.value_substitution()
     params: dict[str, Any] = {}
@@ -238,7 +239,10 @@ def game_to_dict(game: Game) -> dict[str, Any]:
         else:
             payoffs[key] = [_expr_text(e) for e in row]
             payoff_values[key] = [number_or_none(e) for e in row]
-    system = System.of(game)
+    dyn = None if dynamics is None else dynamics_from_spec(dynamics)
+    system = System.of(game, dyn)
+    # A map in discrete time gives the increment of each share per step.
+    discrete = dyn is not None and dyn.time.value == "discrete"
     out: dict[str, Any] = {
         "model": game.name,
         "title": game.title,
@@ -264,9 +268,15 @@ def game_to_dict(game: Game) -> dict[str, Any]:
         },
         "variables": [v.name for v in system.variables],
         "equations": [
-            f"d{v.name}/dt = {_expr_text(f)}" for v, f in zip(system.variables, system.field)
+            f"{v.name}' - {v.name} = {_expr_text(f)}"
+            if discrete
+            else f"d{v.name}/dt = {_expr_text(f)}"
+            for v, f in zip(system.variables, system.field)
         ],
     }
+    if dyn is not None and dyn.name != "replicator":
+        out.update(dynamics_entry(dyn))
+        out["rest_points_method"] = dyn.rest_points.value
     if game.scenario_name:
         out["scenario"] = game.scenario_name
     return out

@@ -41,7 +41,7 @@ from ._cells import (
     _verdict_dynamics,
     _where,
 )
-from ._dynamics import equations_title
+from ._dynamics import equations_title, title_of
 
 
 def _text_table(
@@ -312,7 +312,7 @@ def _text_where(holder: _Lazy) -> list[str]:
     return out
 
 
-def game_to_text(game: Game) -> str:
+def game_to_text(game: Game, *, dynamics: Any = None) -> str:
     r"""A terminal description of a game for ``lmc-games show``: populations, parameters,
     payoff table, replicator equations, scenarios and references.
 
@@ -329,6 +329,7 @@ def game_to_text(game: Game) -> str:
       r2   -1 , 1  1 , -1
     """
     from .._system import System
+    from ..dynamics import dynamics_from_spec
 
     lines = [_title_line(game)]
     if game.description:
@@ -373,9 +374,12 @@ def game_to_text(game: Game) -> str:
         else:
             lines += _text_table(["", *cols], body)
 
-    system = System.of(game)
-    lines += ["", "Replicator equations"]
+    dyn = None if dynamics is None else dynamics_from_spec(dynamics)
+    system = System.of(game, dyn)
+    lines += ["", title_of(dyn)]
     lines += _text_equations(system)
+    if dyn is not None and dyn.name != "replicator":
+        lines.append(f"  Rest points: {dyn.rest_points.value}.")
 
     if game.scenarios:
         lines += ["", "Scenarios"]
