@@ -74,6 +74,7 @@ from ._sweep import (
     random_points,
     sweep,
 )
+from ._sympy_order import install as _install_sympy_order
 from ._system import System, system
 from .dynamics import (
     BNN,
@@ -91,6 +92,9 @@ from .dynamics import (
 )
 
 __version__ = "0.1.0"
+
+# Formulas printed the same in every run (sympy orders some generators by string hashes).
+_install_sympy_order()
 
 __all__ = [
     "Analysis",
