@@ -497,3 +497,19 @@ def test_where_block_defines_each_name_by_itself(model):
             assert same(c.expand(n.definition), n.full), n.symbol
             names = {m.symbol for m in (*c.natural, *c.where())}
             assert n.definition.free_symbols & names <= listed
+
+
+def test_budget_counts_characters_not_seconds():
+    # The budget is work (characters of formulas compacted), so the same analysis prints the
+    # same formulas on a slow machine: a formula that would take the compactor past it is
+    # returned unchanged, and one within it is compacted, whatever the clock says.
+    game = load_model("water_use")
+    a = analyze(game, symbolic=True)
+    interior = a.rest_points[-1]
+    coordinate = interior.coordinates[game.variables[0]]
+    size = text_length(coordinate)
+    assert size > 60  # over the length a formula is kept as it is
+    compact = Compactor(game).expr(coordinate)
+    assert text_length(compact) < size
+    assert Compactor(game, budget=size - 1).expr(coordinate) == coordinate
+    assert Compactor(game, budget=size).expr(coordinate) == compact
