@@ -1478,7 +1478,7 @@ class _Auditor:
         if self.point(an, traj.reaches) is None:
             code, detail = self.missing(an, traj.reaches, at)
             return code, f"the trajectory from ({start}) cannot reach it: {detail}"
-        sim = simulate(g, [list(traj.start)], t_end=traj.t_end, engine="numpy")
+        sim = simulate(g, [list(traj.start)], t_end=traj.t_end)
         conv = converge(sim, an, eps=traj.eps)
         reached = conv.reached[0, 0]
         if reached == traj.reaches:

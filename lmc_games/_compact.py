@@ -26,6 +26,7 @@ renderings use the compact forms; JSON and the result objects keep the full expr
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from collections import Counter
@@ -99,6 +100,19 @@ class Named:
 
 def text_length(expr: Any) -> int:
     """Length of an expression in the model-file formula syntax (sympy's text as fallback)."""
+    if isinstance(expr, sympy.Basic):
+        return _basic_length(expr)
+    return _printed_length(expr)
+
+
+@functools.lru_cache(maxsize=8192)
+def _basic_length(expr: sympy.Basic) -> int:
+    # Remembered: compaction compares the printed lengths of the same candidates again and
+    # again (shortest forms, name lengths, the length limit), and printing is most of that.
+    return _printed_length(expr)
+
+
+def _printed_length(expr: Any) -> int:
     if isinstance(expr, (Boolean, Relational)):
         from ._formula import format_condition
 
@@ -144,6 +158,10 @@ def grouped(expr: sympy.Expr) -> sympy.Expr:
     >>> grouped(F*k*p - F*p - S)
     F*p*(k - 1) - S
     """
+    return _cached("grouped", sympy.sympify(expr), _grouped)
+
+
+def _grouped(expr: sympy.Expr) -> sympy.Expr:
     e = sympy.expand(expr)
     if not e.is_Add or not all(_is_monomial(a, polynomial=True) for a in e.args):
         return e  # only polynomials are grouped (dividing by a symbol must lower a degree)

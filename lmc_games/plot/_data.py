@@ -595,7 +595,7 @@ def portrait(
     dt: float | None = None,
     grid: int | None = None,
     shading_grid: int | None = None,
-    engine: str = "numpy",
+    engine: str = "auto",
     dynamics: Any = None,
 ) -> PhasePortrait:
     """Compute what the phase diagram of ``game`` shows, at the game's parameter values.
@@ -617,7 +617,8 @@ def portrait(
         Points per side of the grid of direction arrows (line: of the rate graph).
     shading_grid : int, optional
         Points per side of the fine grid for speed shading and nullclines.
-    engine : {"numpy", "numba", "auto"}
+    engine : {"auto", "numpy", "numba"}
+        The engine of the trajectories (``"auto"``: numba when it is installed).
     dynamics : Dynamics or str, optional
         The dynamics drawn (default: the analysis's, or the replicator dynamics); for a map
         in discrete time the trajectories are its iterates (``t_end`` rounded to whole steps)
@@ -780,7 +781,7 @@ def basin_data(
     t_end: float | None = None,
     eps: float = 1e-3,
     analysis: Analysis | None = None,
-    engine: str = "numpy",
+    engine: str = "auto",
     dynamics: Any = None,
 ) -> BasinData:
     """Simulate from a fine grid of starts and record which rest point each one reaches.
@@ -992,7 +993,7 @@ def sensitivity_runs(
     start: Sequence[float],
     t_end: float | None = None,
     dt: float | None = None,
-    engine: str = "numpy",
+    engine: str = "auto",
     dynamics: Any = None,
 ) -> Simulation:
     """Simulate one start for several values of one parameter (the data of a sensitivity
