@@ -2,9 +2,14 @@
 
 None of these depends on the game: the payoff advantages are evaluated between them by the
 compiled field's own row loop (``CompiledField._batch``), so these compile once and are kept
-in numba's on-disk cache, whatever the model. Each does, row by row and in the same order,
-the arithmetic of the numpy engine in :mod:`lmc_games._stochastic`; each row's arithmetic
-never reads another row, so a path's result does not depend on its batch.
+in numba's on-disk cache, whatever the model. Each does, element by element and in the same
+order, the arithmetic of the numpy engine in :mod:`lmc_games._stochastic`; no element's
+arithmetic reads another path, so a path's result does not depend on its tile or thread.
+
+All but :func:`shares` and :func:`totals` work on flat arrays (a tile's paths times its free
+shares, in row order) with one coefficient per element: a loop without an inner loop over
+the shares, which LLVM turns into SIMD instructions (two to four times the speed of the
+row-by-row loop over a handful of shares).
 """
 
 from __future__ import annotations
@@ -18,19 +23,17 @@ _JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
 
 @njit(**_JIT)
 def shares(u, xs, first, stop):  # pragma: no cover - compiled
-    """Free shares from log-ratios, row by row: a shifted softmax per population (one
-    exponential for a two-strategy population)."""
+    """Free shares from log-ratios (rows, n), row by row: a shifted softmax per population
+    (one exponential for a two-strategy population)."""
     for r in range(u.shape[0]):
         for g in range(first.shape[0]):
             a, e_ = first[g], stop[g]
             if e_ - a == 1:
-                # Both branches computed and one selected: the sign of a log-ratio is
-                # random, and a mispredicted branch costs as much as the exponential.
                 v = u[r, a]
                 e = math.exp(-abs(v))
-                big = 1.0 / (1.0 + e)
-                small = e / (1.0 + e)
-                xs[r, a] = big if v >= 0.0 else small
+                # One division: the numerator selected first gives the quotient of the
+                # numpy engine's selected one, 1 / (1 + e) or e / (1 + e), to the bit.
+                xs[r, a] = (1.0 if v >= 0.0 else e) / (1.0 + e)
             else:
                 mx = 0.0
                 for c in range(a, e_):
@@ -43,77 +46,65 @@ def shares(u, xs, first, stop):  # pragma: no cover - compiled
 
 
 @njit(**_JIT)
+def totals(z, t, first, stop):  # pragma: no cover - compiled
+    """``t[r, c]``: the sum of the normals ``z[r, :]`` over the population of share ``c``,
+    added in the order of the numpy engine's ``_mixed``."""
+    for r in range(z.shape[0]):
+        for g in range(first.shape[0]):
+            tot = z[r, first[g]]
+            for c in range(first[g] + 1, stop[g]):
+                tot = tot + z[r, c]
+            for c in range(first[g], stop[g]):
+                t[r, c] = tot
+
+
+@njit(**_JIT)
 def axpy(u, k, s, y):  # pragma: no cover - compiled
-    """``y = u + s * k`` with ``s`` one number per row."""
-    for r in range(u.shape[0]):
-        for c in range(u.shape[1]):
-            y[r, c] = u[r, c] + s[r] * k[r, c]
+    """``y = u + s * k``."""
+    for i in range(u.shape[0]):
+        y[i] = u[i] + s[i] * k[i]
 
 
 @njit(**_JIT)
-def finish(u, k1, k2, k3, k4, h6, ns, k, z, nrow, sc, first, stop, mix):  # pragma: no cover
-    """The RK4 combination ``u + h6 (k1 + 2 k2 + 2 k3 + k4)``, then the noise increment
-    ``sc * (z + mix * sum(z over the population))``, on the rows whose number of steps ``ns``
-    exceeds the step index ``k``."""
-    for r in range(u.shape[0]):
-        if k >= ns[r]:
-            continue
-        q = nrow[r]
-        for c in range(u.shape[1]):
-            u[r, c] = u[r, c] + h6[r] * (k1[r, c] + 2.0 * k2[r, c] + 2.0 * k3[r, c] + k4[r, c])
-        for g in range(first.shape[0]):
-            tot = z[q, first[g]]
-            for c in range(first[g] + 1, stop[g]):
-                tot = tot + z[q, c]
-            for c in range(first[g], stop[g]):
-                u[r, c] = u[r, c] + sc[r, c] * (z[q, c] + mix[g] * tot)
-
-
-@njit(**_JIT)
-def euler(u, k1, h, ns, k, z, nrow, sc, first, stop, mix):  # pragma: no cover - compiled
-    """One Euler--Maruyama step ``u + h k1`` then the noise increment, as :func:`finish`."""
-    for r in range(u.shape[0]):
-        if k >= ns[r]:
-            continue
-        q = nrow[r]
-        for c in range(u.shape[1]):
-            u[r, c] = u[r, c] + h[r] * k1[r, c]
-        for g in range(first.shape[0]):
-            tot = z[q, first[g]]
-            for c in range(first[g] + 1, stop[g]):
-                tot = tot + z[q, c]
-            for c in range(first[g], stop[g]):
-                u[r, c] = u[r, c] + sc[r, c] * (z[q, c] + mix[g] * tot)
+def stage(u, k, s, y, w):  # pragma: no cover - compiled
+    """``y = u + s * k`` (as :func:`axpy`) and ``w = -|y|``, the exponents of the
+    two-strategy softmax, in one pass."""
+    for i in range(u.shape[0]):
+        v = u[i] + s[i] * k[i]
+        y[i] = v
+        w[i] = -abs(v)
 
 
 @njit(**_JIT)
 def neg_abs(u, w):  # pragma: no cover - compiled
     """``w = -|u|``: the exponents of the two-strategy softmax, for one vectorised ``np.exp``."""
-    for r in range(u.shape[0]):
-        for c in range(u.shape[1]):
-            w[r, c] = -abs(u[r, c])
-
-
-@njit(**_JIT)
-def axpy_neg_abs(u, k, s, y, w):  # pragma: no cover - compiled
-    """``y = u + s * k`` (as :func:`axpy`) and ``w = -|y|``, in one pass."""
-    for r in range(u.shape[0]):
-        sr = s[r]
-        for c in range(u.shape[1]):
-            v = u[r, c] + sr * k[r, c]
-            y[r, c] = v
-            w[r, c] = -abs(v)
+    for i in range(u.shape[0]):
+        w[i] = -abs(u[i])
 
 
 @njit(**_JIT)
 def logistic(y, e, xs):  # pragma: no cover - compiled
-    """Free shares of two-strategy populations from log-ratios ``y`` and ``e = exp(-|y|)``:
-    the formulas of :func:`shares` with the exponential taken outside (numpy's ``exp`` is
-    vectorised; the compiled loop's is a scalar call, most of a step's time)."""
-    for r in range(y.shape[0]):
-        for c in range(y.shape[1]):
-            v = y[r, c]
-            ev = e[r, c]
-            big = 1.0 / (1.0 + ev)
-            small = ev / (1.0 + ev)
-            xs[r, c] = big if v >= 0.0 else small
+    """Free shares of two-strategy populations from log-ratios ``y`` and ``e = exp(-|y|)``
+    (numpy's vectorised ``exp``, taken outside): ``1 / (1 + e)`` where ``y >= 0``, else
+    ``e / (1 + e)``, with one division (the numerator is selected first; the same quotient)."""
+    for i in range(y.shape[0]):
+        ev = e[i]
+        xs[i] = (1.0 if y[i] >= 0.0 else ev) / (1.0 + ev)
+
+
+@njit(**_JIT)
+def finish(u, k1, k2, k3, k4, h6, z, t, mix, sc):  # pragma: no cover - compiled
+    """The RK4 combination ``u + h6 (k1 + 2 k2 + 2 k3 + k4)``, then the noise increment
+    ``sc * (z + mix * t)``, ``t`` the population's sum of the normals (``z`` itself for a
+    two-strategy population)."""
+    for i in range(u.shape[0]):
+        v = u[i] + h6[i] * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+        u[i] = v + sc[i] * (z[i] + mix[i] * t[i])
+
+
+@njit(**_JIT)
+def euler(u, k1, h, z, t, mix, sc):  # pragma: no cover - compiled
+    """One Euler--Maruyama step ``u + h k1``, then the noise increment, as :func:`finish`."""
+    for i in range(u.shape[0]):
+        v = u[i] + h[i] * k1[i]
+        u[i] = v + sc[i] * (z[i] + mix[i] * t[i])

@@ -1,0 +1,109 @@
+"""The numba engine's cuts (lmc_games._stochastic._integrate_numba): how the paths are cut
+into tiles, the steps into chunks of normals, and the tiles shared among threads -- with the
+next chunk drawn while the tiles advance -- never changes a number; the numpy engine gives
+the same ones. Small tiles and chunks make a few dozen paths take every branch: a tile
+within a block of paths and across blocks, a chunk shorter than the rest, one thread and two,
+and parameter points with different numbers of steps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lmc_games._stochastic as mod
+from lmc_games import Game, load_model, system
+from lmc_games._compile import numba_available
+
+pytestmark = pytest.mark.skipif(not numba_available(), reason="numba is not installed")
+
+
+def _threads() -> list[int]:
+    import numba
+
+    return [1, 2] if numba.config.NUMBA_NUM_THREADS >= 2 else [1]
+
+
+def _final(game, x0, pvals, sigmas, *, runs, t_end, dt, scheme, engine, threads=1):
+    import numba
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        out = mod._run(system(game), x0, pvals, sigmas, runs, t_end, dt, 5, scheme, engine)
+    finally:
+        numba.set_num_threads(old)
+    return out.free, out.nsteps
+
+
+def _values(game) -> np.ndarray:
+    return np.array([[float(game.values[p.name]) for p in game.parameters]]).reshape(1, -1)
+
+
+def _cut_small(monkeypatch) -> None:
+    # Tiles of 5 paths with two free shares, 10 with one (blocks here have 14), and chunks
+    # of 3 steps.
+    monkeypatch.setattr(mod, "_TILE_NUMBERS", 10)
+    monkeypatch.setattr(mod, "_NORMALS_PER_DRAW", 100)
+
+
+@pytest.mark.parametrize("scheme", ["rk4", "euler"])
+def test_two_strategy_populations_any_cut_any_threads_bit_for_bit(monkeypatch, scheme):
+    g = load_model("water_use").scenario("strong_supervision")
+    x0 = np.array([[0.5, 0.5], [0.2, 0.7]])
+    sig = [(10.0, 10.0), (3.0, 0.0), (0.5, 7.0)]
+    kw = dict(runs=7, t_end=3.1, dt=0.1, scheme=scheme)
+    ref, _ = _final(g, x0, _values(g), sig, engine="numpy", **kw)
+    whole = _final(g, x0, _values(g), sig, engine="numba", **kw)[0]
+    assert np.array_equal(whole, ref)
+    _cut_small(monkeypatch)
+    for threads in _threads():
+        got, _ = _final(g, x0, _values(g), sig, engine="numba", threads=threads, **kw)
+        assert np.array_equal(got, ref)
+
+
+def test_tiles_cover_the_paths_and_cross_blocks_only_with_equal_steps():
+    tiles = mod._tiles(3 * 14, 14, 1, np.array([31]), 5)
+    assert tiles[0].a == 0 and tiles[-1].b == 42
+    assert all(0 < t.b - t.a <= 5 for t in tiles)
+    assert all(a.b == b.a for a, b in zip(tiles, tiles[1:]))
+    assert any(len(t.parts) == 2 for t in tiles)  # a tile across two blocks
+    # Two parameter points with 20 and 60 steps: no tile holds paths of both.
+    tiles = mod._tiles(2 * 3 * 14, 14, 2, np.array([20, 60]), 5)
+    for t in tiles:
+        assert len({g % 2 for g, _, _ in t.parts}) == 1
+        assert t.steps == (20, 60)[t.parts[0][0] % 2]
+
+
+@pytest.mark.parametrize("scheme", ["rk4", "euler"])
+def test_three_strategies_and_uneven_steps_any_cut_any_threads(monkeypatch, scheme):
+    """Rock-paper-scissors (a softmax of three, the compiled scalar exp: equal to the numpy
+    engine to rounding) and hawk-dove at three parameter points refined to 20, 60 and 600
+    steps (the paths of a point stop when its steps are done)."""
+    rps = Game.symmetric(
+        [[0, "-b", 1], [1, 0, "-b"], ["-b", 1, 0]], ["r", "p", "s"], parameters={"b": 2}
+    )
+    hd = Game.symmetric(
+        [["(V - C)/2", "V"], [0, "V/2"]], ["hawk", "dove"], parameters={"V": 2, "C": 3}
+    )
+    cases = [
+        (rps, np.array([[0.2, 0.5], [0.6, 0.1]]), _values(rps), [(0.5,), (2.0,)], 2.0, 0.05),
+        (
+            hd,
+            np.array([[0.3], [0.8]]),
+            np.array([[2.0, 3.0], [60, 90], [600, 900]]),
+            [(0.7,)],
+            1,
+            None,
+        ),
+    ]
+    for game, x0, pv, sig, t_end, dt in cases:
+        kw = dict(runs=7, t_end=t_end, dt=dt, scheme=scheme)
+        ref, nsteps = _final(game, x0, pv, sig, engine="numpy", **kw)
+        whole = _final(game, x0, pv, sig, engine="numba", **kw)[0]
+        assert np.max(np.abs(whole - ref)) < 1e-12
+        with monkeypatch.context() as mp:
+            _cut_small(mp)
+            for threads in _threads():
+                got, _ = _final(game, x0, pv, sig, engine="numba", threads=threads, **kw)
+                assert np.array_equal(got, whole)
+    assert list(nsteps) == [20, 60, 600]
