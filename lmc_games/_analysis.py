@@ -24,6 +24,7 @@ from collections.abc import Mapping
 import sympy
 from sympy.matrices.exceptions import MatrixError
 
+from ._cancel import cancel
 from ._conditions import Signs, combine, expr_size, negative, nonpositive, positive, sign_given
 from ._equilibria import Face, FaceSolution, UnsolvedFace, enumerate_faces, solve_face
 from ._equilibria import _fresh_names as _fresh
@@ -960,7 +961,7 @@ def _tidy(e: sympy.Expr, symbolic: bool) -> sympy.Expr:
         return sympy.radsimp(sympy.expand(e)) if expr_size(e, 600) < 600 else e
     if expr_size(e, 800) >= 800:
         return e
-    e = sympy.cancel(e)
+    e = cancel(e)
     if symbolic and expr_size(e, 200) < 200 and len(e.free_symbols) <= 8:
         return sympy.factor(e)
     return e

@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 from sympy.logic.boolalg import And, BooleanAtom, Not, Or
 
+from ._cancel import cancel
 from ._errors import ClaimError, LmcGamesError
 from ._formula import exact_number, format_condition, format_expr, parse_condition, parse_formula
 from ._render._cells import _tex_text
@@ -925,7 +926,7 @@ def _is_zero(expr: sympy.Expr) -> bool:
     if e == 0:
         return True
     try:
-        if sympy.cancel(sympy.together(e)) == 0:
+        if cancel(sympy.together(e)) == 0:
             return True
     except sympy.PolynomialError:
         pass

@@ -38,6 +38,7 @@ import sympy
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import Boolean, BooleanAtom
 
+from ._cancel import cancel
 from ._errors import FormulaError
 from ._formula import format_expr
 
@@ -475,7 +476,7 @@ class Compactor:
             others = [w for j, w in enumerate(var_of_pop) if j != i and w is not None]
             if len(others) != sum(1 for j, p in enumerate(pops) if j != i):
                 return  # a population of three or more strategies: no multilinear naming
-            adv = sympy.cancel(system.field[system.variables.index(v)] / (v * (1 - v)))
+            adv = cancel(system.field[system.variables.index(v)] / (v * (1 - v)))
             if adv.has(v) or not adv.is_polynomial(*others):
                 return  # state-dependent payoffs: no natural names
             poly = sympy.Poly(sympy.expand(adv), *others)

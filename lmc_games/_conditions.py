@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 import sympy
 from sympy.logic.boolalg import Boolean
 
+from ._cancel import cancel
 from ._params import Parameter
 
 __all__ = ["Signs", "negative", "positive", "combine"]
@@ -418,7 +419,7 @@ def _contradictory(parts: list) -> bool:
             # e1 > 0 and e2 > 0 with e1 = -c * e2 for a number c > 0
             if e2 == 0 or not _may_be_negative_multiple(e1, e2):
                 continue
-            ratio = sympy.cancel(e1 / e2)
+            ratio = cancel(e1 / e2)
             if ratio is not None and ratio.is_number and ratio < 0:
                 return True
     return False

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import sympy
 from sympy.polys.rings import PolyElement, ring
 
+from ._cancel import cancel
 from ._errors import UnsolvedFace  # re-exported: it used to be defined here
 from ._game import Game
 
@@ -500,7 +501,7 @@ def _simplify_value(v: sympy.Expr, symbolic: bool) -> sympy.Expr:
     if v.is_Rational:
         return v
     if symbolic:
-        return sympy.factor(sympy.cancel(v)) if expr_size(v, 400) < 400 else v
+        return sympy.factor(cancel(v)) if expr_size(v, 400) < 400 else v
     if v.is_number and v.has(sympy.Pow) and not v.has(sympy.CRootOf):
         v = sympy.radsimp(v)
         if expr_size(v, 60) >= 60:
