@@ -61,7 +61,9 @@ Randomness
 as an array over (start, run, free share), in that order, and the same normals drive every
 noise level and every parameter point of one call (common random numbers): a row of
 :func:`sigma_sweep` is exactly :func:`stochastic_outcomes` at that sigma and those values,
-and a curve over sigma is smooth rather than jittered by independent draws.
+and a curve over sigma is smooth rather than jittered by independent draws. The numba engine
+draws them with numba's compiled copy of the generator's ziggurat: the same numbers as
+``Generator.standard_normal``, however many threads run.
 
 References
 ----------
@@ -398,8 +400,10 @@ def stochastic_outcomes(
         to RK4 accuracy) or Euler (one evaluation: Euler--Maruyama, about four times
         cheaper, first order in the drift too). Both have strong order 1 (additive noise).
     engine : {"auto", "numpy", "numba"}
-        numba (the ``fast`` extra) runs a compiled loop over blocks of paths on numba's
-        threads; numpy runs array operations over all paths. The two agree to rounding.
+        numba (the ``fast`` extra) runs compiled loops over tiles of paths on numba's
+        threads, drawing the next normals while they advance; numpy runs array operations
+        over all paths. The two agree to rounding (to the bit with two strategies in every
+        population).
 
     Returns
     -------
@@ -416,9 +420,13 @@ def stochastic_outcomes(
     -----
     Cost: ``runs * S`` paths of ``t_end / dt`` steps; per step, four evaluations of the payoff
     advantages (one with ``scheme="euler"``), each after one exponential per two-strategy
-    population, and one normal per free share. Measured on water_use (2x2): about 8e6
-    path-steps per second of CPU time for RK4 and 2e7 for Euler, with either engine
-    (benchmarks/bench_stochastic.py); the numba engine also runs on numba's threads.
+    population, and one normal per free share. Measured on water_use under strong
+    supervision (2x2), 10^5 paths of 10^3 steps, with ``python
+    benchmarks/bench_stochastic.py --threads 1,2`` on a 2-core machine shared with other
+    jobs (load average 3): the numba engine does about 2.3e7 path-steps per second of CPU
+    time with RK4 (4.2 s for the run on one thread, the 2e8 normals included) and 6e7 with
+    Euler; the numpy engine 1.0e7 and 2.1e7. The numba engine also runs on numba's threads
+    (the RK4 run: 4.8 s of CPU time on two, 2.4 s each).
 
     Examples
     --------
