@@ -402,8 +402,8 @@ def stochastic_outcomes(
     engine : {"auto", "numpy", "numba"}
         numba (the ``fast`` extra) runs compiled loops over tiles of paths on numba's
         threads, drawing the next normals while they advance; numpy runs array operations
-        over all paths. The two agree to rounding (to the bit with two strategies in every
-        population).
+        over all paths. The two agree to rounding: the same normals and the same arithmetic,
+        but for the rounding of each engine's compiled payoff advantages.
 
     Returns
     -------
@@ -1053,10 +1053,13 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
     mix_col = np.array([mix[g] for g, grp in enumerate(groups) for _ in grp], dtype=np.float64)
     first = np.array([g[0] for g in groups], dtype=np.int64)
     stop = np.array([g[-1] + 1 for g in groups], dtype=np.int64)
-    # Every population with two strategies (one free share each): the exponentials of the
-    # softmax are taken by numpy's vectorised exp over the tile, 3-4 times faster than
-    # the compiled loop's scalar calls, with the numpy engine's very arithmetic.
+    # The exponentials of the softmax are taken by numpy's vectorised exp over the tile:
+    # 3-4 times faster than the compiled loop's scalar calls, and the numpy engine's very
+    # arithmetic. With two strategies in every population (one free share each) the
+    # exponents are -|u| and the shares a logistic, in flat loops; otherwise row by row,
+    # W exponents a row (1 for a population of two, k for a population of k).
     pairs = all(len(g) == 1 for g in groups)
+    W = sum(1 if len(g) == 1 else len(g) + 1 for g in groups)
     batch = cfa._batch
     # Each block of paths takes its parameter values from one row (stride 0).
     prm = [np.broadcast_to(pvals[j], (SR, pvals.shape[1])) for j in range(P)]
@@ -1064,7 +1067,7 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
 
     # One coefficient per element of a tile: h, h / 2, h / 6 (as the numpy engine computes
     # them), the noise scale and the mixing coefficient. Tiles of the same blocks share
-    # them, so the benchmark's 25 tiles read one set, which stays in the cache.
+    # them, so the benchmark's 13 tiles read one set, which stays in the cache.
     coef: dict[tuple[tuple[int, int], ...], tuple[np.ndarray, ...]] = {}
     for tile in tiles:
         if tile.key in coef:
@@ -1079,14 +1082,16 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
             cols[4].append(np.tile(mix_col, rows))
         coef[tile.key] = tuple(np.concatenate(c) for c in cols)
 
-    width = max(t.b - t.a for t in tiles) * n
+    most = max(t.b - t.a for t in tiles)
     local = threading.local()
 
     def scratch() -> list[np.ndarray]:
-        # Per thread: y, w, xs, k1..k4, the population sums and the gathered normals.
+        # Per thread: y, w, xs, k1..k4, the population sums, the gathered normals, and the
+        # exponents of the softmax row by row.
         arrays = getattr(local, "arrays", None)
         if arrays is None:
-            arrays = local.arrays = [np.empty(width) for _ in range(9)]
+            arrays = [np.empty(most * n) for _ in range(9)] + [np.empty(most * W)]
+            local.arrays = arrays
         return arrays
 
     def advance(tile: _Tile, z: np.ndarray, k0: int) -> None:
@@ -1096,7 +1101,9 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
             return
         rows = tile.b - tile.a
         e = rows * n
-        y, w, xs, k1, k2, k3, k4, t, zb = (v[:e] for v in scratch())
+        *flat, ex = scratch()
+        y, w, xs, k1, k2, k3, k4, t, zb = (v[:e] for v in flat)
+        ex2 = ex[: rows * W].reshape(rows, W)
         ut = u[tile.a * n : tile.b * n]
         ch, chh, ch6, csc, cmix = coef[tile.key]
         xs2 = xs.reshape(rows, n)
@@ -1113,8 +1120,13 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
                 np.exp(w, out=w)
                 nb.logistic(ut, w, xs)
             else:
-                nb.shares(ut.reshape(rows, n), xs2, first, stop)
+                softmax(ut.reshape(rows, n))
             advantages(out)
+
+        def softmax(state: np.ndarray) -> None:
+            nb.softmax_in(state, ex2, first, stop)
+            np.exp(ex2, out=ex2)
+            nb.softmax_out(state, ex2, xs2, first, stop)
 
         def stage(k_in: np.ndarray, s: np.ndarray, out: np.ndarray) -> None:
             """``out = field(u + s * k_in)``."""
@@ -1124,7 +1136,7 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
                 nb.logistic(y, w, xs)
             else:
                 nb.axpy(ut, k_in, s, y)
-                nb.shares(y.reshape(rows, n), xs2, first, stop)
+                softmax(y.reshape(rows, n))
             advantages(out)
 
         for step in range(m):

@@ -3,18 +3,20 @@
 None of these depends on the game: the payoff advantages are evaluated between them by the
 compiled field's own row loop (``CompiledField._batch``), so these compile once and are kept
 in numba's on-disk cache, whatever the model. Each does, element by element and in the same
-order, the arithmetic of the numpy engine in :mod:`lmc_games._stochastic`; no element's
-arithmetic reads another path, so a path's result does not depend on its tile or thread.
+order, the arithmetic of the numpy engine in :mod:`lmc_games._stochastic`, and the
+exponentials of the softmax are taken between them by numpy's vectorised ``exp`` (the
+numpy engine's very values, at a fraction of the cost of scalar calls): the two engines
+differ only where their compiled payoff advantages round differently (their code
+generators may group a parameter's terms differently). No element's arithmetic reads
+another path, so a path's result does not depend on its tile or thread.
 
-All but :func:`shares` and :func:`totals` work on flat arrays (a tile's paths times its free
-shares, in row order) with one coefficient per element: a loop without an inner loop over
-the shares, which LLVM turns into SIMD instructions (two to four times the speed of the
-row-by-row loop over a handful of shares).
+The pieces of two-strategy populations and of the step work on flat arrays (a tile's paths
+times its free shares, in row order) with one coefficient per element: loops without an
+inner loop over the shares, which LLVM turns into SIMD instructions (two to four times the
+speed of row-by-row loops over a handful of shares).
 """
 
 from __future__ import annotations
-
-import math
 
 from numba import njit
 
@@ -33,27 +35,50 @@ def normals(rng, out):  # pragma: no cover - compiled
 
 
 @njit(**_JIT)
-def shares(u, xs, first, stop):  # pragma: no cover - compiled
-    """Free shares from log-ratios (rows, n), row by row: a shifted softmax per population
-    (one exponential for a two-strategy population)."""
+def softmax_in(u, a, first, stop):  # pragma: no cover - compiled
+    """The exponents of the numpy engine's softmax (``_free_shares``), row by row, for one
+    vectorised ``np.exp``: per population, ``-|u|`` for one free share; else ``-mx`` then
+    ``u_c - mx`` for each free share, ``mx`` the largest of 0 and the population's
+    log-ratios, taken as ``np.maximum`` takes it (a nan wins)."""
     for r in range(u.shape[0]):
+        j = 0
         for g in range(first.shape[0]):
-            a, e_ = first[g], stop[g]
-            if e_ - a == 1:
-                v = u[r, a]
-                e = math.exp(-abs(v))
-                # One division: the numerator selected first gives the quotient of the
-                # numpy engine's selected one, 1 / (1 + e) or e / (1 + e), to the bit.
-                xs[r, a] = (1.0 if v >= 0.0 else e) / (1.0 + e)
-            else:
-                mx = 0.0
-                for c in range(a, e_):
-                    mx = max(mx, u[r, c])
-                den = math.exp(-mx)
-                for c in range(a, e_):
-                    den = den + math.exp(u[r, c] - mx)
-                for c in range(a, e_):
-                    xs[r, c] = math.exp(u[r, c] - mx) / den
+            lo, hi = first[g], stop[g]
+            if hi - lo == 1:
+                a[r, j] = -abs(u[r, lo])
+                j += 1
+                continue
+            mx = u[r, lo]
+            mx = mx if (mx >= 0.0 or mx != mx) else 0.0
+            for c in range(lo + 1, hi):
+                v = u[r, c]
+                mx = mx if (mx >= v or mx != mx) else v
+            a[r, j] = -mx
+            for c in range(lo, hi):
+                a[r, j + 1 + c - lo] = u[r, c] - mx
+            j += hi - lo + 1
+
+
+@njit(**_JIT)
+def softmax_out(u, e, xs, first, stop):  # pragma: no cover - compiled
+    """Free shares from the exponentials ``e`` of :func:`softmax_in`'s exponents, as the
+    numpy engine combines them: the logistic of :func:`logistic` for one free share; else
+    ``den = exp(-mx) + exp(u_1 - mx) + ...`` in that order and ``exp(u_c - mx) / den``."""
+    for r in range(u.shape[0]):
+        j = 0
+        for g in range(first.shape[0]):
+            lo, hi = first[g], stop[g]
+            if hi - lo == 1:
+                ev = e[r, j]
+                xs[r, lo] = (1.0 if u[r, lo] >= 0.0 else ev) / (1.0 + ev)
+                j += 1
+                continue
+            den = e[r, j]
+            for c in range(lo, hi):
+                den = den + e[r, j + 1 + c - lo]
+            for c in range(lo, hi):
+                xs[r, c] = e[r, j + 1 + c - lo] / den
+            j += hi - lo + 1
 
 
 @njit(**_JIT)

@@ -93,9 +93,9 @@ def test_tiles_cover_the_paths_and_cross_blocks_only_with_equal_steps():
 
 @pytest.mark.parametrize("scheme", ["rk4", "euler"])
 def test_three_strategies_and_uneven_steps_any_cut_any_threads(monkeypatch, scheme):
-    """Rock-paper-scissors (a softmax of three, the compiled scalar exp: equal to the numpy
-    engine to rounding) and hawk-dove at three parameter points refined to 20, 60 and 600
-    steps (the paths of a point stop when its steps are done)."""
+    """Rock-paper-scissors (a softmax of three, row by row) and hawk-dove at three parameter
+    points refined to 20, 60 and 600 steps (the paths of a point stop when its steps are
+    done)."""
     rps = Game.symmetric(
         [[0, "-b", 1], [1, 0, "-b"], ["-b", 1, 0]], ["r", "p", "s"], parameters={"b": 2}
     )
@@ -117,6 +117,8 @@ def test_three_strategies_and_uneven_steps_any_cut_any_threads(monkeypatch, sche
         kw = dict(runs=7, t_end=t_end, dt=dt, scheme=scheme)
         ref, nsteps = _final(game, x0, pv, sig, engine="numpy", **kw)
         whole = _final(game, x0, pv, sig, engine="numba", **kw)[0]
+        # To rounding only: the engines' compiled advantages round a parameter's terms
+        # differently (tests/test_stochastic.py).
         assert np.max(np.abs(whole - ref)) < 1e-12
         with monkeypatch.context() as mp:
             _cut_small(mp)
