@@ -279,16 +279,20 @@ def _discrete_symbolic(game: Game, dynamics: Dynamics, system: System) -> Analys
         # x_i (f_i - fbar) divided by b + fbar (the other term multiplies a zero): the map's
         # Jacobian is I + D^-1 J_replicator with D the mean fitness of each row's population.
         if background is None:
-            J = system.jacobian.xreplace(at)
+            J, means, closed = system.jacobian.xreplace(at), [sympy.Integer(1)] * n, ()
         else:
-            J_rep = rep.jacobian.xreplace(at)
+            # The replicator analysis has its Jacobian at the point already cancelled, and
+            # its eigenvalues where they have a closed form.
+            J = r.jacobian if r.jacobian is not None else rep.jacobian.xreplace(at)
+            closed = r.eigenvalues
             means = []
             for pop, sup, f in zip(game.populations, r.support, rep.payoffs):
-                fit = background + f[sup[0]].xreplace(at)
+                fit = _small_cancel(background + f[sup[0]].xreplace(at))
                 means += [fit] * (pop.k - 1)
-            J = sympy.Matrix([[J_rep[i, j] / means[i] for j in range(n)] for i in range(n)])
-        M = (sympy.eye(n) + J).applyfunc(_small_cancel)
-        multipliers, cp, conds, never = _multipliers(M, signs)
+        M = sympy.Matrix(
+            [[int(i == j) + J[i, j] / means[i] for j in range(n)] for i in range(n)]
+        ).applyfunc(_small_cancel)
+        multipliers, cp, conds, never = _multipliers(M, J, means, closed, signs)
         stable_if = combine([r.exists_if, *conds])
         if never is not None:
             stability, why = None, never
@@ -402,9 +406,13 @@ def _scaled(base: Analysis, system: System, rate, dynamics: Dynamics) -> Analysi
     )
 
 
-def _multipliers(M: sympy.Matrix, signs) -> tuple[tuple, sympy.Expr, list, str | None]:
-    """``(multipliers, charpoly, conditions, never)`` of a map's Jacobian ``M = I + DF`` of
-    dimension 1 or 2 with symbolic entries.
+def _multipliers(
+    M: sympy.Matrix, J: sympy.Matrix, means: list, closed: tuple, signs
+) -> tuple[tuple, sympy.Expr, list, str | None]:
+    """``(multipliers, charpoly, conditions, never)`` of a map's Jacobian ``M = I + D^-1 J``
+    of dimension 1 or 2 with symbolic entries, ``D`` the diagonal of ``means`` (each row's
+    mean fitness ``base + fbar``, or 1) and ``closed`` the closed-form eigenvalues of ``J``
+    where known (the replicator's at the point), else empty.
 
     * Triangular ``M`` (every pure profile, and an edge, of a two-population game): the
       multipliers are the diagonal entries, the characteristic polynomial their product of
@@ -417,7 +425,27 @@ def _multipliers(M: sympy.Matrix, signs) -> tuple[tuple, sympy.Expr, list, str |
       ``1 +- sqrt(M_xy*M_yx)``, written ``1 +- sqrt(M_xy)*sqrt(M_yx)`` (the same pair of
       numbers: the product of the roots squares to ``M_xy*M_yx``), each factor kept apart so
       that the report names it instead of expanding the product.
-    * Otherwise the three Jury conditions on ``det M`` and ``tr M``; no closed multipliers.
+    * One mean fitness ``d`` for every row (one population) and real closed eigenvalues
+      ``mu`` of ``J`` (an edge of a three-strategy game): ``M = I + J/d`` has the multipliers
+      ``1 + mu/d``, inside the unit circle iff ``-mu/d > 0`` and ``2 + mu/d > 0``.
+    * Otherwise the three Jury conditions, each multiplied by ``(d1*d2)**2``, positive
+      wherever ``M`` is defined, so that their signs are those of polynomials in ``J``'s
+      determinant and trace rather than of sums of fractions with ``d`` in every
+      denominator (deciding those expanded the whole sum: minutes for the interior of
+      mechanism_overlap). With ``d1 = d2 = d``: ``1 - det M > 0`` iff
+      ``-(d*tr J + det J) > 0``; ``1 + det M - tr M > 0`` iff ``det J > 0``;
+      ``1 + det M + tr M > 0`` iff ``4*d**2 + 2*d*tr J + det J > 0``. No closed multipliers.
+
+    Examples
+    --------
+    >>> from lmc_games._conditions import Signs
+    >>> from lmc_games import Parameter
+    >>> a = Parameter("a", 1, min=0)
+    >>> J = sympy.Matrix([[-1, -a.symbol], [1, -1]])
+    >>> M = sympy.eye(2) + J / 4
+    >>> ms, cp, conds, never = _multipliers(M, J, [4, 4], (), Signs([a]))
+    >>> conds  # -(4*(-2) + 1 + a) > 0, 1 + a > 0, 64 - 16 + 1 + a > 0
+    [a < 7, True, True]
     """
     from ._conditions import positive
 
@@ -428,23 +456,69 @@ def _multipliers(M: sympy.Matrix, signs) -> tuple[tuple, sympy.Expr, list, str |
         for m in ms:
             conds += [positive(_small_cancel(1 - m), signs), positive(_small_cancel(1 + m), signs)]
         return ms, sympy.Mul(*[LAMBDA - m for m in ms]), conds, None
-    det = _small_cancel(M[0, 0] * M[1, 1] - M[0, 1] * M[1, 0])
-    tr = _small_cancel(M[0, 0] + M[1, 1])
-    cp = LAMBDA**2 - tr * LAMBDA + det
-    if tr == 2:
+    d1, d2 = means
+    uniform = d1 == d2 or sympy.expand(d1 - d2) == 0
+    if uniform:
+        trM = 2 + _small_cancel(J[0, 0] + J[1, 1]) / d1
+    else:
+        trM = 2 + _small_cancel(J[0, 0] / d1 + J[1, 1] / d2)
+    if trM == 2 or _small_cancel(M[0, 0] + M[1, 1]) == 2:
+        det = _small_cancel(M[0, 0] * M[1, 1] - M[0, 1] * M[1, 0])
         root = sympy.sqrt(sympy.cancel(M[0, 1])) * sympy.sqrt(sympy.cancel(M[1, 0]))
         never = (
             "the trace of I + DF is 2, so the Jury conditions det < 1 and 1 + det - tr > 0 "
             "cannot both hold: the multipliers 1 +- sqrt(M_xy*M_yx) are never both inside the "
             "unit circle (real with one above 1, complex with modulus above 1, or both 1)"
         )
-        return (1 - root, 1 + root), cp, [sympy.false], never
-    conds = [
-        positive(1 - det, signs),
-        positive(1 + det - tr, signs),
-        positive(1 + det + tr, signs),
-    ]
+        return (1 - root, 1 + root), LAMBDA**2 - 2 * LAMBDA + det, [sympy.false], never
+    if uniform and len(closed) == 2 and all(_real_closed(mu, signs) for mu in closed):
+        ms = tuple(_small_cancel(1 + mu / d1) for mu in closed)
+        conds = []
+        for mu in closed:
+            conds += [
+                positive(_small_cancel(-mu / d1), signs),
+                positive(_small_cancel(2 + mu / d1), signs),
+            ]
+        return ms, sympy.Mul(*[LAMBDA - m for m in ms]), conds, None
+    detJ = _cancel_moderate(J[0, 0] * J[1, 1] - J[0, 1] * J[1, 0])
+    if uniform:
+        d = d1
+        trJ = _cancel_moderate(J[0, 0] + J[1, 1])
+        detM = 1 + trJ / d + detJ / d**2
+        conds = [
+            positive(_cancel_moderate(-(d * trJ + detJ)), signs),
+            positive(detJ, signs),
+            positive(_cancel_moderate(4 * d**2 + 2 * d * trJ + detJ), signs),
+        ]
+    else:
+        # (d1*d2)*tr(D^-1 J) and (d1*d2)*det(D^-1 J)
+        tr_k = _cancel_moderate(J[0, 0] * d2 + J[1, 1] * d1)
+        detM = 1 + tr_k / (d1 * d2) + detJ / (d1 * d2)
+        conds = [
+            positive(_cancel_moderate(-(tr_k + detJ)) * d1 * d2, signs),
+            positive(detJ * d1 * d2, signs),
+            positive(_cancel_moderate(4 * d1 * d2 + 2 * tr_k + detJ) * d1 * d2, signs),
+        ]
+    cp = LAMBDA**2 - trM * LAMBDA + detM
     return (), cp, conds, None
+
+
+def _real_closed(e: sympy.Expr, signs) -> bool:
+    """Whether ``e`` is real for every real value of the parameters: a rational function of
+    them with rational coefficients (no root, no ``I``)."""
+    syms = e.free_symbols
+    if not syms <= set(signs.bounds) or e.has(sympy.I):
+        return False
+    return bool(e.is_rational_function(*syms)) and all(c.is_Rational for c in e.atoms(sympy.Number))
+
+
+def _cancel_moderate(e: sympy.Expr) -> sympy.Expr:
+    """``cancel`` up to a few thousand nodes (the determinant of the replicator's Jacobian at
+    a symbolic interior point has about a thousand; cancelling it takes a fraction of a
+    second and makes its sign test a polynomial one), ``together`` beyond."""
+    from ._conditions import expr_size
+
+    return sympy.cancel(e) if expr_size(e, 3000) < 3000 else sympy.together(e)
 
 
 def _reclassify(r: RestPoint, J: sympy.Matrix, discrete: bool) -> RestPoint:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import sympy
 
-from lmc_games import analyze, load_model, system
+from lmc_games import Stability, analyze, load_model, system
 from lmc_games.dynamics import DiscreteReplicator
 
 BASE = 1000
@@ -112,3 +112,119 @@ def test_pure_profile_multiplier_is_one_plus_replicator_eigenvalue_over_fitness(
     pays = game.payoffs[(0, 0)]
     for m, lam, pay in zip(r.eigenvalues, rep.eigenvalues, pays):
         assert sympy.simplify(m - (1 + lam / (BASE + pay))) == 0
+
+
+# ---------------------------------------------------------------- one population, three strategies
+# mechanism_overlap: at a rest point of one population every row of the map's Jacobian has the
+# same mean fitness d, so M = I + J/d and the multipliers are 1 + mu/d with mu the replicator's
+# eigenvalues; at a vertex i they are (base + f_j)/(base + f_i). Before the closed form was used
+# the Jury conditions of the edge lmc+us_mekong and of the interior point were decided on sums
+# of fractions with d in every denominator, which did not finish in a quarter of an hour.
+
+# At the defaults (payoffs against a partner in lmc: 17.85, 14.55, 10.6): hand computation.
+OVERLAP_VERTEX_LMC = {sympy.Rational(20212, 20357), sympy.Rational(20291, 20357)}
+
+
+@pytest.fixture(scope="module")
+def overlap():
+    game = load_model("mechanism_overlap")
+    dyn = DiscreteReplicator(base=BASE)
+    return game, analyze(game, symbolic=True, dynamics=dyn), system(game, dyn)
+
+
+def _map_multipliers(sys_, subs, at):
+    """numpy eigenvalues of I + DF, DF the map's symbolic Jacobian evaluated in floating point."""
+    J = sys_.jacobian.xreplace(subs).xreplace(at)
+    return np.linalg.eigvals(np.eye(J.shape[0]) + np.array(J.evalf(30).tolist(), dtype=float))
+
+
+def _overlap_points(game):
+    """Defaults, every scenario, and two seeded random points (the interior exists at
+    trust_restored only)."""
+    rng = random.Random(7)
+    out = [dict(game.value_substitution())]
+    out += [dict(game.with_values(**dict(v)).value_substitution()) for v in game.scenarios.values()]
+    for _ in range(2):
+        pt = dict(game.value_substitution())
+        for p in game.parameters:
+            pt[p.symbol] = pt[p.symbol] * sympy.Rational(rng.randint(70, 130), 100)
+        out.append(pt)
+    return out
+
+
+def test_overlap_multipliers_at_defaults_are_exact_and_match_numpy(overlap):
+    game, an, sys_ = overlap
+    subs = game.value_substitution()
+    points = {r.label: r for r in an.rest_points}
+    assert len(points) == 7
+    for label, r in points.items():
+        at = {v: c.xreplace(subs) for v, c in r.coordinates.items()}
+        numeric = _map_multipliers(sys_, subs, at)
+        if "+" in label and label.count("+") == 2:
+            # the interior: no closed multipliers; the characteristic polynomial has numpy's
+            # eigenvalues as roots
+            assert r.eigenvalues == ()
+            cp = sympy.lambdify(LAMBDA, r.charpoly.xreplace(subs))
+            assert all(abs(cp(z)) < 1e-9 for z in numeric), label
+            continue
+        # every vertex and edge has closed multipliers, exact rationals at the defaults
+        exact = [sympy.nsimplify(e.xreplace(subs)) for e in r.eigenvalues]
+        assert len(exact) == 2 and all(e.is_Rational for e in exact), (label, exact)
+        assert _close_sets([complex(e) for e in exact], numeric, 1e-12), (label, exact, numeric)
+    assert set(sympy.nsimplify(e.xreplace(subs)) for e in points["lmc"].eigenvalues) == (
+        OVERLAP_VERTEX_LMC
+    )
+
+
+def test_overlap_stable_if_agrees_with_the_exact_analysis(overlap):
+    # the symbolic Jury conditions at values against the exact root counts of an analysis at
+    # those values (an independent path: characteristic polynomial, Moebius map, Routh)
+    game, an, sys_ = overlap
+    for subs in _overlap_points(game):
+        values = {p.name: subs[p.symbol] for p in game.parameters}
+        exact = {
+            r.label: r
+            for r in analyze(
+                game.with_values(**values), dynamics=DiscreteReplicator(base=BASE)
+            ).rest_points
+        }
+        for r in an.rest_points:
+            exists = bool(r.exists_if.xreplace(subs))
+            assert exists == (r.label in exact), r.label
+            if not exists:
+                continue
+            stable = bool(r.stable_if.xreplace(subs))
+            assert stable == (exact[r.label].stability is Stability.STABLE), (r.label, values)
+            at = {v: c.xreplace(subs) for v, c in r.coordinates.items()}
+            mods = np.abs(_map_multipliers(sys_, subs, at))
+            assert stable == bool(np.all(mods < 1)), (r.label, mods)
+
+
+@pytest.mark.parametrize("uniform", [True, False])
+def test_jury_conditions_of_the_general_case_match_numpy(uniform):
+    # I + D^-1 J with rational entries: the three Jury conditions hold together exactly when
+    # numpy's eigenvalues lie inside the unit circle (cases within 1e-9 of it skipped)
+    from lmc_games._analysis_dynamics import _multipliers
+    from lmc_games._conditions import Signs
+
+    rng = random.Random(3 + uniform)
+    checked = 0
+    for _ in range(200):
+        J = sympy.Matrix(2, 2, [sympy.Rational(rng.randint(-40, 40), 10) for _ in range(4)])
+        d1 = sympy.Rational(rng.choice([-1, 1]) * rng.randint(1, 30), 10)
+        d2 = d1 if uniform else sympy.Rational(rng.choice([-1, 1]) * rng.randint(1, 30), 10)
+        if J[0, 1] == 0 or J[1, 0] == 0:
+            continue
+        M = sympy.eye(2) + sympy.diag(1 / d1, 1 / d2) * J
+        if M.trace() == 2:
+            continue
+        ms, cp, conds, never = _multipliers(M, J, [d1, d2], (), Signs([]))
+        assert never is None and all(c in (sympy.true, sympy.false) for c in conds)
+        mods = np.abs(np.linalg.eigvals(np.array(M.tolist(), dtype=float)))
+        if np.any(np.abs(mods - 1) < 1e-9):
+            continue
+        assert all(c == sympy.true for c in conds) == bool(np.all(mods < 1)), (J, d1, d2)
+        # the characteristic polynomial is that of M
+        assert sympy.expand(cp - M.charpoly(LAMBDA).as_expr()) == 0
+        checked += 1
+    assert checked > 100
