@@ -962,13 +962,16 @@ def _integrate_numpy(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
 
 
 def _free_shares(u: np.ndarray, groups: Any) -> np.ndarray:
-    """Free shares from log-ratios: the formulas of the numba engine's ``shares``."""
+    """Free shares from log-ratios: the formulas of the numba engine's ``logistic`` and
+    ``softmax_out``."""
     x = np.empty_like(u)
     for g in groups:
         if len(g) == 1:
             v = u[..., g[0]]
             e = np.exp(-np.abs(v))
-            x[..., g[0]] = np.where(v >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+            # 1 / (1 + e) where v >= 0, else e / (1 + e): one division of the selected
+            # numerator, the same quotient.
+            x[..., g[0]] = np.where(v >= 0, 1.0, e) / (1.0 + e)
             continue
         mx = np.maximum(u[..., g[0]], 0.0)
         for c in g[1:]:
