@@ -81,7 +81,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +111,10 @@ ELSEWHERE = "elsewhere"
 
 #: Largest array of normals drawn at once (numbers): about 16 MB.
 _NORMALS_PER_DRAW = 1 << 21
+
+#: Chunks of normals drawn ahead of the slowest tile of the numba engine (buffers of
+#: :data:`_NORMALS_PER_DRAW` numbers each).
+_AHEAD = 3
 
 #: Numbers per array of a tile of the numba engine (128 KB): a tile's working arrays (its
 #: log-ratios and normals, the seven scratch arrays of an RK4 step and the coefficients,
@@ -1167,33 +1171,126 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
     total = int(nsteps.max())
     per = max(1, _NORMALS_PER_DRAW // max(1, SR * n))
     chunks = list(range(0, total, per))
-    bufs = [np.empty((min(per, total), SR, n)) for _ in range(min(2, len(chunks)))]
+    bufs = [np.empty((min(per, total), SR, n)) for _ in range(min(_AHEAD, len(chunks)))]
 
-    def draw(c: int) -> np.ndarray:
-        # The chunks of _draws, filled in place: two buffers, one drawn while one is used.
-        z = bufs[c % 2][: min(per, total - chunks[c])]
-        nb.normals(rng, z.reshape(-1))
-        return z
+    def normals(c: int) -> np.ndarray:
+        # The chunks of _draws in a ring of buffers: chunk c in buffer c % _AHEAD.
+        return bufs[c % len(bufs)][: min(per, total - chunks[c])]
+
+    def draw(c: int) -> None:
+        nb.normals(rng, normals(c).reshape(-1))
 
     threads = max(1, min(numba.get_num_threads(), len(tiles)))
     if threads == 1:
         for c, k0 in enumerate(chunks):
-            z = draw(c)
+            draw(c)
             for tile in tiles:
-                advance(tile, z, k0)
-        return u.reshape(Qn, P, S, runs, n)
-
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lmc_games_sde") as pool:
-        ahead = pool.submit(draw, 0)
-        for c, k0 in enumerate(chunks):
-            z = ahead.result()
-            # Submitted first, so a thread starts on it at once; the buffer it fills was
-            # read by the tiles of the previous chunk, all finished.
-            if c + 1 < len(chunks):
-                ahead = pool.submit(draw, c + 1)
-            jobs = [pool.submit(advance, tile, z, k0) for tile in tiles]
-            for job in jobs:
-                job.result()
+                advance(tile, normals(c), k0)
+    else:
+        _pipeline(
+            threads,
+            len(chunks),
+            len(tiles),
+            draw,
+            lambda i, c: advance(tiles[i], normals(c), chunks[c]),
+        )
     return u.reshape(Qn, P, S, runs, n)
+
+
+def _pipeline(
+    threads: int,
+    chunks: int,
+    tiles: int,
+    draw: Callable[[int], None],
+    advance: Callable[[int, int], None],
+) -> None:
+    """Run ``draw(c)`` for every chunk of normals and ``advance(i, c)`` for every tile and
+    chunk on ``threads`` threads: chunk ``c`` is drawn after chunk ``c - 1`` (one stream) and
+    once every tile is through chunk ``c - _AHEAD`` (whose buffer it fills); tile ``i``
+    advances through chunk ``c`` after chunk ``c - 1`` and once ``c`` is drawn.
+
+    No barrier between chunks: a thread takes the next draw when it may (it is on the
+    critical path), else the tile that has waited longest, so the threads stay busy while
+    the stragglers of a chunk finish. The first error stops every thread and is raised.
+    """
+    import threading
+    from collections import deque
+
+    cond = threading.Condition()
+    drawn = 0  # chunks drawn
+    drawing = False
+    through = [0] * chunks  # tiles through each chunk
+    ready: deque[tuple[int, int]] = deque()  # (tile, chunk) whose normals are drawn
+    waiting: list[int] = []  # tiles through every drawn chunk
+    errors: list[BaseException] = []
+
+    def take() -> tuple[str, int, int] | None:
+        nonlocal drawing
+        if errors or (drawn == chunks and not ready and len(waiting) == tiles):
+            return ("stop", 0, 0)
+        if not drawing and drawn < chunks and (drawn < _AHEAD or through[drawn - _AHEAD] == tiles):
+            drawing = True
+            return ("draw", drawn, 0)
+        if ready:
+            i, c = ready.popleft()
+            return ("advance", i, c)
+        return None
+
+    def work() -> None:
+        nonlocal drawn, drawing
+        while True:
+            with cond:
+                task = take()
+                while task is None:
+                    cond.wait()
+                    task = take()
+            kind, a, b = task
+            if kind == "stop":
+                with cond:
+                    cond.notify_all()
+                return
+            try:
+                if kind == "draw":
+                    draw(a)
+                else:
+                    advance(a, b)
+            except BaseException as exc:  # raised again by the caller
+                with cond:
+                    errors.append(exc)
+                    cond.notify_all()
+                return
+            with cond:
+                if kind == "draw":
+                    drawing = False
+                    drawn += 1
+                    ready.extend((i, a) for i in waiting)
+                    waiting.clear()
+                else:
+                    through[b] += 1
+                    if b + 1 < drawn:
+                        ready.append((a, b + 1))
+                    else:
+                        waiting.append(a)
+                cond.notify_all()
+
+    # Every tile waits for chunk 0.
+    waiting.extend(range(tiles))
+    workers = [
+        threading.Thread(target=work, name=f"lmc_games_sde_{k}", daemon=True)
+        for k in range(threads)
+    ]
+    for w in workers:
+        w.start()
+    try:
+        for w in workers:
+            w.join()
+    except BaseException as exc:
+        # Interrupted (Ctrl-C): the threads stop after their current task.
+        with cond:
+            errors.append(exc)
+            cond.notify_all()
+        for w in workers:
+            w.join()
+        raise
+    if errors:
+        raise errors[0]

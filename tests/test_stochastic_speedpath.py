@@ -126,3 +126,59 @@ def test_three_strategies_and_uneven_steps_any_cut_any_threads(monkeypatch, sche
                 got, _ = _final(game, x0, pv, sig, engine="numba", threads=threads, **kw)
                 assert np.array_equal(got, whole)
     assert list(nsteps) == [20, 60, 600]
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_pipeline_keeps_its_order(threads):
+    """Every draw and every tile's chunk runs once; chunk c is drawn after chunk c - 1 and
+    after every tile is through chunk c - _AHEAD (whose buffer it fills); a tile takes
+    chunk c after chunk c - 1 and after chunk c is drawn -- whatever the timing."""
+    import random
+    import threading
+    import time
+
+    rnd = random.Random(threads)
+    lock = threading.Lock()
+    log: list[tuple[str, int, int, str]] = []
+    chunks, tiles = 9, 5
+
+    def note(kind: str, a: int, b: int, edge: str) -> None:
+        with lock:
+            log.append((kind, a, b, edge))
+
+    def draw(c: int) -> None:
+        note("draw", c, 0, "start")
+        time.sleep(rnd.random() * 2e-3)
+        note("draw", c, 0, "end")
+
+    def advance(i: int, c: int) -> None:
+        note("advance", i, c, "start")
+        time.sleep(rnd.random() * 2e-3)
+        note("advance", i, c, "end")
+
+    mod._pipeline(threads, chunks, tiles, draw, advance)
+    at = {entry: k for k, entry in enumerate(log)}
+    assert len(at) == len(log) == 2 * (chunks + chunks * tiles)
+    for c in range(chunks):
+        if c:
+            assert at[("draw", c - 1, 0, "end")] < at[("draw", c, 0, "start")]
+        if c >= mod._AHEAD:
+            for i in range(tiles):
+                assert at[("advance", i, c - mod._AHEAD, "end")] < at[("draw", c, 0, "start")]
+        for i in range(tiles):
+            assert at[("draw", c, 0, "end")] < at[("advance", i, c, "start")]
+            if c:
+                assert at[("advance", i, c - 1, "end")] < at[("advance", i, c, "start")]
+
+
+def test_pipeline_raises_the_first_error_and_stops():
+    calls: list[tuple[int, int]] = []
+
+    def advance(i: int, c: int) -> None:
+        calls.append((i, c))
+        if (i, c) == (1, 2):
+            raise ValueError("tile 1, chunk 2")
+
+    with pytest.raises(ValueError, match="tile 1, chunk 2"):
+        mod._pipeline(2, 50, 3, lambda c: None, advance)
+    assert len(calls) < 3 * 50
