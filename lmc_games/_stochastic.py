@@ -1037,10 +1037,10 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
     Each tile (:data:`_TILE_NUMBERS` numbers per array) advances through a chunk of steps
     as one job, its working arrays in the core's cache. The normals are those of
     :func:`_draws` (one stream, however cut), drawn by numba's compiled copy of numpy's
-    ziggurat (:func:`._stochastic_numba.normals`, 2.5 times faster); with more than one
-    thread the next chunk is drawn as one more job of the same pool while the tiles advance
-    through the current one (the draw releases the GIL), instead of on the main thread while
-    the others wait. Neither tiles nor threads change any number.
+    ziggurat (:func:`._stochastic_numba.normals`, 2.5 times faster). With more than one
+    thread, drawing the next chunks is one more task beside the tiles' (:func:`_pipeline`;
+    the draw releases the GIL), instead of work on the main thread while the others wait.
+    Neither tiles nor threads change any number.
     """
     import threading
 
