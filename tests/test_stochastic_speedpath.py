@@ -1,9 +1,10 @@
 """The numba engine's cuts (lmc_games._stochastic._integrate_numba): how the paths are cut
 into tiles, the steps into chunks of normals, and the tiles shared among threads -- with the
-next chunk drawn while the tiles advance -- never changes a number; the numpy engine gives
+next chunks drawn while the tiles advance -- never changes a number; the numpy engine gives
 the same ones. Small tiles and chunks make a few dozen paths take every branch: a tile
 within a block of paths and across blocks, a chunk shorter than the rest, one thread and two,
-and parameter points with different numbers of steps."""
+and parameter points with different numbers of steps. Then the compiled normals against
+numpy's, and the order the threads' scheduler (_pipeline) keeps."""
 
 from __future__ import annotations
 
