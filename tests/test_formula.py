@@ -890,7 +890,17 @@ def test_round_trip_conditions(cond: sympy.Basic) -> None:
 
 def _truth(cond: sympy.Basic, values: dict) -> sympy.Basic | None:
     """true or false at ``values``, or None where sympy cannot decide (sqrt of a
-    negative number makes comparisons invalid)."""
+    negative number makes comparisons invalid) or a side is undefined there: at z = 0,
+    ``x < x**2*abs(1/z**2)`` is no more true than its round trip ``x < x**2/z**2`` (sympy
+    said True to the first, through abs(zoo) = oo, and nothing to the second)."""
+    for rel in cond.atoms(sympy.core.relational.Relational):
+        for side in (rel.lhs, rel.rhs):
+            try:
+                v = side.subs(values)
+            except TypeError:
+                return None
+            if v.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
+                return None
     try:
         value = cond.subs(values)
     except TypeError:
