@@ -182,12 +182,13 @@ def test_show_replicator_flag_changes_nothing(capsys, fmt):
 
 def test_show_prints_the_dynamics_equations(capsys):
     # Logit, hawk-dove: dx/dt = 1/(1 + exp(-a)) - x with a = (V - C x)/(2 eta), printed as
-    # (1 + tanh(a/2))/2 - x, and a/2 = (V - C x)/(4 eta) = 2.5 (V - C x) at eta = 0.1.
+    # (1 + tanh(a/2))/2 - x, and a/2 = (V - C x)/(4 eta) = 5 (V - C x)/2 at eta = 0.1, exactly:
+    # the decimal 0.1 is taken as 1/10, as --set takes a decimal (a float printed 2.5 before).
     code, out, err = run(capsys, "show", "hawk_dove", "--dynamics", "logit:eta=0.1")
     assert code == 0 and err == ""
     assert "Replicator equations" not in out
     assert "Logit dynamics (eta = 0.1) equations" in out
-    assert "dx/dt = -x + tanh(2.5*(-C*x + V))/2 + 1/2" in out
+    assert "dx/dt = -x + tanh(5*(-C*x + V)/2)/2 + 1/2" in out
     assert "Rest points: by a numeric search" in out
     # the rest of the description is kept
     assert "Scenarios" in out and "Payoffs" in out

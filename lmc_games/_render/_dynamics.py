@@ -59,15 +59,19 @@ def dynamics_entry(dyn: Any) -> dict[str, Any]:
     """
     from fractions import Fraction
 
+    from ..dynamics._base import _fmt
+
+    def number(v: Any) -> Any:
+        # A JSON number where the value has a decimal form (0.01), "p/q" text otherwise (1/3).
+        if not isinstance(v, Fraction):
+            return v
+        if v.denominator == 1:
+            return int(v)
+        text = _fmt(v)
+        return float(text) if "/" not in text else text
+
     out: dict[str, Any] = {"dynamics": dyn.name}
     values = dyn.values
     if values:
-        out["dynamics_options"] = {
-            k: (
-                str(v)
-                if isinstance(v, Fraction) and v.denominator != 1
-                else (int(v) if isinstance(v, Fraction) else v)
-            )
-            for k, v in values.items()
-        }
+        out["dynamics_options"] = {k: number(v) for k, v in values.items()}
     return out

@@ -11,6 +11,7 @@ dynamics instead of testing for a class.
 from __future__ import annotations
 
 import abc
+import decimal
 import enum
 import math
 from fractions import Fraction
@@ -131,7 +132,7 @@ class Dynamics(abc.ABC):
                 raise DynamicsError(
                     f"{self.name}: option {key} must be {sign} {upper}, not {value}"
                 )
-            chosen[key] = value
+            chosen[key] = exact_option(value)
         self._values = chosen
 
     # ------------------------------------------------------------------ the field
@@ -183,7 +184,7 @@ class Dynamics(abc.ABC):
         return dict(self._opts())
 
     def value(self, key: str) -> sympy.Expr:
-        """Option ``key`` as an exact sympy number (a float stays a Float)."""
+        """Option ``key`` as an exact sympy number."""
         v = self._opts()[key]
         if isinstance(v, Fraction):
             return sympy.Rational(v.numerator, v.denominator)
@@ -241,7 +242,37 @@ class Dynamics(abc.ABC):
         return f"{type(self).__name__}({args})"
 
 
+def exact_option(value: Number) -> int | Fraction:
+    """An option value as an exact number: a float is the decimal it prints as (0.1 is 1/10),
+    as the command line takes ``eta=0.1`` and a model file a decimal payoff, so
+    ``Logit(eta=0.1)`` prints ``tanh(5*(...)/2)``, not a float 2.5, and equals ``Logit()``.
+
+    Examples
+    --------
+    >>> exact_option(0.1), exact_option(3), exact_option(Fraction(1, 3))
+    (Fraction(1, 10), 3, Fraction(1, 3))
+    """
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return value
+
+
 def _fmt(v: Number) -> str:
+    """An option value as the command line takes it back: a fraction with a terminating
+    decimal expansion (1/10, 3/8) as that decimal (0.1, 0.375), other fractions as p/q."""
     if isinstance(v, Fraction):
-        return str(v) if v.denominator != 1 else str(v.numerator)
+        if v.denominator == 1:
+            return str(v.numerator)
+        rest = v.denominator
+        for prime in (2, 5):
+            while rest % prime == 0:
+                rest //= prime
+        if rest == 1:
+            digits = len(str(abs(v.numerator))) + len(str(v.denominator))
+            with decimal.localcontext() as ctx:
+                ctx.prec = digits + 2  # enough for the exact expansion
+                text = format(decimal.Decimal(v.numerator) / decimal.Decimal(v.denominator), "f")
+            if len(text) <= 24:
+                return text
+        return str(v)
     return repr(v) if isinstance(v, float) else str(v)

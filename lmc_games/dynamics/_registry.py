@@ -105,5 +105,7 @@ def _number(name: str, key: str, text: str) -> int | float | Fraction:
     if _NUMBER.match(text):
         if re.fullmatch(r"[+-]?\d+", text):
             return int(text)
-        return float(text)
+        # Taken exactly, as --set takes a decimal: eta=0.1 is 1/10, so the equations print
+        # tanh(5*(...)/2) rather than a float 2.5, and the spec equals the default Logit().
+        return Fraction(text)
     raise DynamicsError(f"{name}: option {key} must be a number (0.1, 1e-3 or 1/20), not {text!r}")

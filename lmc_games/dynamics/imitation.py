@@ -32,9 +32,9 @@ class Imitation(Dynamics):
     >>> import sympy
     >>> x, a = sympy.symbols("x a")
     >>> Imitation(rate=0.5).growth(None, ((x, 1 - x),), ((a, 0),))[0][0]
-    0.5*a*x*(1 - x)
+    a*x*(1 - x)/2
     >>> Imitation(rate=0.5).replicator_rate()
-    0.500000000000000
+    1/2
     """
 
     name = "imitation"

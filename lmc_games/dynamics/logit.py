@@ -36,7 +36,7 @@ class Logit(Dynamics):
     >>> import sympy
     >>> x, a = sympy.symbols("x a")
     >>> Logit(eta=0.5).growth(None, ((x, 1 - x),), ((a, 0),))[0][0]
-    -x + tanh(1.0*a)/2 + 1/2
+    -x + tanh(a)/2 + 1/2
     """
 
     name = "logit"

@@ -8,7 +8,7 @@ from fractions import Fraction
 import sympy
 
 from .._errors import DynamicsError
-from ._base import Dynamics, RestPointMethod
+from ._base import Dynamics, RestPointMethod, exact_option
 from ._common import mean_payoff
 
 _PREFIX = "mu_"
@@ -51,7 +51,7 @@ class Mutator(Dynamics):
     >>> Mutator(mu=0).growth(None, ((x, 1 - x),), ((a, 0),))[0][0]
     a*x*(1 - x)
     >>> Mutator(mu=0.1).growth(None, ((x, 1 - x),), ((a, 0),))[0][0]
-    a*x*(1 - x) - 0.1*x + 0.05
+    a*x*(1 - x) - x/10 + 1/20
     >>> Mutator(mu=0, mu_mukdahan=1/20).spec()
     'mutator:mu=0,mu_mukdahan=0.05'
     """
@@ -78,7 +78,7 @@ class Mutator(Dynamics):
                     f"{self.name}: option {key} (a mutation rate) must be in [{low}, {high}], "
                     f"not {value}"
                 )
-            self._values[key] = value
+            self._values[key] = exact_option(value)
 
     def rates(self, game) -> tuple[sympy.Expr, ...]:
         """The mutation rate of each population of ``game``, in its order (``mu_POP`` where
@@ -93,7 +93,7 @@ class Mutator(Dynamics):
         --------
         >>> from lmc_games import load_model
         >>> Mutator(mu=0.01, mu_mukdahan=1/20).rates(load_model("water_use"))
-        (0.0100000000000000, 0.0500000000000000)
+        (1/100, 1/20)
         """
         names = [pop.name for pop in game.populations]
         extra = [k[len(_PREFIX) :] for k in self._opts() if k.startswith(_PREFIX) and k != "mu"]
