@@ -61,6 +61,9 @@ LAMBDA = sympy.Symbol("lambda")
 _SMALL = 250
 """Expressions with more operations than this are never expanded or factored as a whole."""
 
+_MAX_COMBINED = 4
+"""Natural names a polynomial is written as a combination of, at most (``a_x + b_x``)."""
+
 _BUDGET = 1_000_000
 """Characters of formulas one :class:`Compactor` compacts (its ``budget``)."""
 
@@ -455,6 +458,8 @@ class Compactor:
         self._cache: dict[Any, Any] = {}
         self._lin: dict[sympy.Expr, sympy.Expr | None] = {}
         self._cols: list[dict] | None = None
+        self._most_terms = 0
+        self._support: set[tuple] = set()
         self._sysjac: sympy.Matrix | None = None
         self._natural_names(game)
 
@@ -964,8 +969,17 @@ class Compactor:
         elif key.free_symbols and key.free_symbols <= params:
             if self._cols is None:
                 self._cols = [sympy.Poly(n.full, *self._params).as_dict() for n in self._natural]
-            target = sympy.Poly(key, *self._params).as_dict()
-            out = _solve_combination(target, self._cols, [n.symbol for n in self._natural])
+                sizes = sorted((len(c) for c in self._cols), reverse=True)
+                self._most_terms = sum(sizes[:_MAX_COMBINED])
+                self._support = set().union(*self._cols)
+            # Cheap refusals first (most long polynomials of an analysis are no combination):
+            # more terms than any few names hold together, or a monomial none of them has.
+            if len(sympy.Add.make_args(key)) <= self._most_terms:
+                target = sympy.Poly(key, *self._params).as_dict()
+                if target.keys() <= self._support:
+                    out = _solve_combination(
+                        target, self._cols, [n.symbol for n in self._natural]
+                    )
         self._lin[key] = out
         return out
 
@@ -1092,7 +1106,7 @@ def _solve_combination(
     if free.shape[0]:
         sol = sol.xreplace({t: 0 for t in free})
     terms = [(names[j], k) for j, k in zip(idx, sol) if k != 0]
-    if not terms or len(terms) > 4 or any(not k.is_Rational for _, k in terms):
+    if not terms or len(terms) > _MAX_COMBINED or any(not k.is_Rational for _, k in terms):
         return None
     return sympy.Add(*[k * s for s, k in terms])
 
