@@ -129,8 +129,8 @@ def test_three_strategies_and_uneven_steps_any_cut_any_threads(monkeypatch, sche
     assert list(nsteps) == [20, 60, 600]
 
 
-@pytest.mark.parametrize("threads", [2, 3])
-def test_pipeline_keeps_its_order(threads):
+@pytest.mark.parametrize("threads, tiles", [(2, 5), (3, 5), (2, 1)])
+def test_pipeline_keeps_its_order(threads, tiles):
     """Every draw and every tile's chunk runs once; chunk c is drawn after chunk c - 1 and
     after every tile is through chunk c - _AHEAD (whose buffer it fills); a tile takes
     chunk c after chunk c - 1 and after chunk c is drawn -- whatever the timing."""
@@ -141,7 +141,7 @@ def test_pipeline_keeps_its_order(threads):
     rnd = random.Random(threads)
     lock = threading.Lock()
     log: list[tuple[str, int, int, str]] = []
-    chunks, tiles = 9, 5
+    chunks = 9
 
     def note(kind: str, a: int, b: int, edge: str) -> None:
         with lock:
