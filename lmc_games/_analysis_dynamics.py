@@ -426,8 +426,9 @@ def _multipliers(
       numbers: the product of the roots squares to ``M_xy*M_yx``), each factor kept apart so
       that the report names it instead of expanding the product.
     * One mean fitness ``d`` for every row (one population) and real closed eigenvalues
-      ``mu`` of ``J`` (an edge of a three-strategy game): ``M = I + J/d`` has the multipliers
-      ``1 + mu/d``, inside the unit circle iff ``-mu/d > 0`` and ``2 + mu/d > 0``.
+      ``mu`` of ``J`` (an edge of a three-strategy game; checked exactly against ``J``'s
+      trace and determinant): ``M = I + J/d`` has the multipliers ``1 + mu/d``, inside the
+      unit circle iff ``-mu/d > 0`` and ``2 + mu/d > 0``.
     * Otherwise the three Jury conditions, each multiplied by ``(d1*d2)**2``, positive
       wherever ``M`` is defined, so that their signs are those of polynomials in ``J``'s
       determinant and trace rather than of sums of fractions with ``d`` in every
@@ -457,7 +458,10 @@ def _multipliers(
             conds += [positive(_small_cancel(1 - m), signs), positive(_small_cancel(1 + m), signs)]
         return ms, sympy.Mul(*[LAMBDA - m for m in ms]), conds, None
     d1, d2 = means
-    uniform = d1 == d2 or sympy.expand(d1 - d2) == 0
+    # The rows of one population share one mean fitness, the same expression; two
+    # populations' means are compared by structure only (expanding them costs minutes
+    # when payoffs depend on the shares), and the general case is right for any pair.
+    uniform = d1 == d2
     if uniform:
         trM = 2 + _small_cancel(J[0, 0] + J[1, 1]) / d1
     else:
@@ -471,7 +475,7 @@ def _multipliers(
             "unit circle (real with one above 1, complex with modulus above 1, or both 1)"
         )
         return (1 - root, 1 + root), LAMBDA**2 - 2 * LAMBDA + det, [sympy.false], never
-    if uniform and len(closed) == 2 and all(_real_closed(mu, signs) for mu in closed):
+    if uniform and _are_eigenvalues(closed, J, signs):
         ms = tuple(_small_cancel(1 + mu / d1) for mu in closed)
         conds = []
         for mu in closed:
@@ -486,21 +490,33 @@ def _multipliers(
         trJ = _cancel_moderate(J[0, 0] + J[1, 1])
         detM = 1 + trJ / d + detJ / d**2
         conds = [
-            positive(_cancel_moderate(-(d * trJ + detJ)), signs),
-            positive(detJ, signs),
-            positive(_cancel_moderate(4 * d**2 + 2 * d * trJ + detJ), signs),
+            _positive(-(d * trJ + detJ), signs),
+            _positive(detJ, signs),
+            _positive(4 * d**2 + 2 * d * trJ + detJ, signs),
         ]
     else:
         # (d1*d2)*tr(D^-1 J) and (d1*d2)*det(D^-1 J)
         tr_k = _cancel_moderate(J[0, 0] * d2 + J[1, 1] * d1)
         detM = 1 + tr_k / (d1 * d2) + detJ / (d1 * d2)
         conds = [
-            positive(_cancel_moderate(-(tr_k + detJ)) * d1 * d2, signs),
-            positive(detJ * d1 * d2, signs),
-            positive(_cancel_moderate(4 * d1 * d2 + 2 * tr_k + detJ) * d1 * d2, signs),
+            _positive(-(tr_k + detJ), signs, d1 * d2),
+            _positive(detJ, signs, d1 * d2),
+            _positive(4 * d1 * d2 + 2 * tr_k + detJ, signs, d1 * d2),
         ]
     cp = LAMBDA**2 - trM * LAMBDA + detM
     return (), cp, conds, None
+
+
+def _are_eigenvalues(closed: tuple, J: sympy.Matrix, signs) -> bool:
+    """Whether ``closed`` are the two eigenvalues of the 2x2 matrix ``J``, each real for
+    every real value of the parameters. Proven, not assumed: their sum and product cancel
+    exactly against ``J``'s trace and determinant, which fix the characteristic polynomial."""
+    if len(closed) != 2 or not all(_real_closed(mu, signs) for mu in closed):
+        return False
+    a, b = closed
+    tr_gap = _cancel_moderate(a + b - J[0, 0] - J[1, 1])
+    det_gap = _cancel_moderate(a * b - J[0, 0] * J[1, 1] + J[0, 1] * J[1, 0])
+    return tr_gap == 0 and det_gap == 0
 
 
 def _real_closed(e: sympy.Expr, signs) -> bool:
@@ -512,13 +528,31 @@ def _real_closed(e: sympy.Expr, signs) -> bool:
     return bool(e.is_rational_function(*syms)) and all(c.is_Rational for c in e.atoms(sympy.Number))
 
 
+#: Expressions of at least this many nodes are neither cancelled nor simplified as conditions:
+#: cancelling the Jury expressions of the interior of central_local_dynamic (about 10^5
+#: nodes) takes seconds each, and deciding the sign of a sum of fractions that large
+#: expands it (minutes); stated as they are, they are still exact.
+_LARGE = 3000
+
+
 def _cancel_moderate(e: sympy.Expr) -> sympy.Expr:
-    """``cancel`` up to a few thousand nodes (the determinant of the replicator's Jacobian at
-    a symbolic interior point has about a thousand; cancelling it takes a fraction of a
-    second and makes its sign test a polynomial one), ``together`` beyond."""
+    """``cancel`` below ``_LARGE`` nodes (the determinant of the replicator's Jacobian at a
+    symbolic interior point of a three-strategy game has about a thousand; cancelling it
+    takes a fraction of a second and makes its sign test a polynomial one)."""
     from ._conditions import expr_size
 
-    return sympy.cancel(e) if expr_size(e, 3000) < 3000 else sympy.together(e)
+    return sympy.cancel(e) if expr_size(e, _LARGE) < _LARGE else e
+
+
+def _positive(e: sympy.Expr, signs, factor: sympy.Expr = sympy.S.One) -> sympy.Basic:
+    """The condition ``e * factor > 0``: simplified under the bounds when ``e`` is moderate,
+    else stated as it is (exact, not simplified)."""
+    from ._conditions import expr_size, positive
+
+    e = _cancel_moderate(e)
+    if expr_size(e, _LARGE) >= _LARGE:
+        return sympy.StrictGreaterThan(e * factor, 0)
+    return positive(e * factor, signs)
 
 
 def _reclassify(r: RestPoint, J: sympy.Matrix, discrete: bool) -> RestPoint:

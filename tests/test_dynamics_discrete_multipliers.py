@@ -228,3 +228,56 @@ def test_jury_conditions_of_the_general_case_match_numpy(uniform):
         assert sympy.expand(cp - M.charpoly(LAMBDA).as_expr()) == 0
         checked += 1
     assert checked > 100
+
+
+def test_closed_eigenvalues_are_used_only_when_proven():
+    # J = [[-1, -a], [1, -1]] has the complex pair -1 +- i*sqrt(a): claimed real values that
+    # are not its eigenvalues must be ignored (Jury conditions instead), and a true real pair
+    # (a -> -a^2: -1 +- a) must give the multipliers 1 + mu/d
+    from lmc_games import Parameter
+    from lmc_games._analysis_dynamics import _multipliers
+    from lmc_games._conditions import Signs
+
+    a = Parameter("a", 1, min=0, max=1)
+    s = a.symbol
+    signs = Signs([a])
+    J = sympy.Matrix([[-1, -s], [1, -1]])
+    M = sympy.eye(2) + J / 4
+    ms, _, conds, _ = _multipliers(M, J, [4, 4], (-1 + s, -1 - s), signs)
+    assert ms == () and len(conds) == 3
+    J = sympy.Matrix([[-1, s**2], [1, -1]])
+    M = sympy.eye(2) + J / 4
+    ms, cp, conds, _ = _multipliers(M, J, [4, 4], (-1 + s, -1 - s), signs)
+    assert set(ms) == {sympy.Rational(3, 4) + s / 4, sympy.Rational(3, 4) - s / 4}
+    assert sympy.expand(cp - M.charpoly(LAMBDA).as_expr()) == 0
+    # multipliers 3/4 +- a/4 with 0 <= a <= 1: inside the unit circle exactly when a < 1
+    assert sympy.And(*conds).xreplace({s: sympy.Rational(1, 2)}) == sympy.true
+    assert sympy.And(*conds).xreplace({s: 1}) == sympy.false
+
+
+@pytest.mark.slow
+def test_two_population_interior_jury_conditions_agree_with_the_exact_analysis():
+    # central_local_dynamic: two populations with payoffs depending on the shares, so the
+    # interior is neither triangular nor of trace 2 and the two mean fitnesses differ; its
+    # conditions are too long to simplify and are stated as they are (exact). At the defaults
+    # the interior is an attractor of the map.
+    game = load_model("central_local_dynamic")
+    dyn = DiscreteReplicator(base=BASE)
+    an = analyze(game, symbolic=True, dynamics=dyn)
+    sys_ = system(game, dyn)
+    seen_stable_interior = False
+    values = [{}] + [dict(v) for v in game.scenarios.values()]
+    for vals in values:
+        g = game.with_values(**vals)
+        subs = g.value_substitution()
+        exact = {r.label: r for r in analyze(g, dynamics=dyn).rest_points}
+        for r in an.rest_points:
+            if r.exists_if.xreplace(subs) != sympy.true:
+                continue
+            stable = bool(r.stable_if.xreplace(subs))
+            assert stable == (exact[r.label].stability is Stability.STABLE), (r.label, vals)
+            at = {v: c.xreplace(subs) for v, c in r.coordinates.items()}
+            mods = np.abs(_map_multipliers(sys_, subs, at))
+            assert stable == bool(np.all(mods < 1)), (r.label, mods)
+            seen_stable_interior |= stable and r.label.count("+") == 2
+    assert seen_stable_interior
