@@ -2,12 +2,13 @@
 registered dynamics, from the command line (issue 12: "Every bundled model runs through
 analyze, simulate, sweep, phase and report under each dynamics from the command line").
 
-Slow: 13 models x 8 dynamics x 5 commands take about half an hour of CPU, so ``pytest -m
-slow`` (and CI) runs one model per geometry (line, square, triangle, cube) under every
-dynamics, and ``LMC_GAMES_FULL_MATRIX=1 pytest -m slow tests/test_every_model_every_dynamics.py``
-runs all thirteen. Each command must exit 0 and name its dynamics where its output has a
-place for it; the values themselves are tested elsewhere (tests/test_dynamics_*.py,
-tests/test_cli_dynamics.py).
+Slow: 13 models x 8 dynamics x 5 commands take about 500 CPU seconds in one process (``-n 0``;
+the longest case, central_local_dynamic under the discrete-time replicator, about 45 s, most
+of it printing its report's long formulas), so ``pytest -m slow`` (and CI) runs one model per
+geometry (line, square, triangle, cube) under every dynamics, and ``LMC_GAMES_FULL_MATRIX=1
+pytest -m slow tests/test_every_model_every_dynamics.py`` runs all thirteen. Each command
+must exit 0 and name its dynamics where its output has a place for it; the values themselves
+are tested elsewhere (tests/test_dynamics_*.py, tests/test_cli_dynamics.py).
 """
 
 from __future__ import annotations
