@@ -38,8 +38,20 @@ class Stability(enum.Enum):
 
     @property
     def message(self) -> str:
-        """What the verdict means."""
+        """What the verdict means (for dynamics in continuous time)."""
         return _MESSAGES[self]
+
+    @property
+    def map_message(self) -> str:
+        """What the verdict means for a map in discrete time, where the eigenvalues of the
+        map's Jacobian (its multipliers) are compared with the unit circle, not with zero.
+
+        Examples
+        --------
+        >>> Stability.STABLE.map_message.split(":")[0]
+        'every multiplier lies inside the unit circle'
+        """
+        return _MAP_MESSAGES[self]
 
     def __str__(self) -> str:
         return self.value
@@ -56,6 +68,20 @@ _MESSAGES = {
     "closed orbits; stable but not asymptotically stable",
     Stability.NON_HYPERBOLIC: "no eigenvalue with positive real part, some with zero real part, "
     "and no theorem settles it: linearisation cannot decide stability",
+}
+
+
+_MAP_MESSAGES = {
+    Stability.STABLE: "every multiplier lies inside the unit circle: asymptotically stable (a "
+    "sink)",
+    Stability.UNSTABLE: "some multipliers lie outside the unit circle and none inside: a source "
+    "(repelling)",
+    Stability.SADDLE: "multipliers inside and outside the unit circle: unstable, attracting "
+    "along some directions only",
+    Stability.CENTRE: "multipliers on the unit circle and a constant of motion: stable but not "
+    "asymptotically stable",
+    Stability.NON_HYPERBOLIC: "no multiplier outside the unit circle, some on it, and no theorem "
+    "settles it: linearisation cannot decide stability",
 }
 
 

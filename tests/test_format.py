@@ -842,3 +842,19 @@ def test_bundled_model_reports_are_well_formed(model, symbolic):
         assert all(len(line) <= WIDTH for line in game_to_text(game).splitlines())
         for table in markdown_tables(game_to_markdown(game)):
             assert all(cells(line) == cells(table[0]) for line in table)
+
+
+def test_a_maps_verdicts_speak_of_the_unit_circle():
+    # Under the discrete-time replicator a rest point is stable when its multipliers lie inside
+    # the unit circle; the text and Markdown once explained every verdict as "all eigenvalues
+    # have negative real part" beside multipliers of 0.99 (mechanism_overlap, base 1000).
+    from lmc_games import analyze, load_model
+    from lmc_games._render import analysis_to_markdown, analysis_to_text
+
+    a = analyze(load_model("hawk_dove"), dynamics="discrete:base=10")
+    assert any(rp.stability is not None for rp in a.rest_points)
+    for out in (analysis_to_text(a), analysis_to_markdown(a)):
+        assert "unit circle" in out
+        assert "negative real part" not in out
+    replicator = analysis_to_text(analyze(load_model("hawk_dove")))
+    assert "negative real part" in replicator and "unit circle" not in replicator

@@ -247,6 +247,15 @@ def _verdict_dynamics(a: Analysis) -> str:
     return getattr(a.system.dynamics, "name", "")
 
 
+def _verdict_message(a: Analysis, stability: Any) -> str:
+    """What a verdict means under the analysis's dynamics: eigenvalues against zero in
+    continuous time, multipliers against the unit circle for a map."""
+    time = getattr(getattr(a.system, "dynamics", None), "time", None)
+    if getattr(time, "value", None) == "discrete":
+        return stability.map_message
+    return stability.message
+
+
 def _game_multilinear(game: Game) -> bool:
     """Whether every payoff is free of the shares (so expected payoffs are multilinear)."""
     shares = set(game.variables) | {s for p in game.populations for s in p.share_symbols}

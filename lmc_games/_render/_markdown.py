@@ -38,6 +38,7 @@ from ._cells import (
     _state_text,
     _verdict,
     _verdict_dynamics,
+    _verdict_message,
     _where,
 )
 from ._dynamics import equations_title, title_of
@@ -151,7 +152,9 @@ def _sections(
         lines += ["", "`~` marks a rounded value; `-` a flag not decided or not applicable.", ""]
         lines += [f"{h}# Why", ""]
         for rp in a.rest_points:
-            reason = rp.reason or (rp.stability.message if rp.stability else "undecided")
+            reason = rp.reason or (
+                _verdict_message(a, rp.stability) if rp.stability else "undecided"
+            )
             lines.append(f"- `{rp.label}`: {_md_text(reason)}")
             for note in _notes_of(a, rp):
                 lines.append(f"  - {_md_text(note)}")

@@ -39,6 +39,7 @@ from ._cells import (
     _verdict,
     _verdict_cell,
     _verdict_dynamics,
+    _verdict_message,
     _where,
 )
 from ._dynamics import equations_title, title_of
@@ -229,7 +230,7 @@ def _analysis_text(a: Analysis, holder: _Lazy) -> str:
                 "    ",
             )
         if rp.stability is not None:
-            verdict = f"verdict: {rp.stability.value} - {rp.stability.message}"
+            verdict = f"verdict: {rp.stability.value} - {_verdict_message(a, rp.stability)}"
         elif rp.stable_if is sympy.false:
             verdict = "verdict: depends on the parameters; never asymptotically stable"
         else:
