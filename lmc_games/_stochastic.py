@@ -116,6 +116,10 @@ _NORMALS_PER_DRAW = 1 << 21
 #: :data:`_NORMALS_PER_DRAW` numbers each).
 _AHEAD = 3
 
+#: Path-steps from which the numba engine on several threads calls the field's row loop
+#: through :func:`._stochastic_numba.released` (compiled for each game in each process).
+_NOGIL_WORK = 20_000_000
+
 #: Numbers per array of a tile of the numba engine (128 KB): a tile's working arrays (its
 #: log-ratios and normals, the seven scratch arrays of an RK4 step and the coefficients,
 #: 1.7 MB) stay in a core's L2 cache through a step. On water_use, 8,192 paths per tile
@@ -1067,10 +1071,22 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
     # W exponents a row (1 for a population of two, k for a population of k).
     pairs = all(len(g) == 1 for g in groups)
     W = sum(1 if len(g) == 1 else len(g) + 1 for g in groups)
-    batch = cfa._batch
     # Each block of paths takes its parameter values from one row (stride 0).
     prm = [np.broadcast_to(pvals[j], (SR, pvals.shape[1])) for j in range(P)]
     tiles = _tiles(M, SR, P, nsteps, max(1, _TILE_NUMBERS // n))
+    threads = max(1, min(numba.get_num_threads(), len(tiles)))
+    batch = cfa._batch
+    if (
+        threads > 1
+        and not batch.targetoptions.get("nogil", False)
+        and M * int(nsteps.max()) >= _NOGIL_WORK
+    ):
+        # The field's row loop holds the GIL (a third of an RK4 step): called through a
+        # compiled wrapper that releases it, the threads evaluate it in parallel. The
+        # wrapper is compiled for each game in each process (60 ms): only for long runs.
+        batch = nb.released(batch)
+        # Compiled here, once, for the array types of the later calls.
+        batch(np.zeros((SR, n)), prm[0], np.empty((SR, n)))
 
     # One coefficient per element of a tile: h, h / 2, h / 6 (as the numpy engine computes
     # them), the noise scale and the mixing coefficient. Tiles of the same blocks share
@@ -1180,7 +1196,6 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
     def draw(c: int) -> None:
         nb.normals(rng, normals(c).reshape(-1))
 
-    threads = max(1, min(numba.get_num_threads(), len(tiles)))
     if threads == 1:
         for c, k0 in enumerate(chunks):
             draw(c)

@@ -18,9 +18,26 @@ speed of row-by-row loops over a handful of shares).
 
 from __future__ import annotations
 
+import functools
+
 from numba import njit
 
 _JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+
+@functools.lru_cache(maxsize=32)
+def released(batch):
+    """A compiled function calling the compiled field's row loop ``batch(states, params,
+    out)`` with the GIL released. The loop (``CompiledField._batch``) is compiled without
+    ``nogil``, so threads calling it directly take turns. Compiled for each game in each
+    process (about 60 ms; not cached on disk, where the game's loop has no stable name),
+    kept here for the process."""
+
+    @njit(nogil=True, error_model="numpy")
+    def call(states, params, out):  # pragma: no cover - compiled
+        batch(states, params, out)
+
+    return call
 
 
 @njit(**_JIT)

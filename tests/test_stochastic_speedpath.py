@@ -58,10 +58,11 @@ def _values(game) -> np.ndarray:
 
 
 def _cut_small(monkeypatch) -> None:
-    # Tiles of 5 paths with two free shares, 10 with one (blocks here have 14), and chunks
-    # of 3 steps.
+    # Tiles of 5 paths with two free shares, 10 with one (blocks here have 14), chunks of 3
+    # steps, and on several threads the field called with the GIL released.
     monkeypatch.setattr(mod, "_TILE_NUMBERS", 10)
     monkeypatch.setattr(mod, "_NORMALS_PER_DRAW", 100)
+    monkeypatch.setattr(mod, "_NOGIL_WORK", 0)
 
 
 @pytest.mark.parametrize("scheme", ["rk4", "euler"])
