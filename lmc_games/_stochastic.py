@@ -429,12 +429,12 @@ def stochastic_outcomes(
     Cost: ``runs * S`` paths of ``t_end / dt`` steps; per step, four evaluations of the payoff
     advantages (one with ``scheme="euler"``), each after one exponential per two-strategy
     population, and one normal per free share. Measured on water_use under strong
-    supervision (2x2), 10^5 paths of 10^3 steps, with ``python
-    benchmarks/bench_stochastic.py --threads 1,2`` on a 2-core machine shared with other
-    jobs (load average 3): the numba engine does about 2.3e7 path-steps per second of CPU
-    time with RK4 (4.2 s for the run on one thread, the 2e8 normals included) and 6e7 with
-    Euler; the numpy engine 1.0e7 and 2.1e7. The numba engine also runs on numba's threads
-    (the RK4 run: 4.8 s of CPU time on two, 2.4 s each).
+    supervision (2x2), 10^5 paths of 10^3 steps (the runs of ``python
+    benchmarks/bench_stochastic.py --threads 1,2``, on a 2-core machine shared with other
+    jobs): the numba engine takes 4.4 s of CPU time with RK4 (2.3e7 path-steps per second,
+    drawing the 2e8 normals included) and 1.7 s with Euler (6e7); on two threads of otherwise
+    idle cores, 2.85 s and 1.0 s of wall time. The numpy engine does 1.1e7 and 2.2e7
+    path-steps per second of CPU time.
 
     Examples
     --------
