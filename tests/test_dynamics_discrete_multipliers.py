@@ -193,11 +193,18 @@ def test_overlap_stable_if_agrees_with_the_exact_analysis(overlap):
             assert exists == (r.label in exact), r.label
             if not exists:
                 continue
-            stable = bool(r.stable_if.xreplace(subs))
-            assert stable == (exact[r.label].stability is Stability.STABLE), (r.label, values)
-            at = {v: c.xreplace(subs) for v, c in r.coordinates.items()}
-            mods = np.abs(_map_multipliers(sys_, subs, at))
-            assert stable == bool(np.all(mods < 1)), (r.label, mods)
+            _agrees_at(r, subs, exact[r.label], sys_)
+
+
+def _agrees_at(r, subs, exact, sys_) -> bool:
+    """The symbolic point's stable_if at ``subs`` agrees with the exact analysis there and with
+    numpy's multipliers of the map; returns whether it is stable."""
+    stable = bool(r.stable_if.xreplace(subs))
+    assert stable == (exact.stability is Stability.STABLE), (r.label, subs)
+    at = {v: c.xreplace(subs) for v, c in r.coordinates.items()}
+    mods = np.abs(_map_multipliers(sys_, subs, at))
+    assert stable == bool(np.all(mods < 1)), (r.label, mods)
+    return stable
 
 
 @pytest.mark.parametrize("uniform", [True, False])
@@ -274,10 +281,6 @@ def test_two_population_interior_jury_conditions_agree_with_the_exact_analysis()
         for r in an.rest_points:
             if r.exists_if.xreplace(subs) != sympy.true:
                 continue
-            stable = bool(r.stable_if.xreplace(subs))
-            assert stable == (exact[r.label].stability is Stability.STABLE), (r.label, vals)
-            at = {v: c.xreplace(subs) for v, c in r.coordinates.items()}
-            mods = np.abs(_map_multipliers(sys_, subs, at))
-            assert stable == bool(np.all(mods < 1)), (r.label, mods)
+            stable = _agrees_at(r, subs, exact[r.label], sys_)
             seen_stable_interior |= stable and r.label.count("+") == 2
     assert seen_stable_interior
