@@ -765,7 +765,10 @@ def audit_section(
         finding = _tex(f.code.value) if f.holds else f"\\textbf{{{_tex(f.code.value)}}}"
         subject = f"{f.kind}: {f.subject}" if f.subject else f.kind
         claim = _tex(f.claim).replace("\\_", "\\_\\allowbreak{}")  # long names may break
-        out.append(f"{claim} & {_tex(subject)} & {finding} & {_tex(detail)} \\\\")
+        # a rest point's label breaks after "+" (lmc+us_mekong+japan_mekong ran 9 pt past its
+        # column in mechanism_overlap's report)
+        subject_tex = _tex(subject).replace("+", "+\\allowbreak{}")
+        out.append(f"{claim} & {subject_tex} & {finding} & {_tex(detail)} \\\\")
     out += ["\\bottomrule", "\\end{longtable}", "\\endgroup", "", "\\begin{itemize}"]
     out += [f"\\item \\texttt{{{_tex(c.value)}}}: {_tex(c.message)}" for c in codes]
     out.append("\\end{itemize}")

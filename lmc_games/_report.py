@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ReportError
+from ._render._breaking import aligned_lines
 from ._render._cells import (
     _compacted,
     _compacting,
@@ -48,6 +49,7 @@ from ._render._cells import (
 )
 from ._render._dynamics import title_of
 from ._render._latex import (
+    EQUATION_WIDTH,
     _tex_journal,
     _tex_label_cell,
     _tex_where,
@@ -557,7 +559,9 @@ def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) 
     body += ["\\section{Model}", game_to_latex(game, fit_width=True, dynamics=dyn), ""]
     J = numeric.system.jacobian
     entries = [
-        f"J_{{{i + 1}{j + 1}}} &= {sympy.latex(_compacted(J[i, j]), symbol_names=names)}"
+        " \\\\\n".join(
+            aligned_lines(f"J_{{{i + 1}{j + 1}}}", _compacted(J[i, j]), names, EQUATION_WIDTH)
+        )
         for i in range(J.shape[0])
         for j in range(J.shape[1])
     ]
@@ -624,7 +628,11 @@ def _latex_body(game, numeric, symbolic, scenarios, figs, audit=None, dyn=None) 
         body += [audit_section(audit, "latex", level=1), ""]
     body += [
         "\\section{Scenarios}",
-        "\\begin{longtable}{lp{0.3\\linewidth}p{0.3\\linewidth}l}",
+        # Ragged columns that wrap: a list of centres ran 12 pt past the margin (inspection).
+        "\\begin{longtable}{>{\\raggedright\\arraybackslash}p{0.16\\linewidth}"
+        ">{\\raggedright\\arraybackslash}p{0.28\\linewidth}"
+        ">{\\raggedright\\arraybackslash}p{0.28\\linewidth}"
+        ">{\\raggedright\\arraybackslash}p{0.2\\linewidth}}",
         "\\toprule",
         "Scenario & Changes & Asymptotically stable & Centres \\\\",
         "\\midrule",

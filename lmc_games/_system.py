@@ -133,22 +133,31 @@ class System:
             for v, f in zip(self.variables, self.field)
         ]
 
-    def latex(self, *, environment: str = "align*") -> str:
-        r"""The equations in LaTeX (``\dot{x} = x(1 - x)(\ldots)``), one line each.
+    def latex(self, *, environment: str = "align*", width: float | None = None) -> str:
+        r"""The equations in LaTeX (``\dot{x} = x(1 - x)(\ldots)``), one line each, or with
+        ``width`` (characters) broken at the signs of their sums where longer.
 
         Parameter names use their declared LaTeX.
         """
+        from ._render._breaking import aligned_lines
+
         names = self._latex_names()
 
         def lhs(v: sympy.Symbol) -> str:
             name = sympy.latex(v, symbol_names=names)
             return f"{name}' - {name}" if self.is_map else rf"\dot{{{name}}}"
 
-        lines = [
-            f"{lhs(v)} &= " + sympy.latex(f, symbol_names=names)
-            for v, f in zip(self.variables, self.field)
-        ]
         body = r" \\" + "\n"
+        if width is None:
+            lines = [
+                f"{lhs(v)} &= " + sympy.latex(f, symbol_names=names)
+                for v, f in zip(self.variables, self.field)
+            ]
+        else:
+            lines = [
+                body.join(aligned_lines(lhs(v), f, names, width))
+                for v, f in zip(self.variables, self.field)
+            ]
         return f"\\begin{{{environment}}}\n" + body.join(lines) + f"\n\\end{{{environment}}}"
 
     def _repr_latex_(self) -> str:

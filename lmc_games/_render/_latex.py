@@ -85,7 +85,7 @@ def _analysis_latex(a: Analysis, holder: _Lazy, fit_width: bool, where: bool) ->
             f"{p.name} = {_decimal_text(a.values.get(p.name, p.value))}" for p in game.parameters
         )
         out.append(f"% Parameters: {vals}.")
-    out.append(a.system.latex())
+    out.append(a.system.latex(width=EQUATION_WIDTH if fit_width else None))
     if a.inert_parameters:
         params = game.parameter_map
         for name in a.inert_parameters:
@@ -196,6 +196,11 @@ def _tex_where(holder: _Lazy, names: Mapping[sympy.Symbol, str]) -> list[str]:
     return [*out, r"\end{itemize}"]
 
 
+EQUATION_WIDTH = 110
+"""Characters of a displayed equation's line with ``fit_width`` (the report's landscape page
+at 11 pt holds about 130; see :func:`lmc_games._render._breaking.visible_width`)."""
+
+
 def game_to_latex(game: Game, *, fit_width: bool = False, dynamics: Any = None) -> str:
     r"""A LaTeX fragment describing a game: the parameter table, the payoff table (a bimatrix
     for two populations, cells ``a, b``; the matrix of a symmetric game) and the replicator
@@ -268,15 +273,18 @@ def game_to_latex(game: Game, *, fit_width: bool = False, dynamics: Any = None) 
             pre_header=pre,
         )
     out.append("")
+    # With fit_width the equations too keep within the line (landscape page, 11 pt), broken
+    # at the signs of their sums.
+    width = EQUATION_WIDTH if fit_width else None
     if dynamics is None:
-        out.append(System.of(game).latex())
+        out.append(System.of(game).latex(width=width))
     else:
         from ..dynamics import dynamics_from_spec
 
         dyn = dynamics_from_spec(dynamics)
         if dyn.name != "replicator":
             out.append(f"% {_tex_text(title_of(dyn))}")
-        out.append(System.of(game, dyn).latex())
+        out.append(System.of(game, dyn).latex(width=width))
     return "\n".join(out) + "\n"
 
 
