@@ -977,9 +977,7 @@ class Compactor:
             if len(sympy.Add.make_args(key)) <= self._most_terms:
                 target = sympy.Poly(key, *self._params).as_dict()
                 if target.keys() <= self._support:
-                    out = _solve_combination(
-                        target, self._cols, [n.symbol for n in self._natural]
-                    )
+                    out = _solve_combination(target, self._cols, [n.symbol for n in self._natural])
         self._lin[key] = out
         return out
 
