@@ -422,14 +422,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from ._render import game_to_dict, game_to_latex, game_to_markdown, game_to_text, render
-
-    renderers = {
-        "text": game_to_text,
-        "markdown": game_to_markdown,
-        "latex": game_to_latex,
-        "json": game_to_dict,
-    }
+    from ._render import render
 
     dyn = _dynamics(args)
     game = _load_game(args)
@@ -438,7 +431,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     else:
         # The renderers write the dynamics' own equations (and how its rest points are found).
         dyn.check_game(game)
-        out = renderers[args.format](game, dynamics=dyn)
+        out = render(game, args.format, dynamics=dyn)
     if args.format == "json":
         _write_json(out)
     else:

@@ -42,11 +42,12 @@ __all__ = [
     "render",
 ]
 
-_REGISTRY: dict[tuple[str, str], Callable[[Any], Any]] = {}
+_REGISTRY: dict[tuple[str, str], Callable[..., Any]] = {}
 
 
-def register(kind: str, format: str, renderer: Callable[[Any], Any]) -> None:
-    """Make ``render(obj, format)`` call ``renderer(obj)`` for objects of class ``kind``.
+def register(kind: str, format: str, renderer: Callable[..., Any]) -> None:
+    """Make ``render(obj, format, **options)`` call ``renderer(obj, **options)`` for objects
+    of class ``kind``.
 
     ``kind`` is a class name (``"Analysis"``, ``"Game"``); a subclass is rendered by the entry of
     its nearest registered base class. Registering a pair again replaces the renderer.
@@ -54,8 +55,9 @@ def register(kind: str, format: str, renderer: Callable[[Any], Any]) -> None:
     _REGISTRY[(kind, format)] = renderer
 
 
-def render(obj: Any, format: str = "text") -> Any:
-    """``obj`` in ``format``: a string, or a ``dict`` for ``"json"``.
+def render(obj: Any, format: str = "text", **options: Any) -> Any:
+    """``obj`` in ``format``: a string, or a ``dict`` for ``"json"``. ``options`` go to the
+    renderer (a game's take ``dynamics=``, whose equations they then print).
 
     Examples
     --------
@@ -73,7 +75,7 @@ def render(obj: Any, format: str = "text") -> Any:
     for cls in type(obj).__mro__:
         fn = _REGISTRY.get((cls.__name__, format))
         if fn is not None:
-            return fn(obj)
+            return fn(obj, **options)
     kind = type(obj).__name__
     known = sorted(f for k, f in _REGISTRY if k == kind) or sorted({f for _, f in _REGISTRY})
     raise ValueError(f"no {format!r} rendering of a {kind}; formats: {', '.join(known)}")
