@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy
 
+from ._cancel import cancel
 from ._conditions import combine
 from ._errors import DynamicsError, UndecidedError
 from ._exact import count_real_parts
@@ -339,7 +340,7 @@ def _small_cancel(e: sympy.Expr) -> sympy.Expr:
     three-parameter-family game) are left as they are, which costs nothing in correctness."""
     from ._conditions import expr_size
 
-    return sympy.cancel(e) if expr_size(e, 300) < 300 else e
+    return cancel(e) if expr_size(e, 300) < 300 else e
 
 
 def _moderate(e: sympy.Expr) -> bool:
@@ -468,7 +469,7 @@ def _multipliers(
         trM = 2 + _small_cancel(J[0, 0] / d1 + J[1, 1] / d2)
     if trM == 2 or _small_cancel(M[0, 0] + M[1, 1]) == 2:
         det = _small_cancel(M[0, 0] * M[1, 1] - M[0, 1] * M[1, 0])
-        root = sympy.sqrt(sympy.cancel(M[0, 1])) * sympy.sqrt(sympy.cancel(M[1, 0]))
+        root = sympy.sqrt(cancel(M[0, 1])) * sympy.sqrt(cancel(M[1, 0]))
         never = (
             "the trace of I + DF is 2, so the Jury conditions det < 1 and 1 + det - tr > 0 "
             "cannot both hold: the multipliers 1 +- sqrt(M_xy*M_yx) are never both inside the "
@@ -541,7 +542,7 @@ def _cancel_moderate(e: sympy.Expr) -> sympy.Expr:
     takes a fraction of a second and makes its sign test a polynomial one)."""
     from ._conditions import expr_size
 
-    return sympy.cancel(e) if expr_size(e, _LARGE) < _LARGE else e
+    return cancel(e) if expr_size(e, _LARGE) < _LARGE else e
 
 
 def _positive(e: sympy.Expr, signs, factor: sympy.Expr = sympy.S.One) -> sympy.Basic:
@@ -567,7 +568,7 @@ def _reclassify(r: RestPoint, J: sympy.Matrix, discrete: bool) -> RestPoint:
     if not r.exact:
         return _numeric_verdict(r, M, numeric, discrete)
     try:
-        M = M.applyfunc(lambda e: sympy.radsimp(sympy.cancel(e)) if not e.is_Rational else e)
+        M = M.applyfunc(lambda e: sympy.radsimp(cancel(e)) if not e.is_Rational else e)
         coeffs = M.charpoly(LAMBDA).all_coeffs()
         if discrete:
             coeffs = _unit_disc_to_half_plane(coeffs)

@@ -162,7 +162,7 @@ def grouped(expr: sympy.Expr) -> sympy.Expr:
     >>> grouped(F*k*p - F*p - S)
     F*p*(k - 1) - S
     """
-    return _cached("grouped", sympy.sympify(expr), _grouped)
+    return _cached("grouped", sympy.sympify(expr, strict=True), _grouped)
 
 
 def _grouped(expr: sympy.Expr) -> sympy.Expr:

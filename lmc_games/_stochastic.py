@@ -928,10 +928,16 @@ def _shares(u: np.ndarray, groups: Any) -> tuple[np.ndarray, np.ndarray]:
     return free, np.concatenate(parts, axis=-1)
 
 
+def _steps_per_draw(rows: int, n: int) -> int:
+    """Steps of normals drawn at once for ``rows`` paths of ``n`` free shares (both engines
+    cut the one stream the same way)."""
+    return max(1, _NORMALS_PER_DRAW // max(1, rows * n))
+
+
 def _draws(rng: np.random.Generator, total: int, rows: int, n: int) -> Iterator[np.ndarray]:
     """The normals of steps 0 .. total - 1 as arrays (steps, rows, n), in chunks: the stream
     is the same however it is cut."""
-    per = max(1, _NORMALS_PER_DRAW // max(1, rows * n))
+    per = _steps_per_draw(rows, n)
     for k0 in range(0, total, per):
         yield rng.standard_normal((min(per, total - k0), rows, n))
 
@@ -1185,7 +1191,7 @@ def _integrate_numba(cfa, u0, pvals, scale, hs, nsteps, runs, rng, groups, schem
             nb.finish(ut, k1, k2, k3, k4, ch6, zs, ts, cmix, csc)
 
     total = int(nsteps.max())
-    per = max(1, _NORMALS_PER_DRAW // max(1, SR * n))
+    per = _steps_per_draw(SR, n)
     chunks = list(range(0, total, per))
     bufs = [np.empty((min(per, total), SR, n)) for _ in range(min(_AHEAD, len(chunks)))]
 

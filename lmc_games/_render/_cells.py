@@ -135,7 +135,9 @@ def _single_population_verified(game: Game) -> bool:
         return False
     params = [p.symbol for p in game.parameters]
     return all(
-        sympy.sympify(e).is_polynomial(*params) for row in game.payoffs.values() for e in row
+        sympy.sympify(e, strict=True).is_polynomial(*params)
+        for row in game.payoffs.values()
+        for e in row
     )
 
 
