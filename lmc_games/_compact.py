@@ -249,10 +249,10 @@ def quick_factor(e: sympy.Expr) -> sympy.Expr:
 
 
 def _rational_factor_list(e: sympy.Expr) -> tuple[sympy.Rational, list] | None:
-    """The factorisation of a rational function (a polynomial not written out, or a fraction)
-    whose numerator and denominator :func:`_linear_factor_list` factors: both factored, and
-    factors common to both cancelled (irreducible factors are unique up to sign, so this is the
-    whole greatest common divisor, as ``sympy.factor`` cancels it)."""
+    """The factorisation of a rational function (a polynomial not written out, or a fraction):
+    numerator and denominator factored apart (:func:`_cached_factor_list`: the quick path where
+    it applies), and factors common to both cancelled (irreducible factors are unique up to
+    sign, so this is the whole greatest common divisor, as ``sympy.factor`` cancels it)."""
     if e.is_Add and all(_is_monomial(t, polynomial=True) for t in e.args):
         return None  # an expanded polynomial: _linear_factor_list has declined it
     num, den = sympy.fraction(sympy.together(e))
@@ -266,10 +266,13 @@ def _rational_factor_list(e: sympy.Expr) -> tuple[sympy.Rational, list] | None:
             c, m = part.as_coeff_Mul()
             lists.append((c, [(b, k) for b, k in m.as_powers_dict().items()]))
             continue
-        found = _linear_factor_list(part)
-        if found is None:
+        # The part alone, not the whole fraction: sympy's general algorithm (Wang's, with
+        # random evaluation points) on a fraction whose denominator is (c + o)**2 ran for
+        # minutes on mechanism_overlap's numerator, under some states of sympy's generator.
+        try:
+            lists.append(_cached_factor_list(part))
+        except (sympy.PolynomialError, NotImplementedError):
             return None
-        lists.append(found)
     (cn, fn), (cd, fd) = lists
     top = dict(fn)
     bottom: dict[sympy.Expr, int] = {}

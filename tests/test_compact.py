@@ -513,3 +513,23 @@ def test_budget_counts_characters_not_seconds():
     assert text_length(compact) < size
     assert Compactor(game, budget=size - 1).expr(coordinate) == coordinate
     assert Compactor(game, budget=size).expr(coordinate) == compact
+
+
+def test_a_fraction_is_factored_part_by_part(monkeypatch):
+    # mechanism_overlap's charpoly coefficient (A11*A12*(a numerator of degree one in A10))
+    # / (4*c**2 + 8*c*o + 4*o**2): the denominator has no symbol of degree one, and the whole
+    # fraction went to sympy.factor, whose Wang algorithm (random evaluation points) ran for
+    # over 20 minutes in CI under one state of sympy's generator (seed 295 reproduces it).
+    # Numerator and denominator are now factored apart, the numerator on the quick path.
+    a10, a11, b, c, o, h = sympy.symbols("A10 A11 b c o h")
+    num = a11 * (a10 * (c + o - b) + b**2 - b * h + h * c)
+    e = sympy.expand(num) / sympy.expand(4 * (c + o) ** 2)
+    expected = sympy.factor(e)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole fraction reached sympy.factor")
+
+    monkeypatch.setattr(sympy, "factor", refuse)
+    got = quick_factor(e)
+    assert sympy.cancel(got - expected) == 0
+    assert set(sympy.Mul.make_args(got)) >= {a11, (c + o) ** -2}
